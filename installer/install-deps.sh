@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The one list of Debian 12 packages CertRotor needs to build, run, test and benchmark.
+# Idempotent and non-interactive; safe to run on every build.
+set -euo pipefail
+
+PACKAGES=(
+    # toolchain
+    build-essential cmake ninja-build git pkg-config
+    # core + GUI
+    qt6-base-dev qt6-base-dev-tools libqt6svg6 qt6-svg-dev libssl-dev openssl
+    qtkeychain-qt6-dev libyaml-cpp-dev
+    # real gRPC peer for tests and drills
+    libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc grpc-proto
+    # tests and benchmarks
+    libbenchmark-dev
+    xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools imagemagick
+    # fonts so offscreen/Xvfb screenshots render text
+    fonts-dejavu-core
+)
+
+# kubectl: Debian's kubernetes-client, unless a kubectl is already installed (some images ship
+# Google's 'kubectl' package, which owns /usr/bin/kubectl and conflicts with kubernetes-client).
+if ! command -v kubectl >/dev/null 2>&1; then
+    PACKAGES+=(kubernetes-client)
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "install-deps: all ${#PACKAGES[@]} packages present"
+    exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

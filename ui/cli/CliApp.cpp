@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "CliApp.h"
+
+#include "TextTable.h"
+#include "util/BuildInfo.h"
+#include "util/Clock.h"
+#include "x509/Bundle.h"
+#include "x509/BundleDiff.h"
+#include "x509/CertificateJson.h"
+#include "x509/Chain.h"
+#include "x509/Lint.h"
+
+#include <QCommandLineParser>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace certrotor::cli {
+
+namespace {
+
+QTextStream& out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+QTextStream& err()
+{
+    static QTextStream s(stderr);
+    return s;
+}
+
+const char* const kUsage = R"(Usage: certrotor-cli COMMAND [OPTIONS] ARGS
+
+Commands:
+  inspect [--json] [--at DATE] [--expiry-days N] FILE...|-   show every certificate of the bundles
+  lint    [--json] [--at DATE] [--expiry-days N] FILE...|-   lint findings only
+  diff    [--json] OLD NEW                                    added / removed / kept / renewed
+  verify  --trust BUNDLE [--at DATE] [--hostname NAME] [--partial-chain] [--json] CHAIN
+                                                              verify CHAIN (leaf first) against BUNDLE
+  overlap [--old-first] [--json] OLD NEW -o OUT               write old+new, deduplicated, to OUT
+
+Options common to every command: --help, --version.
+DATE is ISO 8601: 2027-01-31 or 2027-01-31T12:00:00Z.
+Exit codes: 0 all good; 1 findings, a bad block or a failed verification; 2 usage error or unreadable input.
+)";
+
+int usageError(const QString& message)
+{
+    err() << "certrotor-cli: " << message << "\n" << "Run 'certrotor-cli --help' for usage.\n";
+    err().flush();
+    return ExitUsage;
+}
+
+void printJson(const QJsonValue& value)
+{
+    const QJsonDocument doc = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
+    out() << QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
+    out().flush();
+}
+
+bool parseDate(const QString& text, qint64& secs)
+{
+    QDateTime dt = QDateTime::fromString(text, Qt::ISODate);
+    if (!dt.isValid()) {
+        const QDate d = QDate::fromString(text, Qt::ISODate);
+        if (!d.isValid())
+            return false;
+        dt = QDateTime(d, QTime(0, 0), Qt::UTC);
+    }
+    if (dt.timeSpec() == Qt::LocalTime)
+        dt.setTimeSpec(Qt::UTC);
+    secs = dt.toSecsSinceEpoch();
+    return true;
+}
+
+struct Common
+{
+    bool json = false;
+    qint64 now = 0;
+    int expiryDays = 30;
+};
+
+// Parses the options a command shares. Returns -1 to go on, or an exit code.
+int parseCommon(QCommandLineParser& parser, const QStringList& args, Common& common, bool withExpiry)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+    parser.addOption({QStringLiteral("at"), QStringLiteral("Evaluate at DATE instead of now"), QStringLiteral("DATE")});
+    parser.addOption({{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show help")});
+    if (withExpiry)
+        parser.addOption({QStringLiteral("expiry-days"), QStringLiteral("Warn this many days before expiry"),
+                          QStringLiteral("N"), QStringLiteral("30")});
+    if (!parser.parse(args))
+        return usageError(parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << kUsage;
+        out().flush();
+        return ExitOk;
+    }
+    common.json = parser.isSet(QStringLiteral("json"));
+    common.now = Clock::system().nowSecs();
+    if (parser.isSet(QStringLiteral("at")) && !parseDate(parser.value(QStringLiteral("at")), common.now))
+        return usageError(QStringLiteral("--at: '%1' is not an ISO 8601 date").arg(parser.value(QStringLiteral("at"))));
+    if (withExpiry) {
+        bool ok = false;
+        common.expiryDays = parser.value(QStringLiteral("expiry-days")).toInt(&ok);
+        if (!ok || common.expiryDays < 0)
+            return usageError(QStringLiteral("--expiry-days takes a whole number of days"));
+    }
+    return -1;
+}
+
+// Loads bundles; unreadable files are reported and make the command exit 2.
+bool loadAll(const QStringList& paths, QList<Bundle>& bundles)
+{
+    bool ok = true;
+    for (const QString& path : paths) {
+        Result<Bundle> b = loadBundleFile(path);
+        if (!b.ok()) {
+            err() << "certrotor-cli: " << b.error().text() << "\n";
+            ok = false;
+            continue;
+        }
+        bundles << std::move(b).value();
+    }
+    err().flush();
+    return ok;
+}
+
+bool reportIssues(const Bundle& bundle)
+{
+    for (const ParseIssue& issue : bundle.issues)
+        err() << (issue.severity == ParseIssue::Severity::Error ? "error: " : "warning: ") << issue.text() << "\n";
+    err().flush();
+    return bundle.hasErrors();
+}
+
+bool counts(const Finding& f)
+{
+    return f.severity != Finding::Severity::Info;
+}
+
+int inspectOrLint(const QStringList& args, bool inspect)
+{
+    QCommandLineParser parser;
+    Common common;
+    if (const int rc = parseCommon(parser, args, common, true); rc >= 0)
+        return rc;
+    const QStringList files = parser.positionalArguments();
+    if (files.isEmpty())
+        return usageError(QStringLiteral("%1: name at least one bundle file (or - for standard input)")
+                              .arg(inspect ? QStringLiteral("inspect") : QStringLiteral("lint")));
+    QList<Bundle> bundles;
+    const bool readable = loadAll(files, bundles);
+
+    bool bad = false;
+    QJsonArray jsonOut;
+    for (const Bundle& bundle : std::as_const(bundles)) {
+        bad |= reportIssues(bundle);
+        const QList<Finding> findings = lintBundle(bundle, LintOptions{common.now, common.expiryDays});
+        for (const Finding& f : findings)
+            bad |= counts(f);
+        if (common.json) {
+            for (int i = 0; i < bundle.entries.size(); ++i) {
+                if (inspect) {
+                    jsonOut.append(json::certificate(bundle.entries[i], common.now, findingsFor(findings, i)));
+                } else {
+                    for (const Finding& f : findingsFor(findings, i)) {
+                        QJsonObject o = json::finding(f);
+                        o[QLatin1String("subject")] = bundle.entries[i].certificate.info().subject.rfc4514;
+                        o[QLatin1String("sha256")] = bundle.entries[i].certificate.info().sha256Hex();
+                        o[QLatin1String("source")] = json::source(bundle.entries[i].source);
+                        jsonOut.append(o);
+                    }
+                }
+            }
+            continue;
+        }
+        if (inspect) {
+            TextTable table({QStringLiteral("#"), QStringLiteral("SUBJECT"), QStringLiteral("ISSUER"),
+                             QStringLiteral("NOT AFTER"), QStringLiteral("DAYS"), QStringLiteral("KEY"),
+                             QStringLiteral("SIGNATURE"), QStringLiteral("SHA-256"), QStringLiteral("FINDINGS")});
+            for (int i = 0; i < bundle.entries.size(); ++i) {
+                const CertificateInfo& c = bundle.entries[i].certificate.info();
+                QStringList codes;
+                for (const Finding& f : findingsFor(findings, i))
+                    codes << f.code;
+                table.addRow({QString::number(i + 1), c.subject.commonName.isEmpty() ? c.subject.rfc4514 : c.subject.commonName,
+                              c.issuer.commonName.isEmpty() ? c.issuer.rfc4514 : c.issuer.commonName,
+                              isoUtc(c.notAfter).left(10), QString::number(daysUntil(common.now, c.notAfter)),
+                              c.keyDescription(), c.signatureAlgorithm, c.sha256Hex().left(16),
+                              codes.join(QLatin1Char(','))});
+            }
+            out() << bundle.name << ": " << bundle.entries.size() << " certificate(s)\n" << table.render();
+        } else {
+            for (const Finding& f : findings) {
+                const BundleEntry& e = bundle.entries[f.entry];
+                out() << Finding::severityName(f.severity) << " [" << f.code << "] " << e.source.text() << ": "
+                      << e.certificate.info().subject.rfc4514 << ": " << f.message << "\n";
+            }
+            out() << bundle.name << ": " << bundle.entries.size() << " certificate(s), " << findings.size()
+                  << " finding(s)\n";
+        }
+        out().flush();
+    }
+    if (common.json)
+        printJson(jsonOut);
+    if (!readable)
+        return ExitUsage;
+    return bad ? ExitFindings : ExitOk;
+}
+
+int diff(const QStringList& args)
+{
+    QCommandLineParser parser;
+    Common common;
+    if (const int rc = parseCommon(parser, args, common, false); rc >= 0)
+        return rc;
+    const QStringList files = parser.positionalArguments();
+    if (files.size() != 2)
+        return usageError(QStringLiteral("diff: give exactly two bundles, OLD and NEW"));
+    QList<Bundle> bundles;
+    if (!loadAll(files, bundles))
+        return ExitUsage;
+    bool bad = reportIssues(bundles[0]);
+    bad |= reportIssues(bundles[1]);
+    const BundleDiff d = diffBundles(bundles[0].certificates(), bundles[1].certificates());
+    if (common.json) {
+        printJson(json::diff(d));
+    } else {
+        const auto list = [](const char* sign, const QList<Certificate>& certs) {
+            for (const Certificate& c : certs)
+                out() << sign << " " << c.info().sha256Hex() << "  " << c.info().subject.rfc4514 << "  (not after "
+                      << isoUtc(c.info().notAfter) << ")\n";
+        };
+        list("+", d.added);
+        list("-", d.removed);
+        list("=", d.kept);
+        for (const auto& pair : d.renewed)
+            out() << "~ renewed: " << pair.second.info().subject.rfc4514 << "  " << pair.first.info().sha256Hex().left(16)
+                  << " -> " << pair.second.info().sha256Hex().left(16) << "\n";
+        out() << d.added.size() << " added, " << d.removed.size() << " removed, " << d.kept.size() << " kept, "
+              << d.renewed.size() << " renewed\n";
+        out().flush();
+    }
+    return bad ? ExitFindings : ExitOk;
+}
+
+int verify(const QStringList& args)
+{
+    QCommandLineParser parser;
+    Common common;
+    parser.addOption({QStringLiteral("trust"), QStringLiteral("Trusted bundle"), QStringLiteral("BUNDLE")});
+    parser.addOption({QStringLiteral("hostname"), QStringLiteral("Leaf must match NAME"), QStringLiteral("NAME")});
+    parser.addOption({QStringLiteral("partial-chain"), QStringLiteral("Accept a trusted intermediate as anchor")});
+    if (const int rc = parseCommon(parser, args, common, false); rc >= 0)
+        return rc;
+    if (!parser.isSet(QStringLiteral("trust")))
+        return usageError(QStringLiteral("verify: --trust BUNDLE is required"));
+    const QStringList files = parser.positionalArguments();
+    if (files.size() != 1)
+        return usageError(QStringLiteral("verify: give one CHAIN file (leaf first, then intermediates)"));
+    QList<Bundle> bundles;
+    if (!loadAll({parser.value(QStringLiteral("trust")), files.first()}, bundles))
+        return ExitUsage;
+    bool bad = reportIssues(bundles[0]);
+    bad |= reportIssues(bundles[1]);
+    const QList<Certificate> trusted = bundles[0].certificates();
+    QList<Certificate> chain = bundles[1].certificates();
+    if (chain.isEmpty()) {
+        err() << "certrotor-cli: " << bundles[1].name << ": no certificate to verify\n";
+        err().flush();
+        return ExitFindings;
+    }
+    const Certificate leaf = chain.takeFirst();
+    VerifyOptions options;
+    options.at = common.now;
+    options.partialChain = parser.isSet(QStringLiteral("partial-chain"));
+    options.hostname = parser.value(QStringLiteral("hostname"));
+    const VerifyResult result = verifyChain(leaf, chain, trusted, options);
+    if (common.json) {
+        QJsonObject o;
+        o[QLatin1String("ok")] = result.ok;
+        o[QLatin1String("at")] = isoUtc(common.now);
+        QJsonArray c, e;
+        for (const Certificate& cert : result.chain)
+            c.append(json::certificate(cert, common.now));
+        for (const VerifyError& ve : result.errors)
+            e.append(json::verifyError(ve));
+        o[QLatin1String("chain")] = c;
+        o[QLatin1String("errors")] = e;
+        if (!result.anchor().isNull())
+            o[QLatin1String("anchor")] = result.anchor().info().sha256Hex();
+        if (!result.failure.isEmpty())
+            o[QLatin1String("failure")] = result.failure;
+        printJson(o);
+    } else {
+        out() << (result.ok ? "OK" : "FAILED") << ": " << leaf.info().subject.rfc4514 << " at " << isoUtc(common.now)
+              << "\n";
+        for (int i = 0; i < result.chain.size(); ++i)
+            out() << "  depth " << i << ": " << result.chain[i].info().subject.rfc4514 << "  (not after "
+                  << isoUtc(result.chain[i].info().notAfter) << ")\n";
+        for (const VerifyError& ve : result.errors)
+            out() << "  error: " << ve.text() << "\n";
+        if (!result.failure.isEmpty())
+            out() << "  error: " << result.failure << "\n";
+        out().flush();
+    }
+    return (result.ok && !bad) ? ExitOk : ExitFindings;
+}
+
+int overlap(const QStringList& args)
+{
+    QCommandLineParser parser;
+    Common common;
+    parser.addOption({{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("Output file"), QStringLiteral("OUT")});
+    parser.addOption({QStringLiteral("old-first"), QStringLiteral("Put the old certificates first")});
+    if (const int rc = parseCommon(parser, args, common, false); rc >= 0)
+        return rc;
+    const QStringList files = parser.positionalArguments();
+    if (files.size() != 2)
+        return usageError(QStringLiteral("overlap: give exactly two bundles, OLD and NEW"));
+    if (!parser.isSet(QStringLiteral("output")))
+        return usageError(QStringLiteral("overlap: -o OUT is required"));
+    QList<Bundle> bundles;
+    if (!loadAll(files, bundles))
+        return ExitUsage;
+    const bool badOld = reportIssues(bundles[0]);
+    const bool badNew = reportIssues(bundles[1]);
+    if (badOld || badNew) {
+        // Never write a trust bundle built from input we could not fully read.
+        err() << "certrotor-cli: overlap: not written, because an input has bad blocks\n";
+        err().flush();
+        return ExitFindings;
+    }
+    const Overlap o = buildOverlap(bundles[0].certificates(), bundles[1].certificates(),
+                                   parser.isSet(QStringLiteral("old-first")) ? Overlap::Order::OldFirst
+                                                                             : Overlap::Order::NewFirst);
+    QByteArray pem;
+    for (const Certificate& c : o.certificates) {
+        const CertificateInfo& i = c.info();
+        pem += "# " + i.subject.rfc4514.toUtf8() + "\n# not after " + isoUtc(i.notAfter).toUtf8() + ", sha256 "
+            + i.sha256Hex().toLatin1() + "\n";
+        pem += c.toPem();
+    }
+    const QString outPath = parser.value(QStringLiteral("output"));
+    QSaveFile file(outPath);
+    if (!file.open(QIODevice::WriteOnly) || file.write(pem) != pem.size() || !file.commit()) {
+        err() << "certrotor-cli: " << outPath << ": cannot write: " << file.errorString() << "\n";
+        err().flush();
+        return ExitUsage;
+    }
+    if (common.json) {
+        QJsonObject j;
+        j[QLatin1String("output")] = outPath;
+        j[QLatin1String("certificates")] = int(o.certificates.size());
+        j[QLatin1String("fromOld")] = o.fromOld;
+        j[QLatin1String("fromNew")] = o.fromNew;
+        QJsonArray windows;
+        for (const Overlap::Window& w : o.windows)
+            windows.append(QJsonObject{{QStringLiteral("start"), isoUtc(w.start)}, {QStringLiteral("end"), isoUtc(w.end)}});
+        j[QLatin1String("windows")] = windows;
+        printJson(j);
+    } else {
+        out() << "wrote " << outPath << ": " << o.certificates.size() << " certificate(s) (" << o.fromNew << " new, "
+              << o.fromOld << " old only)\n";
+        if (o.windows.isEmpty())
+            out() << "no overlap window: the old and new certificates are never valid at the same time\n";
+        for (const Overlap::Window& w : o.windows)
+            out() << "overlap window: " << isoUtc(w.start) << " .. " << isoUtc(w.end) << " ("
+                  << (w.end - w.start) / 86400 << " days)\n";
+        out().flush();
+    }
+    return o.windows.isEmpty() ? ExitFindings : ExitOk;
+}
+
+} // namespace
+
+int run(const QStringList& arguments)
+{
+    const QStringList args = arguments.mid(1);
+    if (args.isEmpty())
+        return usageError(QStringLiteral("no command given"));
+    const QString command = args.first();
+    if (command == QLatin1String("--version") || command == QLatin1String("version")) {
+        out() << buildinfo::versionLine(QStringLiteral("certrotor-cli")) << "\n";
+        out().flush();
+        return ExitOk;
+    }
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+        out() << kUsage;
+        out().flush();
+        return ExitOk;
+    }
+    // QCommandLineParser expects the program name first.
+    const QStringList rest = QStringList{arguments.first() + QLatin1Char(' ') + command} + args.mid(1);
+    if (command == QLatin1String("inspect"))
+        return inspectOrLint(rest, true);
+    if (command == QLatin1String("lint"))
+        return inspectOrLint(rest, false);
+    if (command == QLatin1String("diff"))
+        return diff(rest);
+    if (command == QLatin1String("verify"))
+        return verify(rest);
+    if (command == QLatin1String("overlap"))
+        return overlap(rest);
+    return usageError(QStringLiteral("unknown command '%1'").arg(command));
+}
+
+} // namespace certrotor::cli
