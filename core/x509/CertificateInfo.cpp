@@ -4,6 +4,7 @@
 #include "x509/Der.h"
 #include "x509/OpenSsl.h"
 
+#include <cstring>
 #include <string_view>
 #include <unordered_map>
 
@@ -14,15 +15,35 @@ namespace {
 using der::Element;
 using der::Reader;
 
+// Tables keyed by an OID's DER content bytes, so the hot path never formats an OID as text.
+template <typename T>
+class OidMap
+{
+public:
+    OidMap(std::initializer_list<std::pair<const char*, T>> entries)
+    {
+        for (const auto& [dotted, value] : entries)
+            m_map.emplace(der::encodeOid(dotted), value);
+    }
+    const T* find(const Element& oid) const
+    {
+        const auto it = m_map.find(std::string(der::oidBytes(oid)));
+        return it == m_map.end() ? nullptr : &it->second;
+    }
+
+private:
+    std::unordered_map<std::string, T> m_map;
+};
+
 struct SigAlg
 {
     const char* name;
     const char* hash;
 };
 
-const std::unordered_map<std::string_view, SigAlg>& signatureAlgorithms()
+const OidMap<SigAlg>& signatureAlgorithms()
 {
-    static const std::unordered_map<std::string_view, SigAlg> map = {
+    static const OidMap<SigAlg> map({
         {"1.2.840.113549.1.1.2", {"md2WithRSAEncryption", "MD2"}},
         {"1.2.840.113549.1.1.4", {"md5WithRSAEncryption", "MD5"}},
         {"1.2.840.113549.1.1.5", {"sha1WithRSAEncryption", "SHA1"}},
@@ -40,13 +61,13 @@ const std::unordered_map<std::string_view, SigAlg>& signatureAlgorithms()
         {"1.3.101.113", {"ED448", ""}},
         {"1.2.840.10040.4.3", {"dsaWithSHA1", "SHA1"}},
         {"2.16.840.1.101.3.4.3.2", {"dsa_with_SHA256", "SHA256"}},
-    };
+    });
     return map;
 }
 
-const std::unordered_map<std::string_view, const char*>& curves()
+const OidMap<const char*>& curves()
 {
-    static const std::unordered_map<std::string_view, const char*> map = {
+    static const OidMap<const char*> map({
         {"1.2.840.10045.3.1.7", "P-256"},
         {"1.3.132.0.34", "P-384"},
         {"1.3.132.0.35", "P-521"},
@@ -56,7 +77,56 @@ const std::unordered_map<std::string_view, const char*>& curves()
         {"1.3.36.3.3.2.8.1.1.7", "brainpoolP256r1"},
         {"1.3.36.3.3.2.8.1.1.11", "brainpoolP384r1"},
         {"1.3.36.3.3.2.8.1.1.13", "brainpoolP512r1"},
-    };
+    });
+    return map;
+}
+
+enum class Ext {
+    Unknown,
+    BasicConstraints,
+    KeyUsage,
+    ExtKeyUsage,
+    SubjectKeyId,
+    AuthorityKeyId,
+    SubjectAltName,
+    CrlDistributionPoints,
+    AuthorityInfoAccess,
+    NameConstraints,
+    Other, // known and harmless when critical
+};
+
+const OidMap<Ext>& extensions()
+{
+    static const OidMap<Ext> map({
+        {"2.5.29.19", Ext::BasicConstraints},
+        {"2.5.29.15", Ext::KeyUsage},
+        {"2.5.29.37", Ext::ExtKeyUsage},
+        {"2.5.29.14", Ext::SubjectKeyId},
+        {"2.5.29.35", Ext::AuthorityKeyId},
+        {"2.5.29.17", Ext::SubjectAltName},
+        {"2.5.29.31", Ext::CrlDistributionPoints},
+        {"1.3.6.1.5.5.7.1.1", Ext::AuthorityInfoAccess},
+        {"2.5.29.30", Ext::NameConstraints},
+        {"2.5.29.32", Ext::Other}, // certificatePolicies
+        {"2.5.29.36", Ext::Other}, // policyConstraints
+        {"2.5.29.54", Ext::Other}, // inhibitAnyPolicy
+        {"2.5.29.33", Ext::Other}, // policyMappings
+    });
+    return map;
+}
+
+enum class KeyAlg { Unknown, Rsa, RsaPss, Ec, Ed25519, Ed448, Dsa };
+
+const OidMap<KeyAlg>& keyAlgorithms()
+{
+    static const OidMap<KeyAlg> map({
+        {"1.2.840.113549.1.1.1", KeyAlg::Rsa},
+        {"1.2.840.113549.1.1.10", KeyAlg::RsaPss},
+        {"1.2.840.10045.2.1", KeyAlg::Ec},
+        {"1.3.101.112", KeyAlg::Ed25519},
+        {"1.3.101.113", KeyAlg::Ed448},
+        {"1.2.840.10040.4.1", KeyAlg::Dsa},
+    });
     return map;
 }
 
@@ -79,9 +149,9 @@ int curveBits(const char* curve)
 }
 
 // Attribute types by the short names OpenSSL prints with -nameopt RFC2253.
-const std::unordered_map<std::string_view, const char*>& attributeNames()
+const OidMap<const char*>& attributeNames()
 {
-    static const std::unordered_map<std::string_view, const char*> map = {
+    static const OidMap<const char*> map({
         {"2.5.4.3", "CN"},
         {"2.5.4.6", "C"},
         {"2.5.4.7", "L"},
@@ -107,18 +177,18 @@ const std::unordered_map<std::string_view, const char*>& attributeNames()
         {"1.3.6.1.4.1.311.60.2.1.1", "jurisdictionL"},
         {"1.3.6.1.4.1.311.60.2.1.2", "jurisdictionST"},
         {"1.3.6.1.4.1.311.60.2.1.3", "jurisdictionC"},
-    };
+    });
     return map;
 }
 
-const std::unordered_map<std::string_view, const char*>& ekuNames()
+const OidMap<const char*>& ekuNames()
 {
-    static const std::unordered_map<std::string_view, const char*> map = {
+    static const OidMap<const char*> map({
         {"1.3.6.1.5.5.7.3.1", "serverAuth"},      {"1.3.6.1.5.5.7.3.2", "clientAuth"},
         {"1.3.6.1.5.5.7.3.3", "codeSigning"},     {"1.3.6.1.5.5.7.3.4", "emailProtection"},
         {"1.3.6.1.5.5.7.3.8", "timeStamping"},    {"1.3.6.1.5.5.7.3.9", "OCSPSigning"},
         {"2.5.29.37.0", "anyExtendedKeyUsage"},
-    };
+    });
     return map;
 }
 
@@ -163,16 +233,18 @@ bool parseName(const Element& nameElement, const std::uint8_t* origin, Distingui
                 error = fields.error();
                 return false;
             }
-            const std::string oid = der::oidToString(type);
-            const auto known = attributeNames().find(oid);
+            const char* const* known = attributeNames().find(type);
             if (!rdnText.isEmpty())
                 rdnText += QLatin1Char('+');
-            rdnText += known != attributeNames().end() ? QLatin1String(known->second) : QLatin1String(oid.c_str());
+            if (known)
+                rdnText += QLatin1String(*known);
+            else
+                rdnText += QString::fromStdString(der::oidToString(type));
             rdnText += QLatin1Char('=');
             QString text;
             if (der::parseString(value, text)) {
                 appendEscaped(rdnText, text);
-                if (oid == "2.5.4.3")
+                if (known && std::strcmp(*known, "CN") == 0)
                     dn.commonName = text; // the most specific (last) CN wins, as browsers show it
             } else {
                 rdnText += QLatin1Char('#') + der::hex(value.begin, value.totalSize(), false);
@@ -283,16 +355,18 @@ bool parseRsaBits(const Element& bitString, const std::uint8_t* origin, int& bit
     return true;
 }
 
-bool parseExtension(const std::string& oid, bool critical, const Element& value, const std::uint8_t* origin,
+bool parseExtension(const Element& oidElement, bool critical, const Element& value, const std::uint8_t* origin,
                     CertificateInfo& info, QString& error)
 {
     Reader r(value, origin);
     Element e;
     const auto failWith = [&](const Reader& reader) {
-        error = QStringLiteral("extension %1: %2").arg(QLatin1String(oid.c_str()), reader.error());
+        error = QStringLiteral("extension %1: %2").arg(QString::fromStdString(der::oidToString(oidElement)), reader.error());
         return false;
     };
-    if (oid == "2.5.29.19") { // basicConstraints
+    const Ext* known = extensions().find(oidElement);
+    const Ext oid = known ? *known : Ext::Unknown;
+    if (oid == Ext::BasicConstraints) {
         if (!r.expect(der::Sequence, e, "BasicConstraints"))
             return failWith(r);
         info.hasBasicConstraints = true;
@@ -308,7 +382,7 @@ bool parseExtension(const std::string& oid, bool critical, const Element& value,
         }
         if (f.failed())
             return failWith(f);
-    } else if (oid == "2.5.29.15") { // keyUsage
+    } else if (oid == Ext::KeyUsage) {
         if (!r.expect(der::BitString, e, "KeyUsage"))
             return failWith(r);
         info.hasKeyUsage = true;
@@ -319,23 +393,22 @@ bool parseExtension(const std::string& oid, bool critical, const Element& value,
                 if (e.content[i] & (0x80 >> b))
                     bits |= quint16(1u << ((i - 1) * 8 + std::size_t(b)));
         info.keyUsageBits = bits;
-    } else if (oid == "2.5.29.37") { // extKeyUsage
+    } else if (oid == Ext::ExtKeyUsage) {
         if (!r.expect(der::Sequence, e, "ExtKeyUsageSyntax"))
             return failWith(r);
         Reader f(e, origin);
         Element purpose;
         while (!f.atEnd() && f.expect(der::Oid, purpose, "KeyPurposeId")) {
-            const std::string p = der::oidToString(purpose);
-            const auto known = ekuNames().find(p);
-            info.extendedKeyUsage << (known != ekuNames().end() ? QLatin1String(known->second) : QLatin1String(p.c_str()));
+            const char* const* known = ekuNames().find(purpose);
+            info.extendedKeyUsage << (known ? QString::fromLatin1(*known) : QString::fromStdString(der::oidToString(purpose)));
         }
         if (f.failed())
             return failWith(f);
-    } else if (oid == "2.5.29.14") { // subjectKeyIdentifier
+    } else if (oid == Ext::SubjectKeyId) {
         if (!r.expect(der::OctetString, e, "SubjectKeyIdentifier"))
             return failWith(r);
         info.subjectKeyId = e.contentBytes();
-    } else if (oid == "2.5.29.35") { // authorityKeyIdentifier
+    } else if (oid == Ext::AuthorityKeyId) {
         if (!r.expect(der::Sequence, e, "AuthorityKeyIdentifier"))
             return failWith(r);
         Reader f(e, origin);
@@ -344,12 +417,12 @@ bool parseExtension(const std::string& oid, bool critical, const Element& value,
             info.authorityKeyId = keyId.contentBytes();
         if (f.failed())
             return failWith(f);
-    } else if (oid == "2.5.29.17") { // subjectAltName
+    } else if (oid == Ext::SubjectAltName) {
         if (!r.expect(der::Sequence, e, "GeneralNames"))
             return failWith(r);
         if (!parseGeneralNames(e, origin, info.subjectAltNames, error))
             return false;
-    } else if (oid == "2.5.29.31") { // cRLDistributionPoints
+    } else if (oid == Ext::CrlDistributionPoints) {
         if (!r.expect(der::Sequence, e, "CRLDistributionPoints"))
             return failWith(r);
         Reader points(e, origin);
@@ -369,7 +442,7 @@ bool parseExtension(const std::string& oid, bool critical, const Element& value,
         for (QString& uri : info.crlDistributionPoints)
             if (uri.startsWith(QLatin1String("URI:")))
                 uri.remove(0, 4);
-    } else if (oid == "1.3.6.1.5.5.7.1.1") { // authorityInfoAccess
+    } else if (oid == Ext::AuthorityInfoAccess) {
         if (!r.expect(der::Sequence, e, "AuthorityInfoAccessSyntax"))
             return failWith(r);
         Reader descs(e, origin);
@@ -382,15 +455,16 @@ bool parseExtension(const std::string& oid, bool critical, const Element& value,
             QString where = generalNameToString(location, origin, false);
             if (where.startsWith(QLatin1String("URI:")))
                 where.remove(0, 4);
-            const std::string m = der::oidToString(method);
-            if (m == "1.3.6.1.5.5.7.48.1")
+            static const std::string kOcsp = der::encodeOid("1.3.6.1.5.5.7.48.1");
+            static const std::string kCaIssuers = der::encodeOid("1.3.6.1.5.5.7.48.2");
+            if (der::oidBytes(method) == kOcsp)
                 info.ocspUrls << where;
-            else if (m == "1.3.6.1.5.5.7.48.2")
+            else if (der::oidBytes(method) == kCaIssuers)
                 info.caIssuersUrls << where;
         }
         if (descs.failed())
             return failWith(descs);
-    } else if (oid == "2.5.29.30") { // nameConstraints
+    } else if (oid == Ext::NameConstraints) {
         if (!r.expect(der::Sequence, e, "NameConstraints"))
             return failWith(r);
         Reader f(e, origin);
@@ -410,8 +484,8 @@ bool parseExtension(const std::string& oid, bool critical, const Element& value,
         }
         if (f.failed())
             return failWith(f);
-    } else if (critical) {
-        info.unknownCriticalExtensions << QString::fromStdString(oid);
+    } else if (critical && oid == Ext::Unknown) {
+        info.unknownCriticalExtensions << QString::fromStdString(der::oidToString(oidElement));
     }
     return true;
 }
@@ -473,13 +547,11 @@ bool parseCertificateDer(const std::uint8_t* data, std::size_t size, Certificate
         Element oid;
         if (!a.expect(der::Oid, oid, "signature algorithm OID"))
             return failWith(a);
-        const std::string s = der::oidToString(oid);
-        const auto known = signatureAlgorithms().find(s);
-        if (known != signatureAlgorithms().end()) {
-            info.signatureAlgorithm = QLatin1String(known->second.name);
-            info.signatureHash = QLatin1String(known->second.hash);
+        if (const SigAlg* known = signatureAlgorithms().find(oid)) {
+            info.signatureAlgorithm = QLatin1String(known->name);
+            info.signatureHash = QLatin1String(known->hash);
         } else {
-            info.signatureAlgorithm = QString::fromStdString(s);
+            info.signatureAlgorithm = QString::fromStdString(der::oidToString(oid));
         }
     }
 
@@ -506,34 +578,33 @@ bool parseCertificateDer(const std::uint8_t* data, std::size_t size, Certificate
         Reader a(alg, origin);
         if (!a.expect(der::Oid, oid, "public key algorithm OID"))
             return failWith(a);
-        const std::string s = der::oidToString(oid);
-        if (s == "1.2.840.113549.1.1.1" || s == "1.2.840.113549.1.1.10") {
-            info.keyAlgorithm = s == "1.2.840.113549.1.1.1" ? QStringLiteral("RSA") : QStringLiteral("RSA-PSS");
+        const KeyAlg* knownAlg = keyAlgorithms().find(oid);
+        const KeyAlg keyAlg = knownAlg ? *knownAlg : KeyAlg::Unknown;
+        if (keyAlg == KeyAlg::Rsa || keyAlg == KeyAlg::RsaPss) {
+            info.keyAlgorithm = keyAlg == KeyAlg::Rsa ? QStringLiteral("RSA") : QStringLiteral("RSA-PSS");
             if (!parseRsaBits(bits, origin, info.keyBits)) {
                 error = QStringLiteral("DER error at byte %1: RSA public key is malformed").arg(bits.begin - origin);
                 return false;
             }
-        } else if (s == "1.2.840.10045.2.1") {
+        } else if (keyAlg == KeyAlg::Ec) {
             info.keyAlgorithm = QStringLiteral("EC");
             if (a.optional(der::Oid, params)) {
-                const std::string c = der::oidToString(params);
-                const auto known = curves().find(c);
-                if (known != curves().end()) {
-                    info.curve = QLatin1String(known->second);
-                    info.keyBits = curveBits(known->second);
+                if (const char* const* known = curves().find(params)) {
+                    info.curve = QLatin1String(*known);
+                    info.keyBits = curveBits(*known);
                 } else {
-                    info.curve = QString::fromStdString(c);
+                    info.curve = QString::fromStdString(der::oidToString(params));
                 }
             } else {
                 info.curve = QStringLiteral("explicit parameters");
             }
-        } else if (s == "1.3.101.112") {
+        } else if (keyAlg == KeyAlg::Ed25519) {
             info.keyAlgorithm = QStringLiteral("Ed25519");
             info.keyBits = 256;
-        } else if (s == "1.3.101.113") {
+        } else if (keyAlg == KeyAlg::Ed448) {
             info.keyAlgorithm = QStringLiteral("Ed448");
             info.keyBits = 456;
-        } else if (s == "1.2.840.10040.4.1") {
+        } else if (keyAlg == KeyAlg::Dsa) {
             info.keyAlgorithm = QStringLiteral("DSA");
             Element dsaParams, pInt;
             if (a.optional(der::Sequence, dsaParams)) {
@@ -549,7 +620,7 @@ bool parseCertificateDer(const std::uint8_t* data, std::size_t size, Certificate
                 }
             }
         } else {
-            info.keyAlgorithm = QString::fromStdString(s);
+            info.keyAlgorithm = QString::fromStdString(der::oidToString(oid));
         }
         info.spkiSha256 = ossl::sha256(QByteArrayView(reinterpret_cast<const char*>(spki.begin), qsizetype(spki.totalSize())));
     }
@@ -573,7 +644,7 @@ bool parseCertificateDer(const std::uint8_t* data, std::size_t size, Certificate
                 isCritical = critical.length == 1 && critical.content[0] != 0;
             if (!f.expect(der::OctetString, value, "extnValue"))
                 return failWith(f);
-            if (!parseExtension(der::oidToString(oid), isCritical, value, origin, info, error))
+            if (!parseExtension(oid, isCritical, value, origin, info, error))
                 return false;
         }
         if (exts.failed())

@@ -3,6 +3,8 @@
 
 #include <QDate>
 
+#include <vector>
+
 namespace certrotor::der {
 
 void Reader::fail(const std::uint8_t* at, const QString& message)
@@ -80,6 +82,36 @@ bool Reader::optional(std::uint8_t tag, Element& out)
     if (failed() || atEnd() || *m_pos != tag)
         return false;
     return next(out);
+}
+
+std::string encodeOid(std::string_view dotted)
+{
+    std::vector<std::uint64_t> arcs;
+    std::uint64_t v = 0;
+    for (char c : dotted) {
+        if (c == '.') {
+            arcs.push_back(v);
+            v = 0;
+        } else {
+            v = v * 10 + std::uint64_t(c - '0');
+        }
+    }
+    arcs.push_back(v);
+    std::string out;
+    const auto put = [&out](std::uint64_t value) {
+        char tmp[10];
+        int n = 0;
+        do {
+            tmp[n++] = char(value & 0x7f);
+            value >>= 7;
+        } while (value);
+        while (n-- > 0)
+            out.push_back(char(tmp[n] | (n ? 0x80 : 0)));
+    };
+    put(arcs.size() > 1 ? arcs[0] * 40 + arcs[1] : 0);
+    for (std::size_t i = 2; i < arcs.size(); ++i)
+        put(arcs[i]);
+    return out;
 }
 
 std::string oidToString(const Element& oid)

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 /// A small, strict DER reader. It is the fast path of bundle ingestion: the table's fields and the
 /// lint checks come from a walk over the DER, with no OpenSSL object built (OpenSSL 3.0's d2i_X509
@@ -84,6 +85,15 @@ private:
     const std::uint8_t* m_origin;
     QString m_error;
 };
+
+/// The content bytes of an OID element, for lookups in tables keyed by encodeOid().
+inline std::string_view oidBytes(const Element& oid)
+{
+    return std::string_view(reinterpret_cast<const char*>(oid.content), oid.length);
+}
+
+/// DER content bytes of a dotted OID ("2.5.4.3" -> "\x55\x04\x03"). For building lookup tables once.
+std::string encodeOid(std::string_view dotted);
 
 /// Dotted form of an OID's contents ("1.2.840.113549.1.1.11"); empty when malformed.
 std::string oidToString(const Element& oid);

@@ -30,11 +30,9 @@ using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, ossl::Deleter<GENERAL_NAM
 void warnFailure(const char* what)
 {
     QByteArray details;
-    const char* file = nullptr;
-    int line = 0;
     const char* data = nullptr;
     int flags = 0;
-    while (const unsigned long code = ERR_get_error_all(&file, &line, nullptr, &data, &flags)) {
+    while (const unsigned long code = ERR_get_error_all(nullptr, nullptr, nullptr, &data, &flags)) {
         char buf[256];
         ERR_error_string_n(code, buf, sizeof buf);
         if (!details.isEmpty())
@@ -67,7 +65,7 @@ int subjectRank(const QString& field)
     static const QStringList order = {QStringLiteral("DC"), QStringLiteral("C"),  QStringLiteral("ST"),
                                       QStringLiteral("L"),  QStringLiteral("O"),  QStringLiteral("OU")};
     const qsizetype i = order.indexOf(field);
-    return i < 0 ? int(order.size()) : int(i);
+    return static_cast<int>(i < 0 ? order.size() : i);
 }
 
 bool addNameEntry(X509_NAME* name, const QString& field, const QString& value)
@@ -75,7 +73,7 @@ bool addNameEntry(X509_NAME* name, const QString& field, const QString& value)
     const QByteArray f = field.toUtf8();
     const QByteArray v = value.toUtf8();
     return X509_NAME_add_entry_by_txt(name, f.constData(), MBSTRING_UTF8,
-                                      reinterpret_cast<const unsigned char*>(v.constData()), int(v.size()), -1, 0)
+                                      reinterpret_cast<const unsigned char*>(v.constData()), static_cast<int>(v.size()), -1, 0)
         == 1;
 }
 
@@ -123,7 +121,7 @@ bool addSubjectAltNames(X509* cert, X509V3_CTX* ctx, const QStringList& names, b
     return X509_add1_ext_i2d(cert, NID_subject_alt_name, gens.get(), critical ? 1 : 0, X509V3_ADD_DEFAULT) == 1;
 }
 
-QByteArray joinLatin1(const QStringList& items, const char* prefix = "")
+QByteArray joinConfList(const QStringList& items, const char* prefix = "")
 {
     QByteArray out;
     for (const QString& item : items) {
@@ -176,13 +174,13 @@ bool addExtensions(X509* cert, const CertSpec& spec, X509* issuerCert, EVP_PKEY*
                                : QStringList{QStringLiteral("digitalSignature"), QStringLiteral("keyEncipherment")};
         }
         QByteArray ku = spec.keyUsageCritical ? "critical," : "";
-        ku += joinLatin1(usages);
+        ku += joinConfList(usages);
         if (!addConfExtension(cert, &ctx, NID_key_usage, ku))
             return false;
     }
 
     if (!spec.extendedKeyUsage.isEmpty()
-        && !addConfExtension(cert, &ctx, NID_ext_key_usage, joinLatin1(spec.extendedKeyUsage)))
+        && !addConfExtension(cert, &ctx, NID_ext_key_usage, joinConfList(spec.extendedKeyUsage)))
         return false;
 
     // SKI before AKI: for a self-signed certificate "keyid:always" copies the certificate's own SKI.
@@ -191,9 +189,8 @@ bool addExtensions(X509* cert, const CertSpec& spec, X509* issuerCert, EVP_PKEY*
 
     if (spec.authorityKeyId) {
         // An issuer without an SKI has no key id to copy (OpenSSL only derives one for self-signed).
-        const X509* akiSource = issuerCert != nullptr ? issuerCert : cert;
         const bool haveKeyId = issuerCert == nullptr
-            || X509_get_ext_by_NID(akiSource, NID_subject_key_identifier, -1) >= 0;
+            || X509_get_ext_by_NID(issuerCert, NID_subject_key_identifier, -1) >= 0;
         if (!addConfExtension(cert, &ctx, NID_authority_key_identifier,
                               haveKeyId ? QByteArray("keyid:always") : QByteArray("issuer:always")))
             return false;
@@ -204,15 +201,15 @@ bool addExtensions(X509* cert, const CertSpec& spec, X509* issuerCert, EVP_PKEY*
         return false;
 
     if (!spec.crlDistributionPoints.isEmpty()
-        && !addConfExtension(cert, &ctx, NID_crl_distribution_points, joinLatin1(spec.crlDistributionPoints, "URI:")))
+        && !addConfExtension(cert, &ctx, NID_crl_distribution_points, joinConfList(spec.crlDistributionPoints, "URI:")))
         return false;
 
     if (!spec.ocspUrls.isEmpty() || !spec.caIssuersUrls.isEmpty()) {
-        QByteArray aia = joinLatin1(spec.ocspUrls, "OCSP;URI:");
+        QByteArray aia = joinConfList(spec.ocspUrls, "OCSP;URI:");
         if (!spec.caIssuersUrls.isEmpty()) {
             if (!aia.isEmpty())
                 aia += ',';
-            aia += joinLatin1(spec.caIssuersUrls, "caIssuers;URI:");
+            aia += joinConfList(spec.caIssuersUrls, "caIssuers;URI:");
         }
         if (!addConfExtension(cert, &ctx, NID_info_access, aia))
             return false;
@@ -327,6 +324,12 @@ Issued issue(const CertSpec& spec, ossl::EvpPkeyPtr key, const Issued* issuer)
             qWarning("CertFactory: unknown digest \"%s\"", spec.digest.constData());
             return out;
         }
+        // Only RSA has an MD5 signature algorithm (md5WithRSAEncryption); OpenSSL would fail in
+        // X509_sign() without putting anything on the error queue.
+        if (EVP_MD_is_a(md, "MD5") == 1 && EVP_PKEY_is_a(signKey, "RSA") != 1) {
+            qWarning("CertFactory: MD5 signatures need an RSA signer");
+            return out;
+        }
     }
 
     ossl::X509Ptr cert(X509_new());
@@ -347,8 +350,8 @@ Issued issue(const CertSpec& spec, ossl::EvpPkeyPtr key, const Issued* issuer)
         return out;
     }
 
-    // X509_sign() does not apply a security level, so SHA-1 and (RSA only) MD5 signatures can be made
-    // with the default provider. ECDSA has no MD5 algorithm identifier, so EC + MD5 fails here.
+    // X509_sign() applies no security level, so the default provider signs SHA-1 (RSA and ECDSA)
+    // and MD5 (RSA) certificates, and 512/1024-bit RSA keys sign too.
     if (X509_sign(cert.get(), signKey, md) <= 0) {
         warnFailure("signing");
         return out;
@@ -458,7 +461,7 @@ QByteArray makeBulkPemBundle(int count, qint64 now, int distinctKeys, bool mixed
         warnFailure("RAND_bytes");
         return {};
     }
-    salt = (salt & ((quint64(1) << 38) - 1)) | (quint64(1) << 37); // 38 bits, top one set
+    salt = (salt & ((quint64{1} << 38) - 1)) | (quint64{1} << 37); // 38 bits, top one set
 
     const ossl::BioPtr bio = newMemBio();
     if (!bio)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliApp.h"
 
+#include "CliCommon.h"
 #include "TextTable.h"
 #include "util/BuildInfo.h"
 #include "util/Clock.h"
@@ -22,18 +23,6 @@ namespace certrotor::cli {
 
 namespace {
 
-QTextStream& out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream& err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
 const char* const kUsage = R"(Usage: certrotor-cli COMMAND [OPTIONS] ARGS
 
 Commands:
@@ -48,35 +37,6 @@ Options common to every command: --help, --version.
 DATE is ISO 8601: 2027-01-31 or 2027-01-31T12:00:00Z.
 Exit codes: 0 all good; 1 findings, a bad block or a failed verification; 2 usage error or unreadable input.
 )";
-
-int usageError(const QString& message)
-{
-    err() << "certrotor-cli: " << message << "\n" << "Run 'certrotor-cli --help' for usage.\n";
-    err().flush();
-    return ExitUsage;
-}
-
-void printJson(const QJsonValue& value)
-{
-    const QJsonDocument doc = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
-    out() << QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
-    out().flush();
-}
-
-bool parseDate(const QString& text, qint64& secs)
-{
-    QDateTime dt = QDateTime::fromString(text, Qt::ISODate);
-    if (!dt.isValid()) {
-        const QDate d = QDate::fromString(text, Qt::ISODate);
-        if (!d.isValid())
-            return false;
-        dt = QDateTime(d, QTime(0, 0), Qt::UTC);
-    }
-    if (dt.timeSpec() == Qt::LocalTime)
-        dt.setTimeSpec(Qt::UTC);
-    secs = dt.toSecsSinceEpoch();
-    return true;
-}
 
 struct Common
 {

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+namespace certrotor::test {
+
+struct ProcessResult
+{
+    int exitCode = -1;
+    bool crashed = false;
+    bool timedOut = false;
+    QByteArray out;
+    QByteArray err;
+};
+
+/// Runs a program to completion (with a timeout), feeding `input` to its stdin.
+ProcessResult runProcess(const QString& program, const QStringList& args, const QByteArray& input = {},
+                         int timeoutMs = 60000);
+
+/// Runs the certrotor-cli built alongside the tests.
+ProcessResult runCli(const QStringList& args, const QByteArray& input = {}, int timeoutMs = 60000);
+
+/// Path of the real `openssl` command line tool.
+QString opensslPath();
+
+/// Reads a whole file ("" when it cannot).
+QByteArray readFile(const QString& path);
+
+} // namespace certrotor::test
