@@ -108,7 +108,7 @@ Overlap buildOverlap(const QList<Certificate>& oldCerts, const QList<Certificate
         overlap.certificates = oldUnique + added;
     overlap.fromOld = int(onlyOld.size());
     overlap.fromNew = int(newUnique.size());
-    overlap.windows = intersect(coverage(oldUnique), coverage(added.isEmpty() ? newUnique : added));
+    overlap.windows = intersect(coverage(onlyOld.isEmpty() ? oldUnique : onlyOld), coverage(added.isEmpty() ? newUnique : added));
     return overlap;
 }
 

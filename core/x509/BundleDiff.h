@@ -41,8 +41,9 @@ struct Overlap
     int fromNew = 0; // certificates that came from the new bundle
 };
 
-/// "New" means certificates of the new bundle that the old one lacks (or all of the new bundle when
-/// nothing was added), so the window is the hand-over period of the rotation.
+/// The window compares what is retired (old certificates the new bundle drops) with what is added
+/// (new certificates the old bundle lacks) — falling back to the whole side when one is empty — so it
+/// is the hand-over period of the rotation, not the life of a certificate both sides keep.
 Overlap buildOverlap(const QList<Certificate>& oldCerts, const QList<Certificate>& newCerts,
                      Overlap::Order order = Overlap::Order::NewFirst);
 
