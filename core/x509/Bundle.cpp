@@ -5,8 +5,10 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include <QtConcurrent/QtConcurrentMap>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
 
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -360,6 +362,35 @@ void scanPem(const char* data, const char* end, std::vector<Block>& blocks, QLis
     }
 }
 
+// Decodes every block. Work is handed out in small grains from an atomic cursor and the calling
+// thread takes part, so a pool thread that is slow to start (a loaded machine) never leaves the
+// caller waiting idle: the worst case is the single-threaded time.
+void decodeAll(std::vector<Block>& blocks, const QString& name, bool parallel)
+{
+    constexpr std::size_t kGrain = 32;
+    const std::size_t n = blocks.size();
+    std::atomic<std::size_t> cursor{0};
+    const auto work = [&] {
+        for (;;) {
+            const std::size_t start = cursor.fetch_add(kGrain, std::memory_order_relaxed);
+            if (start >= n)
+                return;
+            const std::size_t end = std::min(n, start + kGrain);
+            for (std::size_t i = start; i < end; ++i)
+                decodeBlock(blocks[i], name);
+        }
+    };
+    QList<QFuture<void>> helpers;
+    if (parallel && n >= 2 * kGrain) {
+        const int extra = std::min<int>(QThreadPool::globalInstance()->maxThreadCount() - 1, int(n / kGrain) - 1);
+        for (int i = 0; i < extra; ++i)
+            helpers << QtConcurrent::run(work);
+    }
+    work();
+    for (QFuture<void>& f : helpers)
+        f.waitForFinished();
+}
+
 bool isBlank(QByteArrayView data)
 {
     for (char c : data)
@@ -419,12 +450,7 @@ Bundle parseBundle(QByteArrayView data, const QString& name, const ParseOptions&
 
     std::vector<Block> blocks;
     scanPem(data.data(), data.data() + data.size(), blocks, bundle.issues, name);
-    if (options.parallel && blocks.size() >= 64) {
-        QtConcurrent::blockingMap(blocks, [&name](Block& b) { decodeBlock(b, name); });
-    } else {
-        for (Block& b : blocks)
-            decodeBlock(b, name);
-    }
+    decodeAll(blocks, name, options.parallel);
     qsizetype total = 0;
     for (const Block& b : blocks)
         total += b.entries.size();
