@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "x509/Bundle.h"
 
+#include "util/Logging.h"
 #include "x509/OpenSsl.h"
 
 #include <QFile>
@@ -462,6 +463,8 @@ Bundle parseBundle(QByteArrayView data, const QString& name, const ParseOptions&
     std::stable_sort(bundle.issues.begin(), bundle.issues.end(), [](const ParseIssue& a, const ParseIssue& b) {
         return a.where.block != b.where.block ? a.where.block < b.where.block : a.where.line < b.where.line;
     });
+    qCDebug(lcX509) << name << "parsed:" << bundle.entries.size() << "certificates," << bundle.issues.size()
+                    << "issues, from" << blocks.size() << "blocks";
     if (bundle.entries.isEmpty() && !bundle.hasErrors())
         bundle.issues << ParseIssue{ParseIssue::Severity::Error, SourceLocation{name, 0, 0, 0},
                                     QStringLiteral("no certificates found")};

@@ -288,6 +288,44 @@ private Q_SLOTS:
             QVERIFY(issue.where.block > 0);
     }
 
+    void mutatedDerNeverCrashes()
+    {
+        // Deterministic mutation fuzzing of the DER reader: flip, truncate and splice bytes of real
+        // certificates. Every outcome must be a parsed certificate or a located error.
+        QRandomGenerator gen(1234);
+        const QList<QByteArray> seeds{m_a.der(), m_b.der(), m_c.der()};
+        int parsed = 0, rejected = 0;
+        for (int round = 0; round < 6000; ++round) {
+            QByteArray der = seeds[round % seeds.size()];
+            switch (round % 4) {
+            case 0:
+                for (int k = 0; k < 1 + int(gen.bounded(4)); ++k)
+                    der[gen.bounded(int(der.size()))] = char(gen.bounded(256));
+                break;
+            case 1:
+                der.truncate(gen.bounded(int(der.size())));
+                break;
+            case 2: // lengths are where DER readers break: hit the first 40 bytes
+                der[gen.bounded(std::min<int>(40, int(der.size())))] = char(gen.bounded(256));
+                break;
+            default:
+                der.insert(gen.bounded(int(der.size())), QByteArray(int(gen.bounded(1, 8)), char(gen.bounded(256))));
+                break;
+            }
+            const Bundle b = parseBundle(der, QStringLiteral("m.der"), ParseOptions{false});
+            if (b.entries.size() == 1) {
+                ++parsed;
+            } else {
+                QCOMPARE(b.entries.size(), 0);
+                QVERIFY(b.hasErrors());
+                QVERIFY(!b.issues[0].message.isEmpty());
+                ++rejected;
+            }
+        }
+        QVERIFY(parsed > 0);
+        QVERIFY(rejected > 1000);
+    }
+
     void fiftyThousandCertificates()
     {
         const QByteArray pem = makeBulkPemBundle(50000, kNow, 8, false);
