@@ -183,6 +183,21 @@ QString nearestExistingDirectory(const QString& absPath)
     return {};
 }
 
+// The directory to watch beside a file: its parent, except that a path given through a Secret
+// volume's `..data` (or a `..2026_…` directory) is watched at the volume directory, because a watch on
+// `..data` follows it into the timestamped directory and dies when that directory is removed.
+QString watchableParent(const QString& absFilePath)
+{
+    QString dir = QFileInfo(absFilePath).absolutePath();
+    while (QFileInfo(dir).fileName().startsWith(QLatin1String(".."))) {
+        const QString up = QFileInfo(dir).absolutePath();
+        if (up == dir)
+            break;
+        dir = up;
+    }
+    return dir;
+}
+
 QString firstErrorText(const Bundle& bundle)
 {
     int errors = 0;
@@ -387,7 +402,7 @@ bool FileSource::rearm(const FileReadResult& result)
         wantFiles = result.files; // a directory watch does not report writes into its files
     } else {
         wantFiles << m_absPath;
-        wantDirs << QFileInfo(m_absPath).absolutePath();
+        wantDirs << watchableParent(m_absPath);
     }
 
     const QStringList haveFiles = m_watcher->files();

@@ -153,9 +153,11 @@ private Q_SLOTS:
         }
         QCOMPARE(updates.size(), 4);
 
-        // Sentinel: still watching, and no late duplicate of an earlier change got in before it.
+        // Sentinel, written in place (through the symlink for the volume): the file watch itself was
+        // re-armed on the current inode after the pattern (a directory watch does not report writes
+        // into a file), and no late duplicate of an earlier change got in before it.
         const QByteArray sentinel = nextBundle();
-        QVERIFY(applyUpdate(pattern, path, sentinel, &volume));
+        QVERIFY(writeInPlace(path, sentinel));
         QTRY_COMPARE_WITH_TIMEOUT(updates.size(), 5, kWaitMs);
         QCOMPARE(updateAt(updates, 4).revision, hexSha(sentinel));
         if (kubelet) {
@@ -368,6 +370,26 @@ private Q_SLOTS:
         QCOMPARE(updateAt(updates, 5).bundle->entries[0].certificate.toPem(), sentinel);
         for (const QString& w : source.watchedPaths())
             QVERIFY2(!QFileInfo(w).fileName().startsWith(QLatin1String("..")), qPrintable(w));
+    }
+
+    // A path given through ..data itself: the volume directory is watched, never ..data.
+    void pathThroughDataSymlink()
+    {
+        QTemporaryDir tmp;
+        KubeletVolume volume(tmp.filePath(QStringLiteral("secret")));
+        QVERIFY(volume.write({{QStringLiteral("ca.crt"), m_pool[0]}}));
+        FileSource source(volume.path(QStringLiteral("..data/ca.crt")));
+        QSignalSpy updates(&source, &Source::updated);
+        source.start();
+        QVERIFY(updates.wait(kWaitMs));
+        QVERIFY(source.watchedPaths().contains(volume.dir()));
+        for (int round = 1; round <= 3; ++round) {
+            QVERIFY(volume.write({{QStringLiteral("ca.crt"), m_pool[round]}}));
+            QTRY_COMPARE_WITH_TIMEOUT(updates.size(), round + 1, kWaitMs);
+            QCOMPARE(updateAt(updates, round).bundle->entries[0].certificate.toPem(), m_pool[round]);
+        }
+        for (const QString& w : source.watchedPaths())
+            QVERIFY2(!QFileInfo(w).fileName().startsWith(QLatin1String("..")) || w == source.id(), qPrintable(w));
     }
 
     // A read that finishes after a newer one must not win.
