@@ -260,6 +260,13 @@ void FileSource::start()
         connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &FileSource::onWatcherSignal);
     }
     qCDebug(lcWatch).noquote() << "watching" << m_absPath;
+    // Arm what can be known without reading (the path and its directory, or the nearest existing
+    // ancestor) before the first read, so a change during that read is signalled, not missed.
+    FileReadResult guess;
+    const QFileInfo info(m_absPath);
+    guess.kind = info.exists() ? FileReadResult::Kind::Unchanged : FileReadResult::Kind::Missing;
+    guess.isDirectory = info.isDir();
+    rearm(guess);
     startRead();
 }
 
@@ -331,7 +338,7 @@ void FileSource::updateStatusFromBundle()
         setStatus(Status::Watching);
 }
 
-void FileSource::onReadFinished(quint64 sequence, qint64 burstStartNs, const QDateTime& burstSeenAt,
+void FileSource::onReadFinished(quint64 sequence, qint64 burstStartNs, QDateTime burstSeenAt,
                                 const FileReadResult& result)
 {
     if (!m_started || sequence != m_sequence) {
@@ -339,6 +346,12 @@ void FileSource::onReadFinished(quint64 sequence, qint64 burstStartNs, const QDa
         return;
     }
     m_isDirectory = result.isDirectory;
+    if (burstStartNs < 0 && m_burstActive && current().bundle) {
+        // Read for another reason (the first read, a re-check) while signals of this very change
+        // were arriving: their burst is what noticed it.
+        burstStartNs = m_burstStartNs;
+        burstSeenAt = m_burstSeenAt;
+    }
     QString revision;
     bool delivered = false;
     switch (result.kind) {
