@@ -246,9 +246,11 @@ private Q_SLOTS:
         std::atomic<bool> stop{false};
         std::atomic<int> bad{0};
         std::atomic<qint64> reads{0};
+        std::atomic<int> running{0};
         std::vector<std::thread> readers;
         for (int t = 0; t < 4; ++t) {
             readers.emplace_back([&] {
+                bool counted = false;
                 while (!stop.load()) {
                     const QStringList ids = provider.sourceIds();
                     for (const QString& id : ids) {
@@ -267,9 +269,15 @@ private Q_SLOTS:
                             ++bad;
                         ++reads;
                     }
+                    if (!counted) {
+                        counted = true;
+                        ++running;
+                    }
                 }
             });
         }
+        // Every reader is reading before the first update arrives (the machine may be busy).
+        QTRY_COMPARE_WITH_TIMEOUT(running.load(), 4, kWaitMs);
         for (int i = 0; i < 40; ++i) {
             const int before = int(changed.size());
             (i % 2 ? a : b)->setPem(revisions[(i * 3 + 2) % revisions.size()]);
