@@ -434,6 +434,7 @@ bool FileSource::rearm(const FileReadResult& result)
     }
 
     bool added = false;
+    QStringList failed;
     for (const QString& f : std::as_const(wantFiles)) {
         const QByteArray identity = identityOf(f);
         if (identity.isEmpty())
@@ -449,6 +450,8 @@ bool FileSource::rearm(const FileReadResult& result)
             m_watchedIdentity.insert(f, identity);
             added = true;
             qCDebug(lcWatch).noquote() << m_absPath << "watching file" << f;
+        } else if (QFileInfo::exists(f)) {
+            failed << f;
         }
     }
     for (const QString& d : std::as_const(wantDirs)) {
@@ -457,7 +460,17 @@ bool FileSource::rearm(const FileReadResult& result)
         if (m_watcher->addPath(d)) {
             added = true;
             qCDebug(lcWatch).noquote() << m_absPath << "watching directory" << d;
+        } else if (QFileInfo(d).isDir()) {
+            failed << d;
         }
+    }
+    if (!failed.isEmpty()) {
+        // Without the watch, changes would go unseen (we never poll): say so instead of "watching".
+        const QString text = QStringLiteral("cannot watch %1: the system's inotify limits may be reached "
+                                            "(fs.inotify.max_user_watches, fs.inotify.max_user_instances)")
+                                 .arg(failed.join(QStringLiteral(", ")));
+        qCWarning(lcWatch).noquote() << text;
+        setStatus(Status::Error, text);
     }
     return added;
 }
