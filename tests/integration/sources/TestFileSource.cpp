@@ -279,6 +279,27 @@ private Q_SLOTS:
         QVERIFY2(source.lastError().contains(QLatin1String("cannot read")), qPrintable(source.lastError()));
     }
 
+    // Not a CA bundle: too big to read. A clear error, nothing delivered, and the watch goes on.
+    void oversizedFileIsAnError()
+    {
+        QTemporaryDir tmp;
+        const QString path = tmp.filePath(QStringLiteral("huge.pem"));
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QVERIFY(f.resize(65LL * 1024 * 1024)); // sparse: costs no disk
+        }
+        FileSource source(path);
+        QSignalSpy updates(&source, &Source::updated);
+        source.start();
+        QTRY_COMPARE_WITH_TIMEOUT(source.status(), Source::Status::Error, kWaitMs);
+        QCOMPARE(source.lastError(), path + QStringLiteral(": larger than 64 MiB, not read as a CA bundle"));
+        QVERIFY(updates.isEmpty());
+        QVERIFY(writeInPlace(path, m_pool[0]));
+        QTRY_COMPARE_WITH_TIMEOUT(updates.size(), 1, kWaitMs);
+        QCOMPARE(source.status(), Source::Status::Watching);
+    }
+
     void directoryOfBundles()
     {
         QTemporaryDir tmp;
