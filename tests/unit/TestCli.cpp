@@ -129,6 +129,27 @@ private Q_SLOTS:
         QVERIFY(r.out.contains("expires-soon"));
     }
 
+    void directoryIsOneBundle()
+    {
+        // Like /etc/ssl/certs: files plus a c_rehash-style link; duplicates across files are found once.
+        const QString dir = path("certs");
+        QVERIFY(QDir().mkpath(dir));
+        QVERIFY(writeFile(dir + QStringLiteral("/a.pem"), m_old.root.pem()));
+        QVERIFY(writeFile(dir + QStringLiteral("/b.pem"), m_new.root.pem()));
+        QVERIFY(writeFile(dir + QStringLiteral("/bundle.crt"), QByteArray(m_old.root.pem() + m_new.root.pem())));
+        QVERIFY(QFile::link(dir + QStringLiteral("/a.pem"), dir + QStringLiteral("/1a2b3c4d.0")));
+        QVERIFY(writeFile(dir + QStringLiteral("/.hidden"), "not a certificate"));
+        const ProcessResult r = runCli({QStringLiteral("lint"), QStringLiteral("--json"), dir});
+        QCOMPARE(r.exitCode, 1);
+        const QJsonArray a = parseJson(r.out).array();
+        QCOMPARE(a.size(), 2); // the bundle repeats a.pem and b.pem; the link adds nothing
+        for (const QJsonValue& v : a) {
+            QCOMPARE(v.toObject()[QLatin1String("code")].toString(), QStringLiteral("duplicate"));
+            QVERIFY(v.toObject()[QLatin1String("source")].toObject()[QLatin1String("file")].toString().endsWith(
+                QLatin1String("bundle.crt")));
+        }
+    }
+
     void diffJson()
     {
         const ProcessResult r = runCli({QStringLiteral("diff"), QStringLiteral("--json"), path("old.pem"), path("new.pem")});

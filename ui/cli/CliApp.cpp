@@ -13,6 +13,9 @@
 #include "x509/Lint.h"
 
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QSet>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -27,8 +30,8 @@ namespace {
 const char* const kUsage = R"(Usage: certrotor-cli COMMAND [OPTIONS] ARGS
 
 Commands:
-  inspect [--json] [--at DATE] [--expiry-days N] FILE...|-   show every certificate of the bundles
-  lint    [--json] [--at DATE] [--expiry-days N] FILE...|-   lint findings only
+  inspect [--json] [--at DATE] [--expiry-days N] FILE|DIR...|-  show every certificate of the bundles
+  lint    [--json] [--at DATE] [--expiry-days N] FILE|DIR...|-  lint findings only
   diff    [--json] OLD NEW                                    added / removed / kept / renewed
   verify  --trust BUNDLE [--at DATE] [--hostname NAME] [--partial-chain] [--json] CHAIN
                                                               verify CHAIN (leaf first) against BUNDLE
@@ -77,11 +80,43 @@ int parseCommon(QCommandLineParser& parser, const QStringList& args, Common& com
     return -1;
 }
 
-// Loads bundles; unreadable files are reported and make the command exit 2.
+// A directory of bundles (like /etc/ssl/certs) read as one bundle, so duplicates across files are
+// found. Hidden entries are skipped; several links to one file (c_rehash links) count once.
+Bundle loadDirectory(const QString& path)
+{
+    Bundle merged;
+    merged.name = path;
+    QSet<QString> seen;
+    const QFileInfoList files = QDir(path).entryInfoList(QDir::Files | QDir::Readable, QDir::Name);
+    for (const QFileInfo& file : files) {
+        const QString target = file.canonicalFilePath();
+        if (target.isEmpty() || seen.contains(target))
+            continue;
+        seen.insert(target);
+        Result<Bundle> b = loadBundleFile(file.filePath());
+        if (!b.ok()) {
+            merged.issues << ParseIssue{ParseIssue::Severity::Error, SourceLocation{file.filePath(), 0, 0, 0},
+                                        b.error().message};
+            continue;
+        }
+        merged.entries << b.value().entries;
+        merged.issues << b.value().issues;
+    }
+    if (files.isEmpty())
+        merged.issues << ParseIssue{ParseIssue::Severity::Error, SourceLocation{path, 0, 0, 0},
+                                    QStringLiteral("the directory holds no files")};
+    return merged;
+}
+
+// Loads bundles (a directory counts as one); unreadable files are reported and make the command exit 2.
 bool loadAll(const QStringList& paths, QList<Bundle>& bundles)
 {
     bool ok = true;
     for (const QString& path : paths) {
+        if (QFileInfo(path).isDir()) {
+            bundles << loadDirectory(path);
+            continue;
+        }
         Result<Bundle> b = loadBundleFile(path);
         if (!b.ok()) {
             err() << "certrotor-cli: " << b.error().text() << "\n";
