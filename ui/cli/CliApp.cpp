@@ -2,6 +2,7 @@
 #include "CliApp.h"
 
 #include "CliCommon.h"
+#include "ProbeCommand.h"
 #include "TextTable.h"
 #include "util/BuildInfo.h"
 #include "util/Clock.h"
@@ -32,6 +33,8 @@ Commands:
   verify  --trust BUNDLE [--at DATE] [--hostname NAME] [--partial-chain] [--json] CHAIN
                                                               verify CHAIN (leaf first) against BUNDLE
   overlap [--old-first] [--json] OLD NEW -o OUT               write old+new, deduplicated, to OUT
+  probe   --ca BUNDLE [--cert F --key F] [--servername NAME] [--service NAME] [--timeout MS] [--json] HOST:PORT...
+                                                              gRPC health check over h2+TLS trusting only BUNDLE
 
 Options common to every command: --help, --version.
 DATE is ISO 8601: 2027-01-31 or 2027-01-31T12:00:00Z.
@@ -369,6 +372,8 @@ int run(const QStringList& arguments)
         return verify(rest);
     if (command == QLatin1String("overlap"))
         return overlap(rest);
+    if (command == QLatin1String("probe"))
+        return probe(rest);
     return usageError(QStringLiteral("unknown command '%1'").arg(command));
 }
 
