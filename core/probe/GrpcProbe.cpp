@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "GrpcProbe.h"
 
+#include "probe/TunnelRelay.h"
 #include "util/BuildInfo.h"
 #include "util/Clock.h"
 
@@ -180,10 +181,21 @@ void GrpcProbe::start()
     m_result.startedAt = Clock::system().nowUtc();
     const ProbeTarget& target = m_result.target;
 
+    // The name the URL carries: the server name when it differs from the address we connect to.
+    const bool viaRelay = !target.serverName.isEmpty()
+        && target.serverName.compare(target.host, Qt::CaseInsensitive) != 0;
+    QUrl url;
+    url.setScheme(QStringLiteral("https"));
+    url.setHost(viaRelay ? target.serverName : target.host, QUrl::StrictMode);
+    url.setPort(target.port);
+    url.setPath(QStringLiteral("/grpc.health.v1.Health/Check"));
+
     QString invalid;
     ProbeResult::Stage invalidStage = ProbeResult::Stage::Connect;
     if (target.host.isEmpty() || target.port == 0) {
         invalid = QStringLiteral("no target: give HOST:PORT");
+    } else if (!url.isValid() || url.host().isEmpty()) {
+        invalid = QStringLiteral("'%1' is not a valid server name").arg(target.serverName);
     } else if (m_options.bundle.isEmpty() && !m_options.useSystemCas) {
         invalid = QStringLiteral("bundle '%1' has no certificates: there is nothing to trust").arg(m_options.bundleName);
         invalidStage = ProbeResult::Stage::Tls;
@@ -221,12 +233,6 @@ void GrpcProbe::start()
         tls.setPrivateKey(m_options.clientIdentity.key);
     }
 
-    QUrl url;
-    url.setScheme(QStringLiteral("https"));
-    url.setHost(target.host);
-    url.setPort(target.port);
-    url.setPath(QStringLiteral("/grpc.health.v1.Health/Check"));
-
     QNetworkRequest request(url);
     request.setSslConfiguration(tls);
     request.setAttribute(QNetworkRequest::Http2DirectAttribute, true);
@@ -248,6 +254,15 @@ void GrpcProbe::start()
     m_manager = new QNetworkAccessManager(this); // one per probe: no connection is ever reused
     m_manager->setCache(new NullCache(m_manager));
     m_manager->setProxy(QNetworkProxy::NoProxy);
+    if (viaRelay) {
+        m_relay = new TunnelRelay(target.host, target.port, this);
+        if (!m_relay->listen()) {
+            m_result.error = m_relay->error();
+            QMetaObject::invokeMethod(this, &GrpcProbe::finish, Qt::QueuedConnection);
+            return;
+        }
+        m_manager->setProxy(QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), m_relay->port()));
+    }
     m_manager->setStrictTransportSecurityEnabled(false);
 
     qCDebug(lcProbe) << "probe" << m_result.probeId << "->" << target.address() << "bundle" << m_options.bundleName
@@ -439,6 +454,25 @@ void GrpcProbe::analyse()
         return;
     }
 
+    if (!encrypted && m_relay && m_relay->upstreamFailed()) {
+        // Through the relay Qt only sees a refused CONNECT; the relay knows what really happened.
+        switch (m_relay->upstreamError()) {
+        case QAbstractSocket::ConnectionRefusedError:
+            fail(ProbeResult::Stage::Connect,
+                 QStringLiteral("connection refused: nothing is listening on %1").arg(target.address()));
+            break;
+        case QAbstractSocket::HostNotFoundError:
+            fail(ProbeResult::Stage::Connect, QStringLiteral("host '%1' not found").arg(target.host));
+            break;
+        default:
+            fail(ProbeResult::Stage::Connect,
+                 QStringLiteral("cannot connect to %1: %2").arg(target.address(), m_relay->error()));
+            break;
+        }
+        finish();
+        return;
+    }
+
     if (!encrypted) {
         switch (err) {
         case QNetworkReply::ConnectionRefusedError:
@@ -470,6 +504,7 @@ void GrpcProbe::analyse()
             }
             break;
         case QNetworkReply::RemoteHostClosedError:
+        case QNetworkReply::ProxyConnectionClosedError: // the same, seen through the relay
             fail(ProbeResult::Stage::Tls,
                  QStringLiteral("the server closed the connection during the TLS handshake: %1, or it accepts none of "
                                 "our TLS versions and ciphers")
@@ -489,7 +524,8 @@ void GrpcProbe::analyse()
     if (!status.isValid()) {
         // TLS 1.3: the client finishes its handshake before the server has checked the client
         // certificate, so a rejection arrives as an alert or a closed connection right after it.
-        if (err == QNetworkReply::RemoteHostClosedError || qtText.contains(QLatin1String("certificate"))
+        if (err == QNetworkReply::RemoteHostClosedError || err == QNetworkReply::ProxyConnectionClosedError
+            || qtText.contains(QLatin1String("certificate"))
             || qtText.contains(QLatin1String("alert")))
             fail(ProbeResult::Stage::Tls, clientCertWords() + QStringLiteral(" (the connection ended right after the "
                                                                              "TLS handshake: ") + qtText + QLatin1Char(')'));

@@ -15,6 +15,10 @@ class QNetworkReply;
 class QTcpSocket;
 
 namespace certrotor {
+class TunnelRelay;
+}
+
+namespace certrotor {
 
 /// One grpc.health.v1.Health/Check call over HTTP/2 and TLS, with a client the product owns
 /// (QNetworkAccessManager, no gRPC library), trusting exactly one bundle.
@@ -28,9 +32,11 @@ namespace certrotor {
 /// Asynchronous: start() returns at once; finished() is emitted exactly once (also after cancel()).
 /// Lives on the thread that created it; never blocks it.
 ///
-/// Known limit: with --servername / ProbeTarget::serverName the SNI and the certificate name check
-/// use that name, but the HTTP/2 :authority stays HOST:PORT, because Qt builds :authority from the
-/// request URL and has no "connect to this address instead" switch.
+/// Server name override (ProbeTarget::serverName, for servers reached by address or through a tunnel):
+/// SNI, the certificate name check and the HTTP/2 :authority all carry the server name. Qt builds
+/// :authority from the URL and cannot connect to another address than the URL names, so the probe
+/// asks for https://SERVERNAME:PORT through a private CONNECT relay on 127.0.0.1 (TunnelRelay) that
+/// connects to HOST:PORT. TLS is still end to end between Qt and the server.
 class GrpcProbe : public QObject
 {
     Q_OBJECT
@@ -67,6 +73,7 @@ private:
     QNetworkAccessManager* m_manager = nullptr;
     QPointer<QNetworkReply> m_reply;
     QTcpSocket* m_diagnostic = nullptr;
+    TunnelRelay* m_relay = nullptr; // only with a server name override
     QTimer m_deadline;
     QElapsedTimer m_clock;
     double m_startedConnectingAt = -1;

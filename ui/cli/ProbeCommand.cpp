@@ -10,6 +10,7 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
+#include <QUrl>
 
 namespace certrotor::cli {
 
@@ -123,6 +124,14 @@ int probe(const QStringList& args)
     if (!numberOk || timeout < 1 || timeout > 3600000)
         return usageError(QStringLiteral("probe: --timeout takes milliseconds from 1 to 3600000, not '%1'")
                               .arg(parser.value(QStringLiteral("timeout"))));
+
+    if (parser.isSet(QStringLiteral("servername"))) {
+        QUrl check;
+        check.setHost(parser.value(QStringLiteral("servername")), QUrl::StrictMode);
+        if (!check.isValid() || check.host().isEmpty())
+            return usageError(QStringLiteral("probe: --servername: '%1' is not a valid host name")
+                                  .arg(parser.value(QStringLiteral("servername"))));
+    }
 
     QList<ProbeTarget> targets;
     for (const QString& text : positional) {

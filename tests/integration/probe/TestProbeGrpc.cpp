@@ -354,8 +354,10 @@ private Q_SLOTS:
         spec.extendedKeyUsage = {QStringLiteral("serverAuth")};
         spec.subjectAltNames = {QStringLiteral("DNS:payments.internal.example")};
         const Issued named = leafFrom(m_old, spec);
+        const QString log = path(QStringLiteral("named.jsonl"));
         GrpcServer server;
-        QVERIFY(server.start(tlsArgs(QStringLiteral("named"), named, m_old.intermediate)));
+        QVERIFY(server.start(tlsArgs(QStringLiteral("named"), named, m_old.intermediate)
+                             + QStringList{QStringLiteral("--metadata-log"), log}));
 
         ProbeTarget byIp = local(server.port());
         const ProbeResult mismatch = runProbe(byIp, m_oldBundle);
@@ -371,6 +373,13 @@ private Q_SLOTS:
         byIp.serverName = QStringLiteral("payments.internal.example");
         const ProbeResult overridden = runProbe(byIp, m_oldBundle);
         QVERIFY2(overridden.ok, qPrintable(describe(overridden)));
+        QCOMPARE(overridden.peerChain.first(), cert(named));
+        // The server saw the name as :authority too (what a virtual-hosting proxy routes on).
+        const QList<QJsonObject> lines = metadataLines(log);
+        QCOMPARE(lines.size(), 1);
+        QCOMPARE(lines[0][QLatin1String("authority")].toString(),
+                 QStringLiteral("payments.internal.example:%1").arg(server.port()));
+        QCOMPARE(lines[0][QLatin1String("x-certrotor-probe-id")].toString(), overridden.probeId);
 
         byIp.serverName = QStringLiteral("billing.internal.example");
         const ProbeResult wrongName = runProbe(byIp, m_oldBundle);
@@ -406,6 +415,25 @@ private Q_SLOTS:
         QVERIFY2(unknown.error.contains(QLatin1String("does not know health service 'ledger' (NOT_FOUND)")),
                  qPrintable(unknown.error));
         QCOMPARE(unknown.grpcMessage, QStringLiteral("unknown service"));
+    }
+
+    void serverNameOverrideReportsTheRealConnectFailure()
+    {
+        QTcpServer reserve;
+        QVERIFY(reserve.listen(QHostAddress::LocalHost));
+        ProbeTarget t = local(reserve.serverPort());
+        reserve.close();
+        t.serverName = QStringLiteral("payments.internal.example");
+        const ProbeResult r = runProbe(t, m_oldBundle);
+        QVERIFY(!r.ok);
+        QCOMPARE(r.stage, ProbeResult::Stage::Connect);
+        QVERIFY2(r.error.contains(QStringLiteral("connection refused: nothing is listening on ") + t.address()),
+                 qPrintable(r.error));
+
+        t.serverName = QStringLiteral("bad name");
+        const ProbeResult invalid = runProbe(t, m_oldBundle);
+        QVERIFY(!invalid.ok);
+        QVERIFY2(invalid.error.contains(QLatin1String("'bad name' is not a valid server name")), qPrintable(invalid.error));
     }
 
     void unimplementedMethod()
@@ -612,6 +640,9 @@ private Q_SLOTS:
              oldTarget},
             {QStringLiteral("probe"), QStringLiteral("--ca"), oldCa, QStringLiteral("--cert"), oldCa, oldTarget},
             {QStringLiteral("probe"), QStringLiteral("--ca"), garbage, oldTarget},
+            {QStringLiteral("probe"), QStringLiteral("--ca"), oldCa, QStringLiteral("--servername"),
+             QStringLiteral("not a name"), oldTarget},
+            {QStringLiteral("probe"), QStringLiteral("--ca"), oldCa, QStringLiteral("--send-client-cert"), oldTarget},
             {QStringLiteral("probe"), QStringLiteral("--ca"), path(QStringLiteral("missing.pem")), oldTarget},
         };
         for (const QStringList& args : usage) {
