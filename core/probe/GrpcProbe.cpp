@@ -208,10 +208,9 @@ void GrpcProbe::start()
     }
 
     // Exactly the bundle, plus the system store only when asked.
-    QList<QSslCertificate> cas;
-    cas.reserve(m_options.bundle.size());
-    for (const Certificate& c : std::as_const(m_options.bundle))
-        cas << QSslCertificate(c.der(), QSsl::Der);
+    QList<QSslCertificate> cas = m_options.preparedCas.size() == m_options.bundle.size()
+        ? m_options.preparedCas
+        : toQtCertificates(m_options.bundle);
     if (m_options.useSystemCas)
         cas += QSslConfiguration::systemCaCertificates();
 
@@ -285,6 +284,7 @@ void GrpcProbe::cancel()
         return;
     }
     m_result.error = QStringLiteral("cancelled");
+    m_result.cancelled = true;
     finish();
 }
 
@@ -425,6 +425,7 @@ void GrpcProbe::analyse()
 
     if (m_cancelled && !m_deadlineHit) {
         fail(encrypted ? ProbeResult::Stage::Grpc : ProbeResult::Stage::Connect, QStringLiteral("cancelled"));
+        r.cancelled = true;
         finish();
         return;
     }
@@ -651,6 +652,7 @@ void GrpcProbe::diagnoseTcp(const QString& tlsMessage)
         if (m_cancelled && !m_deadlineHit) {
             m_result.stage = ProbeResult::Stage::Connect;
             m_result.error = QStringLiteral("cancelled");
+            m_result.cancelled = true;
         } else if (connected) {
             m_result.stage = ProbeResult::Stage::Tls;
             m_result.error = tlsMessage + QStringLiteral(": the server accepts TCP connections but did not complete "

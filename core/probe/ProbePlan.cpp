@@ -25,7 +25,7 @@ namespace {
 const ProbeResult* find(const QList<ProbeResult>& results, const ProbeTarget& t, const QString& bundle)
 {
     for (const ProbeResult& r : results) {
-        if (!r.probeId.isEmpty() && r.bundleName == bundle && r.target.address() == t.address()
+        if (!r.probeId.isEmpty() && !r.cancelled && r.bundleName == bundle && r.target.address() == t.address()
             && r.target.serverName == t.serverName && r.target.service == t.service)
             return &r;
     }
@@ -79,7 +79,7 @@ PlanVerdict judgePlan(const QList<ProbeTarget>& targets, const QList<PlanBundle>
     }
     if (missing > 0) {
         v.kind = PlanVerdict::Kind::Incomplete;
-        v.text = QStringLiteral("%1 candidate probe(s) have no result yet").arg(missing);
+        v.text = QStringLiteral("%1 candidate probe(s) have no result (still running, or cancelled)").arg(missing);
         return v;
     }
 
@@ -141,6 +141,8 @@ ProbePlan::ProbePlan(QList<ProbeTarget> targets, QList<PlanBundle> bundles, Sett
     : QObject(parent), m_targets(std::move(targets)), m_bundles(std::move(bundles)), m_settings(std::move(settings))
 {
     m_results.resize(m_targets.size() * m_bundles.size());
+    for (const PlanBundle& b : std::as_const(m_bundles))
+        m_preparedCas << toQtCertificates(b.certificates); // once per bundle, not once per probe
 }
 
 ProbePlan::~ProbePlan() = default; // probes are children
@@ -168,6 +170,7 @@ void ProbePlan::launchMore()
         ProbeOptions options;
         options.bundleName = m_bundles[b].name;
         options.bundle = m_bundles[b].certificates;
+        options.preparedCas = m_preparedCas[b];
         options.useSystemCas = m_settings.useSystemCas;
         options.timeoutMs = m_settings.timeoutMs;
         options.clientIdentity = m_settings.clientIdentity;
@@ -202,6 +205,7 @@ void ProbePlan::cancel()
         r.bundleName = m_bundles[index / m_targets.size()].name;
         r.probeId = QStringLiteral("not-started");
         r.error = QStringLiteral("cancelled before it started");
+        r.cancelled = true;
         m_results[index] = r;
         ++m_done;
     }

@@ -79,6 +79,7 @@ private:
 
     QList<ProbeTarget> m_targets;
     QList<PlanBundle> m_bundles;
+    QList<QList<QSslCertificate>> m_preparedCas; // per bundle
     Settings m_settings;
     QList<ProbeResult> m_results;
     QList<GrpcProbe*> m_running;

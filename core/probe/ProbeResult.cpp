@@ -53,6 +53,15 @@ Result<ProbeTarget> ProbeTarget::parse(const QString& text)
     return target;
 }
 
+QList<QSslCertificate> toQtCertificates(const QList<Certificate>& bundle)
+{
+    QList<QSslCertificate> out;
+    out.reserve(bundle.size());
+    for (const Certificate& c : bundle)
+        out << QSslCertificate(c.der(), QSsl::Der);
+    return out;
+}
+
 QString bundleSha256(const QList<Certificate>& bundle)
 {
     QByteArray all;

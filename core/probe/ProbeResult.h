@@ -9,6 +9,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QMetaType>
+#include <QSslCertificate>
 #include <QString>
 
 namespace certrotor {
@@ -18,9 +19,8 @@ struct ProbeTarget
 {
     QString host; // name, IPv4 or IPv6 (without brackets)
     quint16 port = 0;
-    /// SNI and the name the server certificate must match, for servers reached by IP or through a
-    /// tunnel. Empty: the host. (Qt builds the HTTP/2 :authority from the URL, so :authority stays
-    /// HOST:PORT; see GrpcProbe.h.)
+    /// SNI, the name the server certificate must match and the HTTP/2 :authority, for servers
+    /// reached by IP or through a tunnel. Empty: the host. (See GrpcProbe.h for how.)
     QString serverName;
     QString service; // the health service asked about; "" = the server as a whole
 
@@ -38,11 +38,18 @@ struct ProbeOptions
 {
     QString bundleName = QStringLiteral("candidate"); // how results and verdicts name the bundle
     QList<Certificate> bundle; // the ONLY certificates trusted (unless useSystemCas)
+    /// `bundle` already converted for Qt, when the caller runs many probes with one bundle (ProbePlan
+    /// does, so a 50-target plan parses the bundle once, not 50 times on the caller's thread).
+    /// Empty: converted by the probe. Must hold the same certificates as `bundle`.
+    QList<QSslCertificate> preparedCas;
     bool useSystemCas = false;
     int timeoutMs = 5000; // the deadline: sent as grpc-timeout and enforced on the client
     ClientIdentity clientIdentity; // mTLS, when not null
     bool sendClientCertificateHeader = false; // x-client-certificate: base64 DER of the client leaf
 };
+
+/// The bundle as Qt certificates (what ProbeOptions::preparedCas holds).
+QList<QSslCertificate> toQtCertificates(const QList<Certificate>& bundle);
 
 /// SHA-256 over the concatenated DER of the bundle's certificates, in order (lower-case hex).
 /// Sent as x-certrotor-bundle-sha256, so a server log names the exact bundle a probe trusted: two
@@ -61,7 +68,8 @@ struct ProbeVerifyError
 
 /// Milliseconds, -1 where the probe did not get that far. Qt signals when it starts the TCP connect
 /// (socketStartedConnecting) and when TLS is up (encrypted), but not when TCP is established, so:
-///   connect = start -> TCP connect begins (name lookup, connection setup);
+///   connect = start -> TCP connect begins (name lookup, Qt's per-manager HTTP thread starting;
+///             with a server name override, up to the connect to the local relay);
 ///   tls     = TCP connect begins -> TLS handshake done (TCP handshake + TLS handshake: one RTT more
 ///             than TLS alone);
 ///   rpc     = TLS done -> last byte of the response (HTTP/2 preface and SETTINGS, the call, trailers);
@@ -87,6 +95,7 @@ struct ProbeResult
     QDateTime startedAt; // UTC
 
     bool ok = false; // SERVING over a verified TLS connection
+    bool cancelled = false; // ended by cancel(): says nothing about the server
     Stage stage = Stage::Connect;
     QString error; // plain words; empty when ok
 

@@ -513,6 +513,51 @@ private Q_SLOTS:
         qDeleteAll(accepted);
     }
 
+    void cancelEndsProbesAndPlans()
+    {
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        QList<QTcpSocket*> accepted;
+        connect(&silent, &QTcpServer::newConnection, this, [&] {
+            while (QTcpSocket* s = silent.nextPendingConnection())
+                accepted << s;
+        });
+        const ProbeTarget t = local(silent.serverPort());
+        ProbeOptions options;
+        options.bundle = m_oldBundle;
+        options.timeoutMs = 20000;
+        GrpcProbe probe(t, options);
+        QSignalSpy finished(&probe, &GrpcProbe::finished);
+        probe.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!accepted.isEmpty(), 10000);
+        probe.cancel();
+        QVERIFY(finished.size() == 1 || finished.wait(5000));
+        QCOMPARE(finished.size(), 1);
+        QVERIFY(!probe.result().ok);
+        QVERIFY(probe.result().cancelled);
+        QCOMPARE(probe.result().error, QStringLiteral("cancelled"));
+        probe.cancel(); // idempotent: no second finished()
+        QCOMPARE(finished.size(), 1);
+
+        // A plan running one probe at a time: cancel drops the queue and ends the running one.
+        ProbePlan::Settings settings;
+        settings.maxParallel = 1;
+        settings.timeoutMs = 20000;
+        ProbePlan plan({t, t, t}, {{QStringLiteral("candidate"), PlanBundle::Role::Candidate, m_oldBundle}}, settings);
+        QSignalSpy done(&plan, &ProbePlan::finished);
+        const qsizetype before = accepted.size();
+        plan.start();
+        QTRY_VERIFY_WITH_TIMEOUT(accepted.size() == before + 1, 10000);
+        plan.cancel();
+        QVERIFY(done.size() == 1 || done.wait(5000));
+        QCOMPARE(done.size(), 1);
+        QCOMPARE(accepted.size(), before + 1); // the queued probes never connected
+        QCOMPARE(plan.results()[0].error, QStringLiteral("cancelled"));
+        QCOMPARE(plan.results()[2].error, QStringLiteral("cancelled before it started"));
+        QCOMPARE(plan.verdict().kind, PlanVerdict::Kind::Incomplete); // a cancelled probe proves nothing
+        qDeleteAll(accepted);
+    }
+
     void mutualTls()
     {
         const Hierarchy clients = makeHierarchy(kNow, QStringLiteral("Clients"));
