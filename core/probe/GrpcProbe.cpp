@@ -17,7 +17,7 @@
 #include <QUrl>
 #include <QUuid>
 
-Q_LOGGING_CATEGORY(lcProbe, "certrotor.probe")
+Q_LOGGING_CATEGORY(lcProbe, "certrotor.probe", QtInfoMsg)
 
 namespace certrotor {
 

@@ -10,6 +10,7 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
+#include <QLoggingCategory>
 #include <QUrl>
 
 namespace certrotor::cli {
@@ -18,7 +19,7 @@ namespace {
 
 const char* const kProbeUsage = R"(Usage: certrotor-cli probe --ca BUNDLE [--current BUNDLE] [--cert FILE --key FILE]
                            [--key-passphrase-stdin] [--send-client-cert] [--servername NAME]
-                           [--service NAME] [--timeout MS] [--json] HOST:PORT...
+                           [--service NAME] [--timeout MS] [--system-cas] [--json] HOST:PORT...
 
 Calls grpc.health.v1.Health/Check on every target over HTTP/2 and TLS, trusting only the certificates
 of --ca (a fresh connection and a full TLS handshake per target).
@@ -32,6 +33,7 @@ of --ca (a fresh connection and a full TLS handshake per target).
                           address or through a tunnel)
   --service NAME          the health service to ask about (default: "", the whole server)
   --timeout MS            deadline per call, sent as grpc-timeout (default 5000)
+  --system-cas            also trust the system's CA certificates (off: only the bundle is trusted)
   --json                  one JSON object per probe
 Exit codes: 0 every target answers SERVING over a verified TLS connection (with --current: the
 rotation verdict passes); 1 a probe failed; 2 usage error or unreadable input.
@@ -99,6 +101,7 @@ int probe(const QStringList& args)
     parser.addOption({QStringLiteral("service"), QStringLiteral("Health service name"), QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("timeout"), QStringLiteral("Deadline in ms"), QStringLiteral("MS"),
                       QStringLiteral("5000")});
+    parser.addOption({QStringLiteral("system-cas"), QStringLiteral("Also trust the system's CA certificates")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
     parser.addOption({{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show help")});
     if (!parser.parse(args))
@@ -155,8 +158,13 @@ int probe(const QStringList& args)
         return ExitUsage;
     bundles << candidate;
 
+    // The command prints every result itself: keep the probe's log lines and Qt's HTTP/2 warnings
+    // ("stream 1 finished with error") off stderr. QT_LOGGING_RULES still overrides this.
+    QLoggingCategory::setFilterRules(QStringLiteral("certrotor.probe.info=false\nqt.network.http2.warning=false"));
+
     ProbePlan::Settings settings;
     settings.timeoutMs = timeout;
+    settings.useSystemCas = parser.isSet(QStringLiteral("system-cas"));
     settings.sendClientCertificateHeader = parser.isSet(QStringLiteral("send-client-cert"));
     if (parser.isSet(QStringLiteral("cert"))) {
         QByteArray passphrase;

@@ -7,6 +7,7 @@
 #include "probe/GrpcProbe.h"
 #include "probe/ProbePlan.h"
 #include "util/BuildInfo.h"
+#include "x509/OpenSsl.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -24,6 +25,9 @@
 #include <QUuid>
 
 #include <memory>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 using namespace certrotor;
 using namespace certrotor::test;
@@ -599,13 +603,43 @@ private Q_SLOTS:
         QVERIFY2(rejected.error.contains(QLatin1String("rejected our client certificate")), qPrintable(rejected.error));
 
         // Only the accepted call reached the service, with the verified identity and the header.
-        const QList<QJsonObject> lines = metadataLines(log);
+        QList<QJsonObject> lines = metadataLines(log);
         QCOMPARE(lines.size(), 1);
         QVERIFY2(lines[0][QLatin1String("peer-subject")].toString().contains(QLatin1String("certrotor-probe")),
                  qPrintable(lines[0][QLatin1String("peer-subject")].toString()));
         QCOMPARE(QByteArray::fromBase64(lines[0][QLatin1String("x-client-certificate")].toString().toLatin1()),
                  client.der());
         QCOMPARE(lines[0][QLatin1String("x-certrotor-probe-id")].toString(), with.probeId);
+
+        // The CLI with an encrypted key: the passphrase comes on stdin and never shows up anywhere.
+        const QByteArray secret = "s3cret-passphrase";
+        ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+        QVERIFY(PEM_write_bio_PKCS8PrivateKey(bio.get(), client.key.get(), EVP_aes_256_cbc(), secret.constData(),
+                                              int(secret.size()), nullptr, nullptr));
+        char* data = nullptr;
+        const long len = BIO_get_mem_data(bio.get(), &data);
+        const QString keyFile = path(QStringLiteral("client-encrypted.key"));
+        const QString certFile = path(QStringLiteral("client-chain.pem"));
+        const QString caFile = path(QStringLiteral("mtls-server-ca.pem"));
+        QVERIFY(writeAtomically(keyFile, QByteArray(data, len)));
+        QVERIFY(writeAtomically(certFile, client.pem() + clients.intermediate.pem()));
+        QVERIFY(writeAtomically(caFile, m_old.root.pem()));
+        const QStringList args{QStringLiteral("probe"), QStringLiteral("--ca"), caFile, QStringLiteral("--cert"), certFile,
+                               QStringLiteral("--key"), keyFile, QStringLiteral("--key-passphrase-stdin"), t.address()};
+        ProcessResult cliOk = runCli(args, secret + "\n");
+        QVERIFY2(cliOk.exitCode == 0, cliOk.out.constData());
+        ProcessResult cliWrong = runCli(args, "not-the-passphrase\n");
+        QCOMPARE(cliWrong.exitCode, 2);
+        QVERIFY2(cliWrong.err.contains("the passphrase does not decrypt the private key"), cliWrong.err.constData());
+        QVERIFY(!cliWrong.err.contains("not-the-passphrase") && !cliWrong.out.contains("not-the-passphrase"));
+        ProcessResult cliNone = runCli(args.mid(0, 7) + QStringList{t.address()});
+        QCOMPARE(cliNone.exitCode, 2);
+        QVERIFY2(cliNone.err.contains("encrypted and no passphrase was given"), cliNone.err.constData());
+        ProcessResult cliNoCert = runCli({QStringLiteral("probe"), QStringLiteral("--ca"), caFile, t.address()});
+        QCOMPARE(cliNoCert.exitCode, 1);
+        QVERIFY2(cliNoCert.out.contains("requires a client certificate"), cliNoCert.out.constData());
+        lines = metadataLines(log);
+        QCOMPARE(lines.size(), 2); // the CLI's one accepted call
     }
 
     // Every call says who is calling, and the server can join its log with ours.
@@ -641,6 +675,7 @@ private Q_SLOTS:
         ProcessResult ok = runCli({QStringLiteral("probe"), QStringLiteral("--ca"), oldCa, QStringLiteral("--json"),
                                    oldTarget});
         QVERIFY2(ok.exitCode == 0, ok.err.constData());
+        QVERIFY2(ok.err.isEmpty(), ok.err.constData()); // results go to stdout, no log noise
         const QJsonArray results = QJsonDocument::fromJson(ok.out).array();
         QCOMPARE(results.size(), 1);
         const QJsonObject o = results[0].toObject();
