@@ -694,6 +694,10 @@ void GrpcProbe::finish()
         m_manager->deleteLater(); // closes the connection: nothing outlives the probe
         m_manager = nullptr;
     }
+    if (m_relay) {
+        m_relay->deleteLater();
+        m_relay = nullptr;
+    }
     if (m_diagnostic) {
         m_diagnostic->disconnect(this);
         m_diagnostic->abort();
