@@ -208,11 +208,8 @@ void GrpcProbe::start()
     }
 
     // Exactly the bundle, plus the system store only when asked.
-    QList<QSslCertificate> cas = m_options.preparedCas.size() == m_options.bundle.size()
-        ? m_options.preparedCas
-        : toQtCertificates(m_options.bundle);
-    if (m_options.useSystemCas)
-        cas += QSslConfiguration::systemCaCertificates();
+    const QList<QSslCertificate> cas = m_options.preparedCas.isEmpty() ? trustedQtCertificates(m_options)
+                                                                      : m_options.preparedCas;
 
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
     tls.setCaCertificates(cas); // also turns off Qt's on-demand loading of system roots

@@ -141,8 +141,12 @@ ProbePlan::ProbePlan(QList<ProbeTarget> targets, QList<PlanBundle> bundles, Sett
     : QObject(parent), m_targets(std::move(targets)), m_bundles(std::move(bundles)), m_settings(std::move(settings))
 {
     m_results.resize(m_targets.size() * m_bundles.size());
-    for (const PlanBundle& b : std::as_const(m_bundles))
-        m_preparedCas << toQtCertificates(b.certificates); // once per bundle, not once per probe
+    for (const PlanBundle& b : std::as_const(m_bundles)) { // once per bundle, not once per probe
+        ProbeOptions o;
+        o.bundle = b.certificates;
+        o.useSystemCas = m_settings.useSystemCas;
+        m_preparedCas << trustedQtCertificates(o);
+    }
 }
 
 ProbePlan::~ProbePlan() = default; // probes are children

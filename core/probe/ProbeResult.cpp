@@ -4,6 +4,7 @@
 #include "x509/OpenSsl.h"
 
 #include <QHostAddress>
+#include <QSslConfiguration>
 #include <QUrl>
 
 namespace certrotor {
@@ -53,12 +54,16 @@ Result<ProbeTarget> ProbeTarget::parse(const QString& text)
     return target;
 }
 
-QList<QSslCertificate> toQtCertificates(const QList<Certificate>& bundle)
+QList<QSslCertificate> trustedQtCertificates(const ProbeOptions& options)
 {
     QList<QSslCertificate> out;
-    out.reserve(bundle.size());
-    for (const Certificate& c : bundle)
+    out.reserve(options.bundle.size());
+    for (const Certificate& c : options.bundle)
         out << QSslCertificate(c.der(), QSsl::Der);
+    if (options.useSystemCas) {
+        static const QList<QSslCertificate> system = QSslConfiguration::systemCaCertificates(); // thread-safe init
+        out += system;
+    }
     return out;
 }
 

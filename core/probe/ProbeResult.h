@@ -38,9 +38,10 @@ struct ProbeOptions
 {
     QString bundleName = QStringLiteral("candidate"); // how results and verdicts name the bundle
     QList<Certificate> bundle; // the ONLY certificates trusted (unless useSystemCas)
-    /// `bundle` already converted for Qt, when the caller runs many probes with one bundle (ProbePlan
-    /// does, so a 50-target plan parses the bundle once, not 50 times on the caller's thread).
-    /// Empty: converted by the probe. Must hold the same certificates as `bundle`.
+    /// The complete list Qt should trust (`bundle`, plus the system store when useSystemCas), already
+    /// converted, when the caller runs many probes with one bundle: ProbePlan builds it once per
+    /// bundle, so a 50-target plan does not parse the bundle (or read the system store) 50 times on
+    /// the caller's thread. Empty: the probe builds it (see trustedQtCertificates()).
     QList<QSslCertificate> preparedCas;
     bool useSystemCas = false;
     int timeoutMs = 5000; // the deadline: sent as grpc-timeout and enforced on the client
@@ -48,8 +49,10 @@ struct ProbeOptions
     bool sendClientCertificateHeader = false; // x-client-certificate: base64 DER of the client leaf
 };
 
-/// The bundle as Qt certificates (what ProbeOptions::preparedCas holds).
-QList<QSslCertificate> toQtCertificates(const QList<Certificate>& bundle);
+/// What a probe with these options trusts, as Qt certificates: the bundle, plus the system store
+/// when asked. The system store is read once per process (about 170 ms for ~150 roots here) and
+/// cached, since it does not change while a rotation is being checked.
+QList<QSslCertificate> trustedQtCertificates(const ProbeOptions& options);
 
 /// SHA-256 over the concatenated DER of the bundle's certificates, in order (lower-case hex).
 /// Sent as x-certrotor-bundle-sha256, so a server log names the exact bundle a probe trusted: two

@@ -9,6 +9,7 @@
 #include "x509/OpenSsl.h"
 
 #include <QDateTime>
+#include <QSslConfiguration>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -133,6 +134,18 @@ private Q_SLOTS:
         QCOMPARE(bundleSha256({root, inter}), QString::fromLatin1(ossl::sha256(QByteArray(root.der() + inter.der())).toHex()));
         QVERIFY(bundleSha256({root, inter}) != bundleSha256({inter, root}));
         QCOMPARE(bundleSha256({}).size(), 64);
+
+        // Exactly the bundle is trusted, in order; the system store only when asked.
+        ProbeOptions options;
+        options.bundle = {root, inter};
+        const QList<QSslCertificate> exact = trustedQtCertificates(options);
+        QCOMPARE(exact.size(), 2);
+        QCOMPARE(exact[0].toDer(), root.der());
+        QCOMPARE(exact[1].toDer(), inter.der());
+        options.useSystemCas = true;
+        const QList<QSslCertificate> withSystem = trustedQtCertificates(options);
+        QCOMPARE(withSystem.mid(0, 2), exact);
+        QCOMPARE(withSystem.size(), 2 + QSslConfiguration::systemCaCertificates().size());
     }
 
     void clientIdentityLoading()
