@@ -30,7 +30,8 @@ struct ClientIdentity
 /// Reads a client certificate (PEM, leaf first then intermediates, or DER) and its private key (PEM:
 /// PKCS#8, encrypted PKCS#8, PKCS#1 RSA or SEC1 EC, or DER PKCS#8), decrypting the key with
 /// `passphrase` when it is encrypted. Checks that the key belongs to the certificate. Errors name the
-/// file and say what is wrong; they never contain the passphrase or key material.
+/// file and say what is wrong; they never contain the passphrase or key material. Reads files and
+/// may run a key derivation (encrypted PKCS#8): call it off the GUI thread (QtConcurrent).
 Result<ClientIdentity> loadClientIdentity(const QString& certificatePath, const QString& keyPath,
                                           const QByteArray& passphrase = {});
 
