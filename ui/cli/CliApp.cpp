@@ -2,6 +2,7 @@
 #include "CliApp.h"
 
 #include "CliCommon.h"
+#include "ProbeCommand.h"
 #include "TextTable.h"
 #include "WatchCommand.h"
 #include "util/BuildInfo.h"
@@ -37,6 +38,8 @@ Commands:
                                                               verify CHAIN (leaf first) against BUNDLE
   overlap [--old-first] [--json] OLD NEW -o OUT               write old+new, deduplicated, to OUT
   watch   [--json] [--debounce-ms N] SOURCE...                print each change of files, directories, Secrets
+  probe   --ca BUNDLE [--cert F --key F] [--servername NAME] [--service NAME] [--timeout MS] [--json] HOST:PORT...
+                                                              gRPC health check over h2+TLS trusting only BUNDLE
 
 Options common to every command: --help, --version.
 DATE is ISO 8601: 2027-01-31 or 2027-01-31T12:00:00Z.
@@ -408,6 +411,8 @@ int run(const QStringList& arguments)
         return overlap(rest);
     if (command == QLatin1String("watch"))
         return watch(rest);
+    if (command == QLatin1String("probe"))
+        return probe(rest);
     return usageError(QStringLiteral("unknown command '%1'").arg(command));
 }
 
