@@ -167,6 +167,10 @@ void KubeWatch::abort()
 void KubeWatch::attach(QNetworkReply* reply)
 {
     m_reply = reply;
+    connect(reply, &QNetworkReply::metaDataChanged, this, [this] {
+        if (!m_done)
+            checkStatus();
+    });
     connect(reply, &QNetworkReply::readyRead, this, &KubeWatch::onReadyRead);
     connect(reply, &QNetworkReply::finished, this, &KubeWatch::onFinished);
 }

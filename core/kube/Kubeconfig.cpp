@@ -20,6 +20,8 @@ namespace {
 
 QString str(const YAML::Node& node, const char* key)
 {
+    if (!node.IsMap())
+        return {};
     const YAML::Node v = node[key];
     if (!v || !v.IsScalar())
         return {};
@@ -28,6 +30,8 @@ QString str(const YAML::Node& node, const char* key)
 
 bool boolean(const YAML::Node& node, const char* key)
 {
+    if (!node.IsMap())
+        return false;
     const YAML::Node v = node[key];
     if (!v || !v.IsScalar())
         return false;
@@ -121,6 +125,8 @@ Result<Kubeconfig> Kubeconfig::parse(const QByteArray& yaml, const QString& path
         const YAML::Node clusters = root["clusters"];
         if (clusters && clusters.IsSequence()) {
             for (const YAML::Node& item : clusters) {
+                if (!item.IsMap())
+                    continue; // kubectl would reject it; we skip it and never crash
                 Cluster c;
                 c.name = str(item, "name");
                 const YAML::Node d = item["cluster"];
@@ -141,6 +147,8 @@ Result<Kubeconfig> Kubeconfig::parse(const QByteArray& yaml, const QString& path
         const YAML::Node users = root["users"];
         if (users && users.IsSequence()) {
             for (const YAML::Node& item : users) {
+                if (!item.IsMap())
+                    continue; // kubectl would reject it; we skip it and never crash
                 User u;
                 u.name = str(item, "name");
                 const YAML::Node d = item["user"];
@@ -174,7 +182,8 @@ Result<Kubeconfig> Kubeconfig::parse(const QByteArray& yaml, const QString& path
                         const YAML::Node args = ex["args"];
                         if (args && args.IsSequence())
                             for (const YAML::Node& a : args)
-                                e.args << QString::fromStdString(a.as<std::string>(std::string()));
+                                if (a.IsScalar())
+                                    e.args << QString::fromStdString(a.as<std::string>(std::string()));
                         const YAML::Node env = ex["env"];
                         if (env && env.IsSequence())
                             for (const YAML::Node& kv : env)
@@ -191,6 +200,8 @@ Result<Kubeconfig> Kubeconfig::parse(const QByteArray& yaml, const QString& path
         const YAML::Node contexts = root["contexts"];
         if (contexts && contexts.IsSequence()) {
             for (const YAML::Node& item : contexts) {
+                if (!item.IsMap())
+                    continue; // kubectl would reject it; we skip it and never crash
                 Context c;
                 c.name = str(item, "name");
                 const YAML::Node d = item["context"];
@@ -204,8 +215,13 @@ Result<Kubeconfig> Kubeconfig::parse(const QByteArray& yaml, const QString& path
                 cfg.m_contexts << c;
             }
         }
-    } catch (const YAML::Exception& e) {
+    } catch (const YAML::ParserException& e) {
         return Error{u"invalid YAML at line %1, column %2: %3"_s.arg(e.mark.line + 1)
+                         .arg(e.mark.column + 1)
+                         .arg(QString::fromStdString(e.msg)),
+                     where};
+    } catch (const YAML::Exception& e) {
+        return Error{u"unexpected structure at line %1, column %2: %3"_s.arg(e.mark.line + 1)
                          .arg(e.mark.column + 1)
                          .arg(QString::fromStdString(e.msg)),
                      where};
