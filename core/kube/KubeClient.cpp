@@ -430,14 +430,15 @@ KubeError KubeClient::errorFromReply(QNetworkReply* reply, const QByteArray& bod
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status >= 200 && status < 300 && reply->error() == QNetworkReply::NoError)
         return {};
-    if (status == 0 || status < 200) {
-        const auto err = reply->error();
+    const auto err = reply->error();
+    // Transport failures (codes 1-99) win over a status line that may already have arrived (a watch
+    // stream that stalls or breaks after its 200).
+    if (status == 0 || status < 200 || (err > QNetworkReply::NoError && err < QNetworkReply::ProxyConnectionRefusedError)) {
         const QString host = reply->url().host() + u':' + QString::number(reply->url().port(443));
         switch (err) {
         case QNetworkReply::NoError:
             return {};
-        case QNetworkReply::OperationCanceledError:
-            return {KubeError::Kind::Aborted, 0, u"the request was cancelled"_s};
+        case QNetworkReply::OperationCanceledError: // we never abort a reply we still listen to: the transfer timeout did
         case QNetworkReply::TimeoutError:
             return {KubeError::Kind::Timeout, 0, u"the API server %1 did not answer in time"_s.arg(host)};
         case QNetworkReply::ConnectionRefusedError:
