@@ -17,7 +17,8 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcKube, "certrotor.kube")
+// Debug output (request lines, never secrets) is off unless enabled: QT_LOGGING_RULES="certrotor.kube.debug=true".
+Q_LOGGING_CATEGORY(lcKube, "certrotor.kube", QtInfoMsg)
 
 namespace certrotor::kube {
 
