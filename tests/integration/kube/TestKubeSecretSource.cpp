@@ -4,6 +4,9 @@
 #include "KubeTestUtil.h"
 
 #include "kube/KubeSecretSource.h"
+#include "util/Clock.h"
+
+#include <QFile>
 
 #include <QSignalSpy>
 
@@ -295,6 +298,57 @@ private Q_SLOTS:
         m_server->setStalled(false);
         QTRY_COMPARE_WITH_TIMEOUT(src->current().revision, rv, kWait);
         QTRY_COMPARE_WITH_TIMEOUT(src->status(), Source::Status::Watching, kWait);
+    }
+
+    void execPluginRerunAfterExpiryAndOn401()
+    {
+        test::LogCapture logs;
+        const QString rv1 = write();
+        const QString script = m_dir->filePath(u"plugin.sh"_s);
+        const QString tokenFile = m_dir->filePath(u"token.txt"_s);
+        QVERIFY(test::writeFile(tokenFile, "exec-issued-token-1"));
+        QVERIFY(test::writeFile(script, "#!/bin/sh\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\","
+                                        "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\","
+                                        "\"expirationTimestamp\":\"2030-06-01T12:00:30Z\"}}' \"$(cat \"$1\")\"\n"));
+        QFile::setPermissions(script, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        const QString main = m_dir->filePath(u"main.yaml"_s);
+        QVERIFY(m_server->writeKubeconfig(main));
+        const QString execYaml = m_dir->filePath(u"exec.yaml"_s);
+        QVERIFY(test::writeFile(execYaml, "contexts:\n- name: ex\n  context: {cluster: test, user: ex}\nusers:\n- name: ex\n"
+                                          "  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n"
+                                          "      command: " + script.toUtf8() + "\n      args: ['" + tokenFile.toUtf8() + "']\n"));
+        auto rc = Kubeconfig::loadFiles({main, execYaml}).value().restConfig(u"ex"_s);
+        QVERIFY(rc.ok());
+        m_server->setTokens({"exec-issued-token-1"});
+        FixedClock clock(QDateTime(QDate(2030, 6, 1), QTime(12, 0), Qt::UTC));
+        auto* client = new KubeClient(rc.value());
+        client->setClock(&clock);
+        KubeSecretSource::Options o;
+        o.initialBackoffMs = 10;
+        o.maxBackoffMs = 200;
+        auto* src = new KubeSecretSource(client, u"default"_s, u"trust"_s, o, this);
+        client->setParent(src);
+        QSignalSpy opened(src, &KubeSecretSource::watchOpened);
+        src->start();
+        QVERIFY(opened.wait(kWait));
+        QCOMPARE(src->current().revision, rv1);
+        QCOMPARE(client->execRuns(), 1); // one run for the list and the watch
+        // the credential expires: the next connection runs the plugin again
+        clock.advanceSecs(60);
+        m_server->dropWatches();
+        QTRY_VERIFY_WITH_TIMEOUT(opened.size() >= 2, kWait);
+        QCOMPARE(client->execRuns(), 2);
+        // the server stops accepting the token before it expires: 401, plugin re-run, recovered
+        clock.set(QDateTime(QDate(2030, 6, 1), QTime(12, 0), Qt::UTC));
+        QVERIFY(test::writeFile(tokenFile, "exec-issued-token-2"));
+        m_server->setTokens({"exec-issued-token-2"});
+        m_server->dropWatches();
+        QTRY_VERIFY_WITH_TIMEOUT(opened.size() >= 3, kWait);
+        QCOMPARE(client->execRuns(), 3);
+        const QString rv2 = write();
+        QTRY_COMPARE_WITH_TIMEOUT(src->current().revision, rv2, kWait);
+        QVERIFY(!logs.text().contains(u"exec-issued-token"_s));
+        QVERIFY(!src->lastError().contains(u"exec-issued-token"_s));
     }
 
     void fromUriUsesKubeconfig()
