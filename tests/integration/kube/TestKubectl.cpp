@@ -68,13 +68,6 @@ private:
         return reply;
     }
 
-    QStringList validateFlag() const
-    {
-        // kubectl before 1.25 validates on the client with the full OpenAPI v2 schema, which the test
-        // server does not carry; newer kubectl learns from /openapi/v3 that the server validates.
-        return m_minor > 0 && m_minor < 25 ? QStringList{u"--validate=false"_s} : QStringList{};
-    }
-
 private Q_SLOTS:
     void initTestCase()
     {
@@ -173,7 +166,7 @@ private Q_SLOTS:
         o.insert(u"data"_s, data);
         const QString file = m_dir.filePath(u"stale.json"_s);
         QVERIFY(certrotor::test::writeFile(file, QJsonDocument(o).toJson()));
-        const auto stale = kubectl(QStringList{u"replace"_s, u"-f"_s, file} + validateFlag());
+        const auto stale = kubectl(QStringList{u"replace"_s, u"-f"_s, file});
         QVERIFY(stale.exitCode != 0);
         QVERIFY2(stale.err.contains("Conflict") && stale.err.contains("the object has been modified"),
                  stale.err.constData());
@@ -184,7 +177,7 @@ private Q_SLOTS:
         md.insert(u"resourceVersion"_s, fresh.value(u"metadata"_s).toObject().value(u"resourceVersion"_s));
         o.insert(u"metadata"_s, md);
         QVERIFY(certrotor::test::writeFile(file, QJsonDocument(o).toJson()));
-        const auto ok = kubectl(QStringList{u"replace"_s, u"-f"_s, file} + validateFlag());
+        const auto ok = kubectl(QStringList{u"replace"_s, u"-f"_s, file});
         QVERIFY2(ok.exitCode == 0, ok.err.constData());
         QVERIFY2(ok.out.contains("secret/demo-ca replaced"), ok.out.constData());
     }
