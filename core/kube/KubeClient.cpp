@@ -255,6 +255,10 @@ void KubeWatch::onFinished()
             finish({});
         } else {
             KubeError e = KubeClient::errorFromReply(m_reply, {});
+            if (e.kind == KubeError::Kind::Timeout)
+                e.message = u"the watch stream went silent (stalled server or broken network path)"_s;
+            else if (e.kind == KubeError::Kind::Network)
+                e.message = u"the watch stream broke: %1"_s.arg(m_reply->errorString());
             finish(e);
         }
         return;
