@@ -3,6 +3,7 @@
 //  - BM_WatchEventToBundle: a watch event's arrival (the moment its line is parsed off the stream) to the
 //    parsed 10-certificate bundle delivered by Source::updated (parse on the thread pool included).
 //  - BM_SecretWriteToBundle: the whole round trip, server-side write → chunk over TLS → delivery.
+//  - BM_GetSecretReusedConnection: one GET on the reused HTTP/1.1 + TLS connection.
 // Reproduce: build/tests/bench/bench_kube
 #include "CertFactory.h"
 #include "KubeApiServer.h"
@@ -138,6 +139,41 @@ void BM_SecretWriteToBundle(benchmark::State& state)
     report(state, samples);
 }
 BENCHMARK(BM_SecretWriteToBundle)->UseManualTime()->Iterations(200)->Unit(benchmark::kMillisecond);
+
+// One GET of the Secret on the client's reused HTTP/1.1 connection (PLATFORM.md saw ~40 ms stalls on
+// reused Qt HTTP/2 connections; the Kubernetes client uses HTTP/1.1).
+void BM_GetSecretReusedConnection(benchmark::State& state)
+{
+    Rig& r = rig();
+    if (!r.ok) {
+        state.SkipWithError("test server / source did not start");
+        return;
+    }
+    std::vector<double> samples;
+    for (auto _ : state) {
+        QElapsedTimer t;
+        t.start();
+        bool done = false;
+        bool ok = false;
+        r.source->client()->getSecret(u"default"_s, u"bench"_s, nullptr, [&](kube::KubeResult<kube::Secret> res) {
+            done = true;
+            ok = res.ok();
+        });
+        QElapsedTimer guard;
+        guard.start();
+        while (!done && guard.elapsed() < 10000)
+            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+        if (!ok) {
+            state.SkipWithError("GET failed");
+            return;
+        }
+        const double secs = double(t.nsecsElapsed()) / 1e9;
+        state.SetIterationTime(secs);
+        samples.push_back(secs * 1000.0);
+    }
+    report(state, samples);
+}
+BENCHMARK(BM_GetSecretReusedConnection)->UseManualTime()->Iterations(200)->Unit(benchmark::kMillisecond);
 
 } // namespace
 

@@ -133,6 +133,20 @@ private Q_SLOTS:
         QVERIFY2(ok.ok(), qPrintable(ok.error.message));
     }
 
+    void tlsServerNameIsVerified()
+    {
+        std::unique_ptr<KubeClient> base(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
+        RestConfig rc = base->config();
+        rc.cluster.tlsServerName = u"kubernetes.default.svc"_s; // in the server certificate's SANs
+        KubeClient good(rc);
+        auto ok = await<Secret>([&](auto cb) { good.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QVERIFY2(ok.ok(), qPrintable(ok.error.message));
+        rc.cluster.tlsServerName = u"not-the-apiserver.example"_s;
+        KubeClient bad(rc);
+        auto r = await<Secret>([&](auto cb) { bad.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QCOMPARE(r.error.kind, KubeError::Kind::Tls);
+    }
+
     void notFoundAndConnectionRefused()
     {
         std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
@@ -232,6 +246,14 @@ private Q_SLOTS:
         QCOMPARE(err.kind, KubeError::Kind::BadResponse);
         QVERIFY(err.message.contains(u"not a watch event"_s));
         delete w;
+        // the watch request said who is calling, like every other request
+        const auto reqs = m_server->requests();
+        QVERIFY(!reqs.isEmpty());
+        for (const auto& r : reqs) {
+            QCOMPARE(QString::fromUtf8(r.userAgent), buildinfo::userAgent());
+            QCOMPARE(QString::fromUtf8(r.clientInfo), buildinfo::clientInfo());
+        }
+        QVERIFY(reqs.last().target.contains("watch=1"));
     }
 
     void execPluginCachedUntilExpiryAndRerunOn401()
