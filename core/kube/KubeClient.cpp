@@ -641,7 +641,12 @@ KubeWatch* KubeClient::watchSecrets(const QString& nameSpace, const WatchOptions
         }
         QNetworkRequest req = makeRequest(path, query, creds);
         req.setTransferTimeout(inactivity);
-        QNetworkReply* reply = m_nam->get(req);
+        // Each watch gets its own manager: Qt opens at most 6 HTTP/1.1 connections per host and manager, and a
+        // watch holds its connection for minutes, so watches sharing one manager would starve each other and
+        // every GET/PUT of this client.
+        auto* nam = new QNetworkAccessManager(w);
+        nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+        QNetworkReply* reply = nam->get(req);
         qCDebug(lcKube).noquote() << "WATCH" << req.url().toString(QUrl::RemoveUserInfo);
         if (m_exec) {
             ExecCredentialPlugin* exec = m_exec.get();

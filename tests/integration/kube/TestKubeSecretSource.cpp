@@ -157,6 +157,27 @@ private Q_SLOTS:
         QVERIFY(logs.text().contains(u"WATCH"_s)); // the debug log really ran
     }
 
+    void manyWatchesOnOneClient()
+    {
+        // More watches than Qt's 6 connections per host: none may starve the others or the client's calls.
+        auto* client = test::clientFor(*m_server, *m_dir, u"test-cert"_s, this);
+        QList<KubeSecretSource*> sources;
+        for (int i = 0; i < 9; ++i) {
+            write(u"s%1"_s.arg(i));
+            auto* src = new KubeSecretSource(client, u"default"_s, u"s%1"_s.arg(i), {}, this);
+            src->start();
+            sources << src;
+        }
+        for (auto* src : sources)
+            QTRY_COMPARE_WITH_TIMEOUT(src->status(), Source::Status::Watching, kWait);
+        const QString rv = write(u"s8"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(sources.last()->current().revision, rv, kWait);
+        auto r = test::await<Secret>([&](auto cb) { client->getSecret(u"default"_s, u"s0"_s, this, cb); });
+        QVERIFY2(r.ok(), qPrintable(r.error.message));
+        qDeleteAll(sources);
+        delete client;
+    }
+
     void goneLeadsToRelist_data()
     {
         QTest::addColumn<bool>("asHttpStatus");
