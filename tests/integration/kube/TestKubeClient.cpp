@@ -88,7 +88,6 @@ private Q_SLOTS:
     void authFailureIsClearAndSecretFree()
     {
         test::LogCapture logs;
-        const QByteArray extra = "- name: bad\n  context: {cluster: test, user: bad-user}\n";
         // a user with a wrong token, added through a second kubeconfig file merged in
         const QString second = m_dir.filePath(u"bad.yaml"_s);
         QVERIFY(test::writeFile(second, "users:\n- name: bad-user\n  user: {token: wrong-token-SECRET-987}\n"
@@ -107,7 +106,6 @@ private Q_SLOTS:
         QCOMPARE(r.error.message, u"the API server rejected our credentials (HTTP 401 Unauthorized)"_s);
         QVERIFY(logs.lines() > 0); // the debug log did run
         QVERIFY(!logs.text().contains(u"wrong-token-SECRET-987"_s));
-        Q_UNUSED(extra);
     }
 
     void wrongCaIsATlsError()
