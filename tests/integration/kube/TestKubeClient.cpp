@@ -76,6 +76,7 @@ private Q_SLOTS:
 
     void clientCertificateAuth()
     {
+        test::LogCapture logs;
         m_server->clearRequests();
         std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-cert"_s, nullptr));
         auto r = await<QStringList>([&](auto cb) { c->listNamespaces(this, cb); });
@@ -83,6 +84,12 @@ private Q_SLOTS:
         QVERIFY(r.value.contains(u"default"_s));
         QVERIFY(r.value.contains(u"other"_s));
         QCOMPARE(m_server->requests().last().auth, u"cert:certrotor-test-admin"_s);
+        // not a line of the private key in the (debug-enabled) log
+        QVERIFY(logs.lines() > 0);
+        const QList<QByteArray> keyLines = m_server->clientKeyPem().split('\n');
+        for (const QByteArray& line : keyLines)
+            if (line.size() > 20 && !line.startsWith("-----"))
+                QVERIFY(!logs.text().contains(QString::fromLatin1(line)));
     }
 
     void authFailureIsClearAndSecretFree()
