@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sources/SourceFactory.h"
 
+#include "kube/KubeSecretSource.h"
 #include "sources/FileSource.h"
 
 #include <QUrl>
@@ -18,10 +19,8 @@ std::unique_ptr<Source> createSource(const QString& spec, QString* error)
         return fail(QStringLiteral("empty source: give a bundle file, a directory or secret://NAMESPACE/NAME"));
 
     if (spec.startsWith(QLatin1String("secret://"))) {
-        // HOOK(kube): the kube branch creates its KubeSecretSource here, e.g.
-        //   return KubeSecretSource::fromSpec(spec, error);
-        // parsing secret://[CONTEXT/]NAMESPACE/NAME[#KEY] and reporting a bad spec through *error.
-        return fail(QStringLiteral("Kubernetes Secret sources are not available in this build"));
+        // secret://[CONTEXT/]NAMESPACE/NAME[#KEY], through the kubeconfig (as kubectl reads it).
+        return kube::KubeSecretSource::fromUri(spec, error);
     }
 
     QString path = spec;

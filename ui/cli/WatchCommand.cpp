@@ -3,6 +3,7 @@
 
 #include "CliApp.h"
 #include "CliCommon.h"
+#include "kube/KubeSecretSource.h"
 #include "sources/FileSource.h"
 #include "sources/Source.h"
 #include "sources/SourceFactory.h"
@@ -164,6 +165,10 @@ int watch(const QStringList& args)
         }
         if (auto* file = qobject_cast<FileSource*>(source.get()))
             file->setDebounceMs(debounceMs);
+        if (auto* secret = qobject_cast<kube::KubeSecretSource*>(source.get()))
+            for (const QString& warning : secret->warnings()) // e.g. insecure-skip-tls-verify: never silent
+                err() << "certrotor-cli: warning: " << spec << ": " << warning << "\n";
+        err().flush();
         sources.push_back(std::move(source));
     }
 

@@ -204,7 +204,7 @@ private Q_SLOTS:
     {
         ProcessResult r = runCli({QStringLiteral("watch"), QStringLiteral("secret://default/trust")});
         QCOMPARE(r.exitCode, 2);
-        QVERIFY2(r.err.contains("Kubernetes Secret sources are not available in this build"), r.err.constData());
+        QVERIFY2(r.err.contains("no kubeconfig found"), r.err.constData());
         r = runCli({QStringLiteral("watch")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("name at least one SOURCE"), r.err.constData());
