@@ -13,6 +13,7 @@
 #include <QNetworkRequest>
 #include <QSslCipher>
 #include <QSslConfiguration>
+#include <QSslEllipticCurve>
 #include <QTcpSocket>
 #include <QUrl>
 #include <QUuid>
@@ -216,6 +217,19 @@ void GrpcProbe::start()
     tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
     tls.setProtocol(QSsl::TlsV1_2OrLater);
     tls.setAllowedNextProtocols({QSslConfiguration::ALPNProtocolHTTP2});
+    // Offer the P-256 key share first: every TLS 1.3 server must support it (RFC 8446 9.1), and gRPC
+    // servers accept only NIST curves by default, so OpenSSL's X25519-only first flight would cost a
+    // HelloRetryRequest round trip (seen on the wire). X25519 stays supported.
+    static const QList<QSslEllipticCurve> curves = [] {
+        QList<QSslEllipticCurve> list;
+        for (const char* name : {"prime256v1", "X25519", "secp384r1"}) {
+            const QSslEllipticCurve curve = QSslEllipticCurve::fromShortName(QLatin1String(name));
+            if (curve.isValid())
+                list << curve;
+        }
+        return list;
+    }();
+    tls.setEllipticCurves(curves);
     // A fresh, full handshake every time: no tickets, no shared or persisted sessions.
     tls.setSslOption(QSsl::SslOptionDisableSessionTickets, true);
     tls.setSslOption(QSsl::SslOptionDisableSessionSharing, true);
