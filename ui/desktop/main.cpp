@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// certrotor: the desktop console. Everything lives in certrotor_gui; this only reads argv.
+#include "MainWindow.h"
+#include "UiStyle.h"
+#include "util/BuildInfo.h"
+#include "util/Clock.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+
+#include <cstdio>
+#include <cstdlib>
+
+int main(int argc, char* argv[])
+{
+    // Without a display Qt aborts; say what to do instead.
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+        std::fprintf(stderr, "certrotor: no display (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+                             "Run it under a virtual X server:  xvfb-run -a certrotor [FILE...]\n"
+                             "or use the headless certrotor-cli.\n");
+        return 2;
+    }
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("CertRotor"));
+    QApplication::setApplicationName(QStringLiteral("certrotor"));
+    QApplication::setApplicationDisplayName(QStringLiteral("CertRotor"));
+    QApplication::setApplicationVersion(certrotor::buildinfo::version());
+    QApplication::setDesktopFileName(QStringLiteral("io.github.certrotor.CertRotor"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("CertRotor console: the CAs TLS clients trust, and what is coming."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption watch(QStringList{QStringLiteral("w"), QStringLiteral("watch")},
+                                   QStringLiteral("Watch a bundle file, a directory or secret://[CONTEXT/]NS/NAME[#KEY] (repeatable)."),
+                                   QStringLiteral("SOURCE"));
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QStringLiteral("Open DIR/current.pem as the store and watch DIR/incoming (installer/run-demo.sh makes them)."),
+                                  QStringLiteral("DIR"));
+    const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
+    parser.addOption(watch);
+    parser.addOption(demo);
+    parser.addOption(dark);
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Bundles to open as trust stores (none: the last workspace)."),
+                                 QStringLiteral("[FILE...]"));
+    parser.process(app);
+
+    if (parser.isSet(dark))
+        certrotor::gui::applyDarkPalette(app);
+
+    certrotor::gui::MainWindow window(certrotor::Clock::system());
+    QStringList stores = parser.positionalArguments();
+    QStringList sources = parser.values(watch);
+    if (parser.isSet(demo)) {
+        const QDir dir(parser.value(demo));
+        stores << dir.filePath(QStringLiteral("current.pem"));
+        sources << dir.filePath(QStringLiteral("incoming"));
+    }
+    if (stores.isEmpty() && sources.isEmpty()) {
+        window.restoreWorkspace();
+    } else {
+        for (const QString& path : std::as_const(stores))
+            window.openStore(path);
+        for (const QString& spec : std::as_const(sources)) {
+            QString error;
+            if (!window.addSourceSpec(spec, &error))
+                std::fprintf(stderr, "certrotor: %s\n", qPrintable(error));
+        }
+    }
+    window.show();
+    return app.exec();
+}
