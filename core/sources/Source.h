@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "sources/BundleCache.h"
 #include "x509/Bundle.h"
 
 #include <QDateTime>
@@ -8,6 +9,8 @@
 #include <QString>
 
 #include <memory>
+
+class QThreadPool;
 
 namespace certrotor {
 
@@ -50,6 +53,16 @@ public:
 
     static QString statusName(Status status);
 
+    /// Where this source's parses are cached (keyed by content SHA-256). Each source starts with a
+    /// small private cache; TrustStoreProvider hands all its sources one shared cache, so the same
+    /// bytes are parsed once however many sources see them. Set it before start().
+    void setBundleCache(std::shared_ptr<BundleCache> cache);
+    std::shared_ptr<BundleCache> bundleCache() const { return m_cache; }
+
+    /// The thread pool sources read and parse on (not the global pool: the parser itself may
+    /// spread a big bundle over the global pool, which must not wait on its own threads).
+    static QThreadPool* readPool();
+
 Q_SIGNALS:
     void updated(const certrotor::SourceUpdate& update);
     void statusChanged(certrotor::Source::Status status, const QString& error);
@@ -62,6 +75,7 @@ private:
     Status m_status = Status::Idle;
     QString m_lastError;
     SourceUpdate m_current;
+    std::shared_ptr<BundleCache> m_cache = std::make_shared<BundleCache>(4);
 };
 
 } // namespace certrotor

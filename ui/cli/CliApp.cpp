@@ -3,6 +3,7 @@
 
 #include "CliCommon.h"
 #include "TextTable.h"
+#include "WatchCommand.h"
 #include "util/BuildInfo.h"
 #include "util/Clock.h"
 #include "x509/Bundle.h"
@@ -32,6 +33,7 @@ Commands:
   verify  --trust BUNDLE [--at DATE] [--hostname NAME] [--partial-chain] [--json] CHAIN
                                                               verify CHAIN (leaf first) against BUNDLE
   overlap [--old-first] [--json] OLD NEW -o OUT               write old+new, deduplicated, to OUT
+  watch   [--json] [--debounce-ms N] SOURCE...                print each change of files, directories, Secrets
 
 Options common to every command: --help, --version.
 DATE is ISO 8601: 2027-01-31 or 2027-01-31T12:00:00Z.
@@ -369,6 +371,8 @@ int run(const QStringList& arguments)
         return verify(rest);
     if (command == QLatin1String("overlap"))
         return overlap(rest);
+    if (command == QLatin1String("watch"))
+        return watch(rest);
     return usageError(QStringLiteral("unknown command '%1'").arg(command));
 }
 

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "WatchCommand.h"
+
+#include "CliApp.h"
+#include "CliCommon.h"
+#include "sources/FileSource.h"
+#include "sources/Source.h"
+#include "sources/SourceFactory.h"
+#include "x509/BundleDiff.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <csignal>
+#include <memory>
+#include <vector>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace certrotor::cli {
+
+namespace {
+
+// SIGINT/SIGTERM -> a byte on a socket pair -> QSocketNotifier on the event loop -> quit (exit 0).
+// The handler only calls write(2), which is async-signal-safe.
+int g_signalFds[2] = {-1, -1};
+
+extern "C" void onTerminationSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t n = ::write(g_signalFds[0], &byte, 1);
+}
+
+class SignalQuitter
+{
+public:
+    SignalQuitter()
+    {
+        if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFds) != 0)
+            return;
+        m_notifier = std::make_unique<QSocketNotifier>(g_signalFds[1], QSocketNotifier::Read);
+        QObject::connect(m_notifier.get(), &QSocketNotifier::activated, [] {
+            char byte = 0;
+            [[maybe_unused]] const ssize_t n = ::read(g_signalFds[1], &byte, 1);
+            QCoreApplication::exit(ExitOk);
+        });
+        struct sigaction sa{};
+        sa.sa_handler = onTerminationSignal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESTART;
+        ::sigaction(SIGINT, &sa, &m_oldInt);
+        ::sigaction(SIGTERM, &sa, &m_oldTerm);
+    }
+    ~SignalQuitter()
+    {
+        if (!m_notifier)
+            return;
+        ::sigaction(SIGINT, &m_oldInt, nullptr);
+        ::sigaction(SIGTERM, &m_oldTerm, nullptr);
+        m_notifier.reset();
+        ::close(g_signalFds[0]);
+        ::close(g_signalFds[1]);
+        g_signalFds[0] = g_signalFds[1] = -1;
+    }
+    SignalQuitter(const SignalQuitter&) = delete;
+    SignalQuitter& operator=(const SignalQuitter&) = delete;
+
+private:
+    std::unique_ptr<QSocketNotifier> m_notifier;
+    struct sigaction m_oldInt{};
+    struct sigaction m_oldTerm{};
+};
+
+QString nowIso()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+QStringList hashes(const QList<Certificate>& certs)
+{
+    QStringList list;
+    for (const Certificate& c : certs)
+        list << c.info().sha256Hex();
+    return list;
+}
+
+void printLine(bool json, const QJsonObject& object, const QString& text)
+{
+    if (json)
+        out() << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)) << "\n";
+    else
+        out() << text << "\n";
+    out().flush(); // one line per event, visible at once through a pipe
+}
+
+} // namespace
+
+int watch(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object per line")});
+    parser.addOption({QStringLiteral("debounce-ms"), QStringLiteral("Quiet time before re-reading a file"),
+                      QStringLiteral("N"), QStringLiteral("50")});
+    QCommandLineOption maxUpdates(QStringLiteral("max-updates"), QStringLiteral("Exit after N updates (tests)"),
+                                  QStringLiteral("N"));
+    maxUpdates.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption exitAfter(QStringLiteral("exit-after-ms"), QStringLiteral("Exit after N ms (tests)"),
+                                 QStringLiteral("N"));
+    exitAfter.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(maxUpdates);
+    parser.addOption(exitAfter);
+    parser.addOption({{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show help")});
+    if (!parser.parse(args))
+        return usageError(parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << "Usage: certrotor-cli watch [--json] [--debounce-ms N] SOURCE...\n"
+                 "SOURCE is a bundle file, a directory of bundles (a mounted Secret volume too) or\n"
+                 "secret://[CONTEXT/]NAMESPACE/NAME[#KEY]. Prints one line per change and per status change\n"
+                 "until interrupted (SIGINT/SIGTERM, exit 0).\n";
+        out().flush();
+        return ExitOk;
+    }
+    const bool json = parser.isSet(QStringLiteral("json"));
+    const auto number = [&parser](const QString& name, int& value) {
+        bool ok = false;
+        value = parser.value(name).toInt(&ok);
+        return ok && value >= 0;
+    };
+    int debounceMs = 50;
+    if (!number(QStringLiteral("debounce-ms"), debounceMs))
+        return usageError(QStringLiteral("--debounce-ms takes a whole number of milliseconds"));
+    int maxUpdateCount = 0;
+    if (parser.isSet(maxUpdates) && (!number(maxUpdates.names().first(), maxUpdateCount) || maxUpdateCount == 0))
+        return usageError(QStringLiteral("--max-updates takes a positive whole number"));
+    int exitAfterMs = 0;
+    if (parser.isSet(exitAfter) && !number(exitAfter.names().first(), exitAfterMs))
+        return usageError(QStringLiteral("--exit-after-ms takes a whole number of milliseconds"));
+    const QStringList specs = parser.positionalArguments();
+    if (specs.isEmpty())
+        return usageError(QStringLiteral("watch: name at least one SOURCE (a file, a directory or secret://…)"));
+    if (!QCoreApplication::instance()) {
+        err() << "certrotor-cli: watch needs an event loop\n";
+        err().flush();
+        return ExitUsage;
+    }
+
+    std::vector<std::unique_ptr<Source>> sources;
+    for (const QString& spec : specs) {
+        QString error;
+        std::unique_ptr<Source> source = createSource(spec, &error);
+        if (!source) {
+            err() << "certrotor-cli: " << error << "\n";
+            err().flush();
+            return ExitUsage;
+        }
+        if (auto* file = qobject_cast<FileSource*>(source.get()))
+            file->setDebounceMs(debounceMs);
+        sources.push_back(std::move(source));
+    }
+
+    SignalQuitter quitter;
+    QHash<Source*, QList<Certificate>> previous;
+    int updates = 0;
+    for (const std::unique_ptr<Source>& ptr : sources) {
+        Source* source = ptr.get();
+        QObject::connect(source, &Source::updated, source, [&, source](const SourceUpdate& u) {
+            const QList<Certificate> now = u.bundle ? u.bundle->certificates() : QList<Certificate>{};
+            const bool initial = !previous.contains(source);
+            const BundleDiff d = diffBundles(previous.value(source), now);
+            previous.insert(source, now);
+            const QStringList added = hashes(d.added);
+            const QStringList removed = hashes(d.removed);
+            QJsonObject o;
+            o[QLatin1String("time")] = nowIso();
+            o[QLatin1String("event")] = QStringLiteral("update");
+            o[QLatin1String("source")] = source->id();
+            o[QLatin1String("revision")] = u.revision;
+            o[QLatin1String("initial")] = initial;
+            o[QLatin1String("certificates")] = int(now.size());
+            o[QLatin1String("added")] = QJsonArray::fromStringList(added);
+            o[QLatin1String("removed")] = QJsonArray::fromStringList(removed);
+            o[QLatin1String("latencyMs")] = u.detectionLatencyMs >= 0 ? QJsonValue(double(u.detectionLatencyMs))
+                                                                      : QJsonValue(QJsonValue::Null);
+            QJsonArray issues;
+            if (u.bundle)
+                for (const ParseIssue& issue : u.bundle->issues)
+                    issues.append(issue.text());
+            o[QLatin1String("issues")] = issues;
+            QString text = o[QLatin1String("time")].toString() + QLatin1Char(' ') + source->id()
+                + QStringLiteral(" revision=") + u.revision + QStringLiteral(" certificates=")
+                + QString::number(now.size()) + QStringLiteral(" added=")
+                + (added.isEmpty() ? QStringLiteral("-") : added.join(QLatin1Char(',')))
+                + QStringLiteral(" removed=") + (removed.isEmpty() ? QStringLiteral("-") : removed.join(QLatin1Char(',')))
+                + QStringLiteral(" latency=")
+                + (u.detectionLatencyMs >= 0 ? QString::number(u.detectionLatencyMs) + QStringLiteral("ms")
+                                             : QStringLiteral("-"));
+            if (initial)
+                text += QStringLiteral(" (initial)");
+            if (!issues.isEmpty())
+                text += QStringLiteral(" issues=") + QString::number(issues.size());
+            printLine(json, o, text);
+            if (maxUpdateCount > 0 && ++updates >= maxUpdateCount)
+                QCoreApplication::exit(ExitOk);
+        });
+        QObject::connect(source, &Source::statusChanged, source, [json, source](Source::Status status, const QString& error) {
+            QJsonObject o;
+            o[QLatin1String("time")] = nowIso();
+            o[QLatin1String("event")] = QStringLiteral("status");
+            o[QLatin1String("source")] = source->id();
+            o[QLatin1String("status")] = Source::statusName(status);
+            o[QLatin1String("error")] = error;
+            QString text = o[QLatin1String("time")].toString() + QLatin1Char(' ') + source->id() + QStringLiteral(" status=")
+                + Source::statusName(status);
+            if (!error.isEmpty())
+                text += QStringLiteral(": ") + error;
+            printLine(json, o, text);
+        });
+    }
+    if (exitAfterMs > 0)
+        QTimer::singleShot(exitAfterMs, QCoreApplication::instance(), [] { QCoreApplication::exit(ExitOk); });
+    // Start from the event loop, so an exit requested by the first update is not lost.
+    QTimer::singleShot(0, QCoreApplication::instance(), [&sources] {
+        for (const std::unique_ptr<Source>& s : sources)
+            s->start();
+    });
+    const int rc = QCoreApplication::exec();
+    for (const std::unique_ptr<Source>& s : sources) {
+        QObject::disconnect(s.get(), nullptr, nullptr, nullptr); // no "idle" lines on the way out
+        s->stop();
+    }
+    return rc;
+}
+
+} // namespace certrotor::cli
