@@ -129,8 +129,15 @@ void IncomingView::fillChain()
     // intermediate hangs under the root it chains to. Issuers are matched by name and key id.
     QList<Certificate> pool = m_analysis.incoming->certificates();
     const int incomingCount = int(pool.size());
-    if (m_analysis.store)
-        pool << m_analysis.store->certificates();
+    if (m_analysis.store) {
+        QSet<QByteArray> seen;
+        for (const Certificate& c : std::as_const(pool))
+            seen.insert(c.info().sha256);
+        for (const Certificate& c : m_analysis.store->certificates()) {
+            if (!seen.contains(c.info().sha256))
+                pool << c;
+        }
+    }
     if (pool.size() > kMaxChainItems)
         pool.resize(std::max(incomingCount > kMaxChainItems ? kMaxChainItems : incomingCount, 0));
     const IssuerIndex index(pool);

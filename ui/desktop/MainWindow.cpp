@@ -107,8 +107,9 @@ void MainWindow::createActions()
         auto* a = new QAction(icon.isEmpty() ? QIcon() : QIcon(icon), text, this);
         a->setObjectName(name);
         a->setShortcut(key);
-        a->setToolTip(text.left(text.indexOf(QLatin1Char('…')) < 0 ? text.size() : text.indexOf(QLatin1Char('…'))).remove(QLatin1Char('&'))
-                      + QStringLiteral(" (") + key.toString(QKeySequence::NativeText) + QLatin1Char(')'));
+        QString plain = text;
+        plain.remove(QLatin1Char('&')).remove(QChar(0x2026));
+        a->setToolTip(plain + QStringLiteral(" (") + key.toString(QKeySequence::NativeText) + QLatin1Char(')'));
         return a;
     };
     m_openStoreAction = make(tr("&Open store…"), QStringLiteral(":/icons/open.svg"), QKeySequence::Open, QStringLiteral("openStoreAction"));
@@ -119,7 +120,7 @@ void MainWindow::createActions()
     m_pasteAction = make(tr("&Paste PEM…"), QStringLiteral(":/icons/paste.svg"), QKeySequence(tr("Ctrl+Shift+V")), QStringLiteral("pastePemAction"));
     m_removeSourceAction = make(tr("R&emove source"), QStringLiteral(":/icons/remove.svg"), QKeySequence(tr("Ctrl+Shift+Del")), QStringLiteral("removeSourceAction"));
     m_settingsAction = make(tr("Se&ttings…"), {}, QKeySequence(tr("Ctrl+,")), QStringLiteral("settingsAction"));
-    m_quitAction = make(tr("&Quit"), {}, QKeySequence::Quit, QStringLiteral("quitAction"));
+    m_quitAction = make(tr("&Quit"), {}, QKeySequence(tr("Ctrl+Q")), QStringLiteral("quitAction"));
 
     connect(m_openStoreAction, &QAction::triggered, this, &MainWindow::chooseStore);
     connect(m_reloadAction, &QAction::triggered, this, &MainWindow::reloadCurrentStore);
@@ -211,6 +212,11 @@ void MainWindow::createLayout()
     dockBody->setStretchFactor(1, 2);
     dock->setWidget(dockBody);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
+    resizeDocks({dock}, {fontMetrics().horizontalAdvance(QLatin1Char('M')) * 26}, Qt::Horizontal);
+    m_sourcesView->horizontalHeader()->setSectionResizeMode(SourcesModel::NameColumn, QHeaderView::Stretch);
+    m_sourcesView->horizontalHeader()->setSectionResizeMode(SourcesModel::StatusColumn, QHeaderView::ResizeToContents);
+    m_sourcesView->horizontalHeader()->setSectionResizeMode(SourcesModel::CertificatesColumn, QHeaderView::ResizeToContents);
+    m_sourcesView->horizontalHeader()->setStretchLastSection(false);
 
     // Centre: banner over the tabs.
     auto* central = new QWidget(this);
@@ -494,6 +500,12 @@ void MainWindow::onSourceUpdated(Source* source, const SourceUpdate& update)
 {
     if (!update.bundle)
         return;
+    if (update.bundle->entries.isEmpty() && qobject_cast<FileSource*>(source)
+        && qobject_cast<FileSource*>(source)->isDirectory()) {
+        // An empty watched directory is a normal state (waiting for files), not bad input.
+        statusBar()->showMessage(tr("%1: no bundle files yet").arg(source->displayName()), 5000);
+        return;
+    }
     if (update.bundle->hasErrors()) {
         // Bad input is shown where it is, and is never offered as a candidate for the store.
         const QString text = issuesText(*update.bundle);

@@ -120,6 +120,11 @@ void TrustStoreView::setSnapshot(StoreSnapshot snapshot, const QString& title)
 {
     const int count = int(snapshot.rows.size());
     m_model->setSnapshot(std::move(snapshot));
+    // Fit the columns to what is there (Qt samples at most 1,000 rows), within reason.
+    m_table->resizeColumnsToContents();
+    const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('M'));
+    for (int c = 0; c < TrustStoreModel::ColumnCount - 1; ++c)
+        m_table->setColumnWidth(c, std::min(m_table->columnWidth(c) + em, em * 20));
     m_title->setText(tr("%1 — %n certificate(s)", nullptr, count).arg(title));
     m_title->setToolTip(title);
     showEntry(-1);
