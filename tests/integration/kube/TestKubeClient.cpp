@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// KubeClient against the Kubernetes API test server over real TLS: both auth methods, headers,
+// errors, replace with a resourceVersion precondition, listing for the picker, exec plugins.
+#include "KubeTestUtil.h"
+
+#include "kube/ExecCredentialPlugin.h"
+#include "kube/KubeCatalog.h"
+#include "util/BuildInfo.h"
+#include "util/Clock.h"
+
+#include "CertFactory.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QSignalSpy>
+
+using namespace Qt::StringLiterals;
+using namespace certrotor;
+using namespace certrotor::kube;
+using certrotor::test::await;
+using certrotor::test::KubeApiServer;
+
+class TestKubeClient : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<KubeApiServer> m_server;
+    QTemporaryDir m_dir;
+    test::Issued m_ca;
+    qint64 m_now = QDateTime::currentSecsSinceEpoch();
+
+    QByteArray caPem(const QString& cn)
+    {
+        test::CertSpec s;
+        s.commonName = cn;
+        s.isCA = true;
+        s.notBefore = m_now - 3600;
+        s.notAfter = m_now + 86400;
+        return test::issue(s, test::makeKey()).pem();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        KubeApiServer::Options o;
+        o.tokens = {"good-token-123456"};
+        o.bookmarkIntervalMs = 0;
+        m_server = std::make_unique<KubeApiServer>(o);
+        QString err;
+        QVERIFY2(m_server->start(&err), qPrintable(err));
+        m_server->putSecret(u"default"_s, u"ca-one"_s, {{u"ca.crt"_s, caPem(u"One"_s)}}, {{u"app"_s, u"gw"_s}});
+        m_server->putSecret(u"default"_s, u"tls-two"_s,
+                            {{u"tls.crt"_s, caPem(u"Two"_s)}, {u"tls.key"_s, "not-a-cert"}}, {{u"app"_s, u"web"_s}});
+        m_server->putSecret(u"default"_s, u"password"_s, {{u"password"_s, "hunter2"}, {u"junk.pem"_s, "no pem"}});
+        m_server->putSecret(u"other"_s, u"bundle"_s,
+                            {{u"ca-bundle.crt"_s, caPem(u"B1"_s) + caPem(u"B2"_s)}, {u"extra.pem"_s, caPem(u"E"_s)}});
+    }
+
+    void tokenAuthSendsIdentityHeaders()
+    {
+        m_server->clearRequests();
+        std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
+        auto r = await<Secret>([&](auto cb) { c->getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QVERIFY2(r.ok(), qPrintable(r.error.message));
+        QCOMPARE(r.value.name, u"ca-one"_s);
+        QVERIFY(r.value.data.value(u"ca.crt"_s).startsWith("-----BEGIN CERTIFICATE-----"));
+        QVERIFY(!r.value.resourceVersion.isEmpty());
+        const auto reqs = m_server->requests();
+        QCOMPARE(reqs.size(), 1);
+        QCOMPARE(reqs.first().auth, u"token"_s);
+        QCOMPARE(QString::fromUtf8(reqs.first().userAgent), buildinfo::userAgent());
+        QCOMPARE(QString::fromUtf8(reqs.first().clientInfo), buildinfo::clientInfo());
+        QVERIFY(reqs.first().userAgent.startsWith("certrotor/"));
+    }
+
+    void clientCertificateAuth()
+    {
+        m_server->clearRequests();
+        std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-cert"_s, nullptr));
+        auto r = await<QStringList>([&](auto cb) { c->listNamespaces(this, cb); });
+        QVERIFY2(r.ok(), qPrintable(r.error.message));
+        QVERIFY(r.value.contains(u"default"_s));
+        QVERIFY(r.value.contains(u"other"_s));
+        QCOMPARE(m_server->requests().last().auth, u"cert:certrotor-test-admin"_s);
+    }
+
+    void authFailureIsClearAndSecretFree()
+    {
+        test::LogCapture logs;
+        const QByteArray extra = "- name: bad\n  context: {cluster: test, user: bad-user}\n";
+        // a user with a wrong token, added through a second kubeconfig file merged in
+        const QString second = m_dir.filePath(u"bad.yaml"_s);
+        QVERIFY(test::writeFile(second, "users:\n- name: bad-user\n  user: {token: wrong-token-SECRET-987}\n"
+                                        "contexts:\n- name: bad\n  context: {cluster: test, user: bad-user}\n"));
+        const QString first = m_dir.filePath(u"main.yaml"_s);
+        QVERIFY(m_server->writeKubeconfig(first));
+        auto cfg = Kubeconfig::loadFiles({first, second});
+        QVERIFY(cfg.ok());
+        auto rc = cfg.value().restConfig(u"bad"_s);
+        QVERIFY(rc.ok());
+        KubeClient c(rc.value());
+        auto r = await<Secret>([&](auto cb) { c.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error.kind, KubeError::Kind::Unauthorized);
+        QCOMPARE(r.error.httpStatus, 401);
+        QCOMPARE(r.error.message, u"the API server rejected our credentials (HTTP 401 Unauthorized)"_s);
+        QVERIFY(logs.lines() > 0); // the debug log did run
+        QVERIFY(!logs.text().contains(u"wrong-token-SECRET-987"_s));
+        Q_UNUSED(extra);
+    }
+
+    void wrongCaIsATlsError()
+    {
+        const QByteArray otherCa = caPem(u"Not the server CA"_s);
+        const QString path = m_dir.filePath(u"wrongca.yaml"_s);
+        QVERIFY(test::writeFile(path, "current-context: w\nclusters:\n- name: w\n  cluster:\n    server: " + m_server->url().toUtf8()
+                                          + "\n    certificate-authority-data: " + otherCa.toBase64()
+                                          + "\nusers:\n- name: u\n  user: {token: good-token-123456}\ncontexts:\n- name: w\n  context: {cluster: w, user: u}\n"));
+        auto rc = Kubeconfig::loadFiles({path}).value().restConfig();
+        QVERIFY(rc.ok());
+        KubeClient c(rc.value());
+        auto r = await<Secret>([&](auto cb) { c.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QCOMPARE(r.error.kind, KubeError::Kind::Tls);
+        QVERIFY2(r.error.message.contains(u"TLS handshake"_s), qPrintable(r.error.message));
+
+        // insecure-skip-tls-verify connects, and the client carries the warning for the UI
+        QVERIFY(test::writeFile(path, "current-context: w\nclusters:\n- name: w\n  cluster:\n    server: " + m_server->url().toUtf8()
+                                          + "\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user: {token: good-token-123456}\ncontexts:\n- name: w\n  context: {cluster: w, user: u}\n"));
+        KubeClient insecure(Kubeconfig::loadFiles({path}).value().restConfig().value());
+        QCOMPARE(insecure.warnings().size(), 1);
+        auto ok = await<Secret>([&](auto cb) { insecure.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QVERIFY2(ok.ok(), qPrintable(ok.error.message));
+    }
+
+    void notFoundAndConnectionRefused()
+    {
+        std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
+        auto r = await<Secret>([&](auto cb) { c->getSecret(u"default"_s, u"nope"_s, this, cb); });
+        QCOMPARE(r.error.kind, KubeError::Kind::NotFound);
+        QCOMPARE(r.error.message, u"secrets \"nope\" not found (HTTP 404 Not Found)"_s);
+
+        RestConfig rc = c->config();
+        rc.cluster.server = u"https://127.0.0.1:1"_s;
+        KubeClient dead(rc);
+        auto d = await<Secret>([&](auto cb) { dead.getSecret(u"default"_s, u"x"_s, this, cb); });
+        QCOMPARE(d.error.kind, KubeError::Kind::Network);
+        QVERIFY2(d.error.message.contains(u"refused"_s), qPrintable(d.error.message));
+    }
+
+    void replaceWithResourceVersionPrecondition()
+    {
+        std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
+        auto got = await<Secret>([&](auto cb) { c->getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QVERIFY(got.ok());
+        Secret mine = got.value;
+        // someone else writes in between
+        const QString theirs = m_server->putSecret(u"default"_s, u"ca-one"_s, {{u"ca.crt"_s, caPem(u"Theirs"_s)}});
+        mine.data.insert(u"ca.crt"_s, caPem(u"Mine"_s));
+        auto conflict = await<Secret>([&](auto cb) { c->replaceSecret(mine, this, cb); });
+        QCOMPARE(conflict.error.kind, KubeError::Kind::Conflict);
+        QCOMPARE(conflict.error.httpStatus, 409);
+        QVERIFY(conflict.error.message.contains(u"the object has been modified"_s));
+        // the server kept theirs
+        QCOMPARE(m_server->secret(u"default"_s, u"ca-one"_s).value(u"metadata"_s).toObject().value(u"resourceVersion"_s).toString(),
+                 theirs);
+        // with the current resourceVersion it goes through and returns the new one
+        mine.resourceVersion = theirs;
+        auto ok = await<Secret>([&](auto cb) { c->replaceSecret(mine, this, cb); });
+        QVERIFY2(ok.ok(), qPrintable(ok.error.message));
+        QVERIFY(ok.value.resourceVersion.toLongLong() > theirs.toLongLong());
+        QCOMPARE(ok.value.data.value(u"ca.crt"_s), mine.data.value(u"ca.crt"_s));
+        QCOMPARE(ok.value.labels.value(u"app"_s), u"gw"_s); // labels survive the round trip
+    }
+
+    void listWithSelectors()
+    {
+        std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-cert"_s, nullptr));
+        auto byLabel = await<SecretList>([&](auto cb) { c->listSecrets(u"default"_s, {u"app=web"_s, {}}, this, cb); });
+        QVERIFY(byLabel.ok());
+        QCOMPARE(byLabel.value.items.size(), 1);
+        QCOMPARE(byLabel.value.items.first().name, u"tls-two"_s);
+        auto byField = await<SecretList>(
+            [&](auto cb) { c->listSecrets(u"default"_s, {{}, u"metadata.name=password"_s}, this, cb); });
+        QCOMPARE(byField.value.items.size(), 1);
+        QCOMPARE(byField.value.items.first().data.value(u"password"_s), QByteArray("hunter2"));
+        QVERIFY(!byField.value.resourceVersion.isEmpty());
+        auto in = await<SecretList>([&](auto cb) { c->listSecrets(u"default"_s, {u"app in (gw,web)"_s, {}}, this, cb); });
+        QCOMPARE(in.value.items.size(), 2);
+        auto all = await<SecretList>([&](auto cb) { c->listSecrets({}, {}, this, cb); });
+        QCOMPARE(all.value.items.size(), 4);
+    }
+
+    void caSecretsForThePicker()
+    {
+        std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-cert"_s, nullptr));
+        auto r = await<QList<CaSecretInfo>>([&](auto cb) { listCaSecrets(c.get(), u"default"_s, {}, this, cb); });
+        QVERIFY2(r.ok(), qPrintable(r.error.message));
+        QCOMPARE(r.value.size(), 2); // "password" holds no certificate, its junk.pem does not parse
+        QCOMPARE(r.value.at(0).name, u"ca-one"_s);
+        QCOMPARE(r.value.at(0).caKeys, QStringList{u"ca.crt"_s});
+        QCOMPARE(r.value.at(1).caKeys, QStringList{u"tls.crt"_s});
+        auto o = await<QList<CaSecretInfo>>([&](auto cb) { listCaSecrets(c.get(), u"other"_s, {}, this, cb); });
+        QCOMPARE(o.value.size(), 1);
+        QCOMPARE(o.value.first().caKeys, (QStringList{u"ca-bundle.crt"_s, u"extra.pem"_s}));
+        QCOMPARE(o.value.first().certificateCounts, (QList<int>{2, 1}));
+        QCOMPARE(o.value.first().uri(u"ctx"_s, u"ca-bundle.crt"_s), u"secret://ctx/other/bundle#ca-bundle.crt"_s);
+        auto sel = await<QList<CaSecretInfo>>([&](auto cb) { listCaSecrets(c.get(), u"default"_s, u"app=gw"_s, this, cb); });
+        QCOMPARE(sel.value.size(), 1);
+    }
+
+    void watchDeliversEventsAndRejectsGarbage()
+    {
+        std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
+        WatchOptions o;
+        o.fieldSelector = u"metadata.name=ca-one"_s;
+        o.resourceVersion = QString::number(m_server->currentResourceVersion());
+        KubeWatch* w = c->watchSecrets(u"default"_s, o, this);
+        QSignalSpy opened(w, &KubeWatch::opened);
+        QSignalSpy events(w, &KubeWatch::event);
+        QSignalSpy finished(w, &KubeWatch::finished);
+        QVERIFY(opened.wait(10000));
+        const QString rv = m_server->putSecret(u"default"_s, u"ca-one"_s, {{u"ca.crt"_s, caPem(u"W"_s)}});
+        m_server->putSecret(u"default"_s, u"tls-two"_s, {{u"tls.crt"_s, caPem(u"ignored"_s)}}); // filtered out
+        QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, 10000);
+        const auto ev = events.first().first().value<WatchEvent>();
+        QCOMPARE(ev.type, WatchEvent::Type::Modified);
+        QCOMPARE(ev.object.value(u"metadata"_s).toObject().value(u"resourceVersion"_s).toString(), rv);
+        m_server->sendGarbage();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        const auto err = finished.first().first().value<KubeError>();
+        QCOMPARE(err.kind, KubeError::Kind::BadResponse);
+        QVERIFY(err.message.contains(u"not a watch event"_s));
+        delete w;
+    }
+
+    void execPluginCachedUntilExpiryAndRerunOn401()
+    {
+        test::LogCapture logs;
+        const QString script = m_dir.filePath(u"plugin.sh"_s);
+        const QString countFile = m_dir.filePath(u"runs.txt"_s);
+        const QString tokenFile = m_dir.filePath(u"exec-token.txt"_s);
+        const QString infoFile = m_dir.filePath(u"exec-info.json"_s);
+        QVERIFY(test::writeFile(tokenFile, "exec-token-AAA"));
+        QVERIFY(test::writeFile(script, "#!/bin/sh\necho run >> \"$COUNT_FILE\"\nprintf '%s' \"$KUBERNETES_EXEC_INFO\" > \"$INFO_FILE\"\n"
+                                        "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+                                        "\"status\":{\"token\":\"%s\",\"expirationTimestamp\":\"2030-01-01T00:05:00Z\"}}\\n' \"$(cat \"$TOKEN_FILE\")\"\n"));
+        QFile::setPermissions(script, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        const QString path = m_dir.filePath(u"exec.yaml"_s);
+        QVERIFY(m_server->writeKubeconfig(path));
+        const QString execYaml = m_dir.filePath(u"exec-user.yaml"_s);
+        QVERIFY(test::writeFile(execYaml, "contexts:\n- name: ex\n  context: {cluster: test, user: ex}\nusers:\n- name: ex\n  user:\n    exec:\n"
+                                          "      apiVersion: client.authentication.k8s.io/v1\n      command: ./plugin.sh\n"
+                                          "      interactiveMode: Never\n      provideClusterInfo: true\n      env:\n"
+                                          "      - {name: COUNT_FILE, value: '" + countFile.toUtf8() + "'}\n"
+                                          "      - {name: TOKEN_FILE, value: '" + tokenFile.toUtf8() + "'}\n"
+                                          "      - {name: INFO_FILE, value: '" + infoFile.toUtf8() + "'}\n"));
+        auto rc = Kubeconfig::loadFiles({path, execYaml}).value().restConfig(u"ex"_s);
+        QVERIFY2(rc.ok(), qPrintable(rc.ok() ? QString() : rc.error().text()));
+        m_server->setTokens({"exec-token-AAA"});
+        FixedClock clock(QDateTime(QDate(2030, 1, 1), QTime(0, 0), Qt::UTC));
+        KubeClient c(rc.value());
+        c.setClock(&clock);
+        auto r1 = await<Secret>([&](auto cb) { c.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QVERIFY2(r1.ok(), qPrintable(r1.error.message));
+        QCOMPARE(c.execRuns(), 1);
+        const QJsonObject info = QJsonDocument::fromJson(test::readFile(infoFile)).object();
+        QCOMPARE(info.value(u"kind"_s).toString(), u"ExecCredential"_s);
+        QCOMPARE(info.value(u"spec"_s).toObject().value(u"interactive"_s).toBool(true), false);
+        QCOMPARE(info.value(u"spec"_s).toObject().value(u"cluster"_s).toObject().value(u"server"_s).toString(), m_server->url());
+        // cached while valid
+        clock.advanceSecs(120);
+        auto r2 = await<Secret>([&](auto cb) { c.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QVERIFY(r2.ok());
+        QCOMPARE(c.execRuns(), 1);
+        // re-run after expiry
+        clock.advanceSecs(600);
+        auto r3 = await<Secret>([&](auto cb) { c.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QVERIFY(r3.ok());
+        QCOMPARE(c.execRuns(), 2);
+        // the server rotates the token: the cached one gets a 401, the plugin runs again, the call succeeds
+        clock.set(QDateTime(QDate(2030, 1, 1), QTime(0, 0), Qt::UTC));
+        QVERIFY(test::writeFile(tokenFile, "exec-token-BBB"));
+        m_server->setTokens({"exec-token-BBB"});
+        auto r4 = await<Secret>([&](auto cb) { c.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QVERIFY2(r4.ok(), qPrintable(r4.error.message));
+        QCOMPARE(c.execRuns(), 3);
+        QCOMPARE(test::readFile(countFile).count("run"), 3);
+        QVERIFY(!logs.text().contains(u"exec-token-"_s));
+        m_server->setTokens({"good-token-123456"});
+    }
+
+    void execPluginFailuresAreClear()
+    {
+        const QString script = m_dir.filePath(u"bad-plugin.sh"_s);
+        QVERIFY(test::writeFile(script, "#!/bin/sh\necho 'leaked-secret-in-stderr' >&2\necho '{\"token\": \"leaked-secret-out\"' \nexit 0\n"));
+        QFile::setPermissions(script, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        RestConfig rc;
+        rc.contextName = u"x"_s;
+        rc.cluster.server = m_server->url();
+        rc.cluster.caPem = m_server->caPem();
+        rc.user.exec = ExecConfig{u"client.authentication.k8s.io/v1beta1"_s, script, {}, {}, false, {}, {}};
+        KubeClient c(rc);
+        auto r = await<Secret>([&](auto cb) { c.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QCOMPARE(r.error.kind, KubeError::Kind::Credentials);
+        QCOMPARE(r.error.message,
+                 u"exec credential plugin '%1': its output is not an ExecCredential JSON object"_s.arg(script));
+        QVERIFY(!r.error.message.contains(u"leaked"_s));
+        rc.user.exec->command = m_dir.filePath(u"no-such-plugin"_s);
+        rc.user.exec->installHint = u"install it with: apt install no-such-plugin"_s;
+        KubeClient missing(rc);
+        auto m = await<Secret>([&](auto cb) { missing.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QCOMPARE(m.error.kind, KubeError::Kind::Credentials);
+        QVERIFY2(m.error.message.contains(u"could not be started"_s), qPrintable(m.error.message));
+        QVERIFY(m.error.message.contains(u"apt install no-such-plugin"_s));
+        // wrong apiVersion in the answer
+        Credentials out;
+        const KubeError e = ExecCredentialPlugin::parse(
+            R"({"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"tok-zzz"}})",
+            u"client.authentication.k8s.io/v1"_s, &out);
+        QCOMPARE(e.kind, KubeError::Kind::Credentials);
+        QVERIFY(!e.message.contains(u"tok-zzz"_s));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKubeClient)
+#include "TestKubeClient.moc"
