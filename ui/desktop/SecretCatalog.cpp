@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "SecretCatalog.h"
 
+#include "AsyncTask.h"
 #include "GuiLog.h"
+#include "kube/KubeCatalog.h"
+#include "kube/Kubeconfig.h"
+
+#include <QHash>
 
 #include <QPointer>
-#include <QProcess>
-#include <QStandardPaths>
 
 namespace certrotor::gui {
 
@@ -16,104 +19,95 @@ QStringList caKeyNames()
 
 namespace {
 
-/// The picker's adapter while the in-process Kubernetes client is not wired in: asks `kubectl`
-/// (Debian's kubernetes-client), which reads the kubeconfig exactly as the user's own commands do.
-/// Only names and key names are requested (go-template), so no Secret data ever reaches this process.
-class KubectlSecretCatalog : public SecretCatalog
+/// The picker over the core's Kubernetes client: contexts from the kubeconfig exactly as kubectl
+/// reads it, namespaces and CA-bearing Secrets through the API server (one client per context,
+/// created on first use). Secret data is parsed by the core to find CA keys; none of it is kept here.
+class KubeSecretCatalog : public SecretCatalog
 {
 public:
+    KubeSecretCatalog() : m_owner(std::make_unique<QObject>()) {}
+
     void listContexts(QObject* context, std::function<void(QStringList, QString, QString)> done) override
     {
-        run({QStringLiteral("config"), QStringLiteral("get-contexts"), QStringLiteral("-o"), QStringLiteral("name")}, context,
-            [context, done](bool ok, QByteArray out, QString error) {
-                if (!ok) {
-                    done({}, {}, error);
-                    return;
-                }
-                const QStringList contexts = lines(out);
-                run({QStringLiteral("config"), QStringLiteral("current-context")}, context,
-                    [contexts, done](bool ok2, QByteArray out2, QString) {
-                        done(contexts, ok2 ? QString::fromUtf8(out2).trimmed() : QString(),
-                             contexts.isEmpty() ? QObject::tr("The kubeconfig has no contexts.") : QString());
-                    });
-            });
+        struct Contexts
+        {
+            QStringList names;
+            QString current;
+            QString error;
+        };
+        runThenCallback(
+            context,
+            []() -> Contexts {
+                Result<kube::Kubeconfig> config = kube::Kubeconfig::loadDefault();
+                if (!config.ok())
+                    return Contexts{{}, {}, config.error().text()};
+                const QStringList names = config.value().contextNames();
+                return Contexts{names, config.value().currentContext(),
+                                names.isEmpty() ? QObject::tr("The kubeconfig (%1) has no contexts.")
+                                                      .arg(kube::Kubeconfig::defaultPaths().join(QLatin1Char(':')))
+                                                : QString()};
+            },
+            [done](const Contexts& c) { done(c.names, c.current, c.error); });
     }
 
     void listNamespaces(const QString& kubeContext, QObject* context, std::function<void(QStringList, QString)> done) override
     {
-        run({QStringLiteral("--context"), kubeContext, QStringLiteral("get"), QStringLiteral("namespaces"), QStringLiteral("-o"),
-             QStringLiteral("jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}")},
-            context, [done](bool ok, QByteArray out, QString error) {
-                done(ok ? lines(out) : QStringList{QStringLiteral("default")}, ok ? QString() : error);
-            });
+        QString error;
+        kube::KubeClient* client = clientFor(kubeContext, &error);
+        if (!client) {
+            done({}, error);
+            return;
+        }
+        const QString fallback = client->config().nameSpace.isEmpty() ? QStringLiteral("default") : client->config().nameSpace;
+        client->listNamespaces(context, [done, fallback](kube::KubeResult<QStringList> r) {
+            if (r.ok())
+                done(r.value, {});
+            else // e.g. no right to list namespaces: offer the context's namespace, say why
+                done({fallback}, r.error.message);
+        });
     }
 
     void listSecrets(const QString& kubeContext, const QString& nameSpace, QObject* context,
                      std::function<void(QList<SecretEntry>, QString)> done) override
     {
-        run({QStringLiteral("--context"), kubeContext, QStringLiteral("-n"), nameSpace, QStringLiteral("get"),
-             QStringLiteral("secrets"), QStringLiteral("-o"),
-             QStringLiteral("go-template={{range .items}}{{.metadata.name}}{{range $k, $v := .data}} {{$k}}{{end}}{{\"\\n\"}}{{end}}")},
-            context, [done](bool ok, QByteArray out, QString error) {
-                QList<SecretEntry> secrets;
-                if (ok) {
-                    const QStringList known = caKeyNames();
-                    for (const QString& line : lines(out)) {
-                        QStringList parts = line.split(QLatin1Char(' '), Qt::SkipEmptyParts);
-                        if (parts.isEmpty())
-                            continue;
-                        SecretEntry e{parts.takeFirst(), {}};
-                        for (const QString& key : known) {
-                            if (parts.contains(key))
-                                e.keys << key;
-                        }
-                        if (!e.keys.isEmpty())
-                            secrets << e;
-                    }
-                }
-                done(secrets, ok ? QString() : error);
-            });
+        QString error;
+        kube::KubeClient* client = clientFor(kubeContext, &error);
+        if (!client) {
+            done({}, error);
+            return;
+        }
+        kube::listCaSecrets(client, nameSpace, {}, context, [done](kube::KubeResult<QList<kube::CaSecretInfo>> r) {
+            QList<SecretEntry> out;
+            for (const kube::CaSecretInfo& s : std::as_const(r.value))
+                out << SecretEntry{s.name, s.caKeys};
+            done(out, r.ok() ? QString() : r.error.message);
+        });
     }
 
 private:
-    static QStringList lines(const QByteArray& out)
+    kube::KubeClient* clientFor(const QString& kubeContext, QString* error)
     {
-        return QString::fromUtf8(out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        if (kube::KubeClient* c = m_clients.value(kubeContext).data())
+            return c;
+        Result<kube::KubeClient*> client = kube::KubeClient::fromKubeconfig(kubeContext, m_owner.get());
+        if (!client.ok()) {
+            *error = client.error().text();
+            return nullptr;
+        }
+        qCInfo(lcUi) << "kubernetes client for context" << kubeContext;
+        m_clients.insert(kubeContext, client.value());
+        return client.value();
     }
 
-    static void run(const QStringList& args, QObject* context, std::function<void(bool, QByteArray, QString)> done)
-    {
-        const QString kubectl = QStandardPaths::findExecutable(QStringLiteral("kubectl"));
-        if (kubectl.isEmpty()) {
-            done(false, {}, QObject::tr("kubectl was not found on PATH (Debian package kubernetes-client)."));
-            return;
-        }
-        auto* process = new QProcess(context);
-        QObject::connect(process, &QProcess::finished, context, [process, done](int code, QProcess::ExitStatus status) {
-            const QByteArray out = process->readAllStandardOutput();
-            const QString err = QString::fromUtf8(process->readAllStandardError()).trimmed();
-            process->deleteLater();
-            if (status != QProcess::NormalExit || code != 0)
-                done(false, {}, err.isEmpty() ? QObject::tr("kubectl failed (exit code %1)").arg(code) : err);
-            else
-                done(true, out, {});
-        });
-        QObject::connect(process, &QProcess::errorOccurred, context, [process, done](QProcess::ProcessError e) {
-            if (e != QProcess::FailedToStart)
-                return;
-            process->deleteLater();
-            done(false, {}, QObject::tr("kubectl could not be started: %1").arg(process->errorString()));
-        });
-        qCDebug(lcUi) << "kubectl" << args.value(0) << args.value(1) << args.value(2);
-        process->start(kubectl, QStringList(args) << QStringLiteral("--request-timeout=10s"));
-    }
+    std::unique_ptr<QObject> m_owner;
+    QHash<QString, QPointer<kube::KubeClient>> m_clients;
 };
 
 } // namespace
 
 std::unique_ptr<SecretCatalog> makeDefaultSecretCatalog()
 {
-    return std::make_unique<KubectlSecretCatalog>();
+    return std::make_unique<KubeSecretCatalog>();
 }
 
 } // namespace certrotor::gui

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certrotor: the desktop console. Everything lives in certrotor_gui; this only reads argv.
 #include "MainWindow.h"
+#include "IncomingView.h"
 #include "UiStyle.h"
 #include "util/BuildInfo.h"
 #include "util/Clock.h"
@@ -9,8 +10,12 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QTabWidget>
+#include <QTimer>
 
 #include <cstdio>
+#include <memory>
+#include <utility>
 #include <cstdlib>
 
 int main(int argc, char* argv[])
@@ -41,9 +46,13 @@ int main(int argc, char* argv[])
                                   QStringLiteral("Open DIR/current.pem as the store and watch DIR/incoming (installer/run-demo.sh makes them)."),
                                   QStringLiteral("DIR"));
     const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Wait for an incoming bundle (at most 20 s), save the window as PNG to FILE and quit."),
+                                        QStringLiteral("FILE"));
     parser.addOption(watch);
     parser.addOption(demo);
     parser.addOption(dark);
+    parser.addOption(screenshot);
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Bundles to open as trust stores (none: the last workspace)."),
                                  QStringLiteral("[FILE...]"));
     parser.process(app);
@@ -71,5 +80,22 @@ int main(int argc, char* argv[])
         }
     }
     window.show();
+    if (parser.isSet(screenshot)) {
+        const QString file = parser.value(screenshot);
+        auto done = std::make_shared<bool>(false);
+        const auto shoot = [&window, file, done] {
+            if (std::exchange(*done, true))
+                return;
+            window.tabs()->setCurrentWidget(window.incomingView());
+            // One turn of the event loop so the tab is laid out before it is grabbed.
+            QTimer::singleShot(200, &window, [&window, file] {
+                const bool saved = window.grab().save(file);
+                std::fprintf(stderr, "certrotor: %s %s\n", saved ? "saved" : "could not save", qPrintable(file));
+                QCoreApplication::exit(saved ? 0 : 1);
+            });
+        };
+        QObject::connect(&window, &certrotor::gui::MainWindow::incomingReady, &window, shoot);
+        QTimer::singleShot(20000, &window, shoot);
+    }
     return app.exec();
 }
