@@ -96,8 +96,14 @@ void ExpiryTimeline::setTimeline(QList<Bar> bars, QList<Overlap::Window> windows
         hi = std::max(hi, b.end);
     }
     const qint64 pad = std::max<qint64>((hi - lo) / 40, 86400);
-    m_t0 = lo - pad;
-    m_t1 = hi + pad;
+    // Focus on the hand-over: a year before today up to two years after the warning threshold or the
+    // end of the overlap, whichever is later. A ten-year root would otherwise squeeze a 30-day overlap
+    // into a few pixels; bars that go beyond the range are clipped and marked with an arrow.
+    qint64 focusEnd = now + qint64(thresholdDays) * 86400;
+    for (const Overlap::Window& w : std::as_const(m_windows))
+        focusEnd = std::max(focusEnd, w.end);
+    m_t0 = std::max(lo - pad, now - 365 * qint64(86400));
+    m_t1 = std::min(hi + pad, focusEnd + 730 * qint64(86400));
     updateGeometry();
     update();
 }
@@ -144,7 +150,7 @@ qreal ExpiryTimeline::xForTime(qint64 secs) const
 qint64 ExpiryTimeline::timeForX(qreal x) const
 {
     const QRectF p = plotRect();
-    return m_t0 + qint64((x - p.left()) / p.width() * double(m_t1 - m_t0));
+    return m_t0 + qRound64((x - p.left()) / p.width() * double(m_t1 - m_t0));
 }
 
 QRectF ExpiryTimeline::barRect(int i) const
@@ -154,7 +160,9 @@ QRectF ExpiryTimeline::barRect(int i) const
     const QRectF p = plotRect();
     const Bar& b = m_bars.at(i);
     const qreal y = p.top() + qreal(i) * rowHeight() + 3;
-    return QRectF(QPointF(xForTime(b.start), y), QPointF(xForTime(b.end), y + rowHeight() - 6));
+    const qreal x0 = std::clamp(xForTime(b.start), p.left(), p.right());
+    const qreal x1 = std::clamp(xForTime(b.end), p.left(), p.right());
+    return QRectF(QPointF(x0, y), QPointF(std::max(x1, x0 + 2), y + rowHeight() - 6));
 }
 
 QList<QRectF> ExpiryTimeline::overlapRects() const
@@ -291,6 +299,14 @@ void ExpiryTimeline::paintEvent(QPaintEvent*)
         p.setPen(QPen(c.darker(140), 1));
         p.setBrush(c);
         p.drawRoundedRect(r, 3, 3);
+        // Clipped ends: an arrow says the validity goes on beyond the drawn range.
+        p.setPen(Qt::NoPen);
+        p.setBrush(c.darker(150));
+        const qreal a = r.height() / 2;
+        if (b.end > m_t1)
+            p.drawPolygon(QPolygonF({QPointF(r.right() - a, r.top()), QPointF(r.right(), r.center().y()), QPointF(r.right() - a, r.bottom())}));
+        if (b.start < m_t0)
+            p.drawPolygon(QPolygonF({QPointF(r.left() + a, r.top()), QPointF(r.left(), r.center().y()), QPointF(r.left() + a, r.bottom())}));
     }
 
     // Today and the warning threshold.

@@ -214,10 +214,9 @@ void MainWindow::createLayout()
     dock->setWidget(dockBody);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     resizeDocks({dock}, {fontMetrics().horizontalAdvance(QLatin1Char('M')) * 26}, Qt::Horizontal);
-    m_sourcesView->horizontalHeader()->setSectionResizeMode(SourcesModel::NameColumn, QHeaderView::Stretch);
+    m_sourcesView->horizontalHeader()->setSectionResizeMode(SourcesModel::NameColumn, QHeaderView::ResizeToContents);
     m_sourcesView->horizontalHeader()->setSectionResizeMode(SourcesModel::StatusColumn, QHeaderView::ResizeToContents);
     m_sourcesView->horizontalHeader()->setSectionResizeMode(SourcesModel::CertificatesColumn, QHeaderView::ResizeToContents);
-    m_sourcesView->horizontalHeader()->setStretchLastSection(false);
 
     // Centre: banner over the tabs.
     auto* central = new QWidget(this);
