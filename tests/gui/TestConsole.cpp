@@ -84,6 +84,24 @@ private Q_SLOTS:
         QVERIFY(w.banner()->isHidden());
     }
 
+    void bigStoreLoadsOffTheGuiThread()
+    {
+        const QString storePath = m_dir.filePath(QStringLiteral("big/store.pem"));
+        QVERIFY(writeFile(storePath, makeBulkPemBundle(3000, m_now, 4, false)));
+        FixedClock clock(guiNow());
+        MainWindow w(clock);
+        QSignalSpy loaded(&w, &MainWindow::storeLoaded);
+        auto* progress = w.findChild<QWidget*>(QStringLiteral("loadProgressBar"));
+        QVERIFY(progress);
+        w.openStore(storePath);
+        // openStore returned at once: the parse runs on the pool while the bar shows.
+        QVERIFY(!progress->isHidden());
+        QCOMPARE(w.trustStoreView()->model()->rowCount(), 0);
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(progress->isHidden());
+        QCOMPARE(w.trustStoreView()->model()->rowCount(), 3000);
+    }
+
     void incomingFromWatchedDirectory()
     {
         const QString storePath = m_dir.filePath(QStringLiteral("watch/store.pem"));

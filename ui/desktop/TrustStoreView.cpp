@@ -87,6 +87,7 @@ TrustStoreView::TrustStoreView(QWidget* parent) : QWidget(parent)
     m_pem = new QPlainTextEdit(pemBox);
     m_pem->setObjectName(QStringLiteral("pemPlainTextEdit"));
     m_pem->setReadOnly(true);
+    m_pem->setLineWrapMode(QPlainTextEdit::NoWrap);
     QFont mono(QStringLiteral("monospace"));
     mono.setStyleHint(QFont::Monospace);
     m_pem->setFont(mono);
