@@ -84,6 +84,33 @@ private Q_SLOTS:
         QVERIFY(w.banner()->isHidden());
     }
 
+    void storeFollowsItsFile()
+    {
+        const QString storePath = m_dir.filePath(QStringLiteral("follow/store.pem"));
+        QVERIFY(writeFile(storePath, m_set.storePem()));
+        FixedClock clock(guiNow());
+        MainWindow w(clock);
+        QSignalSpy loaded(&w, &MainWindow::storeLoaded);
+        QSignalSpy failed(&w, &MainWindow::storeLoadFailed);
+        w.openStore(storePath);
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(w.trustStoreView()->model()->rowCount(), 3);
+        // Replaced on disk the way a committer does it (temp + rename): the table follows.
+        const QString tmp = m_dir.filePath(QStringLiteral("follow/.store.pem.tmp"));
+        QVERIFY(writeFile(tmp, m_set.storePem() + pemBundle({&m_set.newRoot})));
+        QVERIFY(QFile::remove(storePath) && QFile::rename(tmp, storePath));
+        QVERIFY(loaded.wait(10000));
+        QCOMPARE(w.trustStoreView()->model()->rowCount(), 4);
+        const QStringList four = storeFingerprints(w);
+        // Garbage written over it: refused with the location, the table keeps the last good store.
+        QVERIFY(writeFile(storePath, QByteArrayLiteral("-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n")));
+        QVERIFY(failed.wait(10000));
+        QVERIFY2(failed.last().at(1).toString().contains(QLatin1String("block 1, line 2")), qPrintable(failed.last().at(1).toString()));
+        QCOMPARE(storeFingerprints(w), four);
+        QCOMPARE(w.trustStoreView()->model()->rowCount(), 4);
+        QCOMPARE(w.currentStorePath(), storePath);
+    }
+
     void bigStoreLoadsOffTheGuiThread()
     {
         const QString storePath = m_dir.filePath(QStringLiteral("big/store.pem"));

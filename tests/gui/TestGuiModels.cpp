@@ -189,6 +189,12 @@ private Q_SLOTS:
         QCOMPARE(proxy.index(0, 0).data().toString(), QStringLiteral("Bulk CA 9999"));
         proxy.setFilterFixedString(QStringLiteral("bulk ca 1234"));
         QCOMPARE(proxy.rowCount(), 1);
+        // The diff of an empty store against it: 10,000 "added" rows.
+        DiffModel diff;
+        QAbstractItemModelTester diffTester(&diff, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        diff.setDiff(analyzeIncoming(nullptr, bundle, m_now, 30).diff);
+        QCOMPARE(diff.count(DiffModel::Kind::Added), 10000);
+        QCOMPARE(diff.rowCount(), 10000);
         // Every row's data comes from the precomputed rows; reading all of it stays cheap.
         int keys = 0;
         for (int r = 0; r < model.rowCount(); ++r)

@@ -257,6 +257,10 @@ void MainWindow::createLayout()
     statusBar()->addPermanentWidget(m_statusLabel);
 
     connect(m_storeList, &QListWidget::currentRowChanged, this, &MainWindow::selectStore);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (m_tabs->widget(index) == m_incomingView) // seen: drop the "new" mark
+            m_tabs->setTabText(index, tr("Incoming"));
+    });
     connect(m_sources, &SourcesModel::rowsInserted, this, &MainWindow::updateStatus);
     connect(m_sources, &SourcesModel::rowsRemoved, this, &MainWindow::updateStatus);
     connect(m_sources, &SourcesModel::dataChanged, this, &MainWindow::updateStatus);
@@ -396,6 +400,7 @@ void MainWindow::openStore(const QString& rawPath)
             }
             m_stores[i].snapshot = result.snapshot;
             m_stores[i].loaded = true;
+            watchStoreFile(result.path);
             refreshStoreList();
             if (m_current == i || m_current < 0) {
                 m_current = -1; // force a refresh of the view
@@ -412,6 +417,29 @@ void MainWindow::openStore(const QString& rawPath)
                     checkIncoming(s);
             }
         });
+}
+
+void MainWindow::watchStoreFile(const QString& path)
+{
+    if (m_storeWatchers.contains(path))
+        return;
+    // The store file is watched too: when a committer (or anyone) replaces it, the table follows.
+    // Its content goes through openStore, so a bad rewrite is refused like any bad input.
+    auto* watcher = new FileSource(path, this);
+    watcher->setDebounceMs(m_debounceMs);
+    m_storeWatchers.insert(path, watcher);
+    connect(watcher, &Source::updated, this, [this, path](const SourceUpdate& update) {
+        for (const Store& s : std::as_const(m_stores)) {
+            if (s.path != path)
+                continue;
+            const QByteArray loaded = s.snapshot.bundle ? s.snapshot.bundle->contentSha256.toHex() : QByteArray();
+            if (update.revision.toLatin1() != loaded) {
+                qCInfo(lcUi) << "store changed on disk" << path;
+                openStore(path);
+            }
+        }
+    });
+    watcher->start();
 }
 
 void MainWindow::refreshStoreList()

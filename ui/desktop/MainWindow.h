@@ -5,6 +5,7 @@
 #include "IncomingAnalysis.h"
 #include "TrustStoreModel.h"
 
+#include <QHash>
 #include <QMainWindow>
 
 #include <functional>
@@ -92,6 +93,7 @@ private:
     void selectStore(int index);
     void refreshStoreList();
     void reloadCurrentStore();
+    void watchStoreFile(const QString& path);
     void onSourceUpdated(Source* source, const SourceUpdate& update);
     void checkIncoming(Source* source);
     void notify(const QString& title, const QString& message);
@@ -112,6 +114,7 @@ private:
     int m_current = -1;
     quint64 m_analysisSeq = 0;
     std::unique_ptr<SecretCatalog> m_catalog;
+    QHash<QString, Source*> m_storeWatchers; // store path -> its FileSource (reloads on change)
 
     MessageBanner* m_banner = nullptr;
     QTabWidget* m_tabs = nullptr;

@@ -49,13 +49,16 @@ StoreSnapshot StoreSnapshot::prepare(std::shared_ptr<const Bundle> bundle, qint6
                         + QLatin1Char('\n') + info.issuer.rfc4514 + QLatin1Char('\n') + r.sha256Hex)
                            .toLower();
         QStringList texts;
+        QStringList tips;
         for (const Finding* f : std::as_const(byEntry[i])) {
             if (r.findingCount == 0 || f->severity > r.worst)
                 r.worst = f->severity;
             ++r.findingCount;
             texts << f->code;
+            tips << Finding::severityName(f->severity) + QStringLiteral(": ") + f->message;
         }
         r.findingsText = texts.join(QStringLiteral(", "));
+        r.findingsToolTip = tips.join(QLatin1Char('\n'));
         s.rows << r;
     }
     s.bundle = std::move(bundle);
@@ -134,14 +137,8 @@ QVariant TrustStoreModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         if (col == Sha256Column)
             return r.sha256Hex;
-        if (col == FindingsColumn && r.findingCount > 0) {
-            QStringList lines;
-            for (const Finding& f : m_snapshot.findings) {
-                if (f.entry == r.entry)
-                    lines << Finding::severityName(f.severity) + QStringLiteral(": ") + f.message;
-            }
-            return lines.join(QLatin1Char('\n'));
-        }
+        if (col == FindingsColumn && r.findingCount > 0)
+            return r.findingsToolTip;
         if (col == DaysLeftColumn || col == NotAfterColumn)
             return QString(r.notAfterText + QStringLiteral(" UTC"));
         break;

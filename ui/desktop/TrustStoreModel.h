@@ -28,6 +28,7 @@ struct StoreRow
     int findingCount = 0;
     Finding::Severity worst = Finding::Severity::Info;
     QString findingsText;
+    QString findingsToolTip; // one line per finding: severity and message
 };
 
 /// A bundle with its lint findings and precomputed rows, made by prepare() on a worker thread.
