@@ -96,14 +96,14 @@ void ExpiryTimeline::setTimeline(QList<Bar> bars, QList<Overlap::Window> windows
         hi = std::max(hi, b.end);
     }
     const qint64 pad = std::max<qint64>((hi - lo) / 40, 86400);
-    // Focus on the hand-over: a year before today up to two years after the warning threshold or the
-    // end of the overlap, whichever is later. A ten-year root would otherwise squeeze a 30-day overlap
-    // into a few pixels; bars that go beyond the range are clipped and marked with an arrow.
+    // Focus on the hand-over: from a year before today to a year after the warning threshold or the
+    // end of the overlap, whichever is later. A ten-year root would otherwise squeeze a 30-day
+    // overlap into a few pixels; bars that go beyond the range are clipped and marked with an arrow.
     qint64 focusEnd = now + qint64(thresholdDays) * 86400;
     for (const Overlap::Window& w : std::as_const(m_windows))
         focusEnd = std::max(focusEnd, w.end);
     m_t0 = std::max(lo - pad, now - 365 * qint64(86400));
-    m_t1 = std::min(hi + pad, focusEnd + 730 * qint64(86400));
+    m_t1 = std::min(hi + pad, focusEnd + 365 * qint64(86400));
     updateGeometry();
     update();
 }
