@@ -11,11 +11,14 @@
 #include "IncomingView.h"
 #include "MainWindow.h"
 #include "MessageBanner.h"
+#include "SettingsDialog.h"
 #include "SourcesModel.h"
 #include "TrustStoreView.h"
 #include "util/Clock.h"
 
+#include <QDir>
 #include <QLineEdit>
+#include <QSpinBox>
 #include <QTableView>
 #include <QMimeData>
 #include <QSignalSpy>
@@ -281,6 +284,46 @@ private Q_SLOTS:
         QCOMPARE(again.currentStorePath(), storePath);
         QCOMPARE(again.sourcesModel()->rowCount(), 1);
         QCOMPARE(again.sourcesModel()->index(0, 0).data(SourcesModel::IdRole).toString(), watched);
+    }
+
+    void watchDirectoryThroughTheDialogSeam()
+    {
+        const QString watched = m_dir.filePath(QStringLiteral("seam/incoming"));
+        QVERIFY(QDir().mkpath(watched));
+        FixedClock clock(guiNow());
+        MainWindow w(clock);
+        FileDialog::instance()->setNextFileName(watched);
+        w.findChild<QAction*>(QStringLiteral("watchDirectoryAction"))->trigger();
+        QCOMPARE(w.sourcesModel()->rowCount(), 1);
+        QCOMPARE(w.sourcesModel()->index(0, 0).data(SourcesModel::IdRole).toString(), watched);
+        // The same path again is refused with a message, not added twice.
+        FileDialog::instance()->setNextFileName(watched);
+        w.findChild<QAction*>(QStringLiteral("watchDirectoryAction"))->trigger();
+        QCOMPARE(w.sourcesModel()->rowCount(), 1);
+        QVERIFY(w.banner()->text().contains(QLatin1String("already watched")));
+        // A cancelled dialog changes nothing.
+        FileDialog::instance()->setNextFileName(QString());
+        w.findChild<QAction*>(QStringLiteral("watchFileAction"))->trigger();
+        QCOMPARE(w.sourcesModel()->rowCount(), 1);
+        // Removing the selected source.
+        auto* view = w.findChild<QTableView*>(QStringLiteral("sourcesTableView"));
+        view->setCurrentIndex(w.sourcesModel()->index(0, 0));
+        w.findChild<QAction*>(QStringLiteral("removeSourceAction"))->trigger();
+        QCOMPARE(w.sourcesModel()->rowCount(), 0);
+    }
+
+    void settingsDialogForm()
+    {
+        SettingsDialog dialog;
+        dialog.setValues(45, 120);
+        auto* days = dialog.findChild<QSpinBox*>(QStringLiteral("expiryDaysSpinBox"));
+        auto* debounce = dialog.findChild<QSpinBox*>(QStringLiteral("debounceSpinBox"));
+        QVERIFY(days && debounce);
+        QCOMPARE(days->value(), 45);
+        QCOMPARE(debounce->value(), 120);
+        days->setValue(10);
+        QCOMPARE(dialog.expiryWarningDays(), 10);
+        QCOMPARE(dialog.debounceMs(), 120);
     }
 
     void keyboard()
