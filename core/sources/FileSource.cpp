@@ -183,6 +183,21 @@ QString nearestExistingDirectory(const QString& absPath)
     return {};
 }
 
+// The directory to watch beside a file: its parent, except that a path given through a Secret
+// volume's `..data` (or a `..2026_…` directory) is watched at the volume directory, because a watch on
+// `..data` follows it into the timestamped directory and dies when that directory is removed.
+QString watchableParent(const QString& absFilePath)
+{
+    QString dir = QFileInfo(absFilePath).absolutePath();
+    while (QFileInfo(dir).fileName().startsWith(QLatin1String(".."))) {
+        const QString up = QFileInfo(dir).absolutePath();
+        if (up == dir)
+            break;
+        dir = up;
+    }
+    return dir;
+}
+
 QString firstErrorText(const Bundle& bundle)
 {
     int errors = 0;
@@ -245,6 +260,13 @@ void FileSource::start()
         connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &FileSource::onWatcherSignal);
     }
     qCDebug(lcWatch).noquote() << "watching" << m_absPath;
+    // Arm what can be known without reading (the path and its directory, or the nearest existing
+    // ancestor) before the first read, so a change during that read is signalled, not missed.
+    FileReadResult guess;
+    const QFileInfo info(m_absPath);
+    guess.kind = info.exists() ? FileReadResult::Kind::Unchanged : FileReadResult::Kind::Missing;
+    guess.isDirectory = info.isDir();
+    rearm(guess);
     startRead();
 }
 
@@ -316,7 +338,7 @@ void FileSource::updateStatusFromBundle()
         setStatus(Status::Watching);
 }
 
-void FileSource::onReadFinished(quint64 sequence, qint64 burstStartNs, const QDateTime& burstSeenAt,
+void FileSource::onReadFinished(quint64 sequence, qint64 burstStartNs, QDateTime burstSeenAt,
                                 const FileReadResult& result)
 {
     if (!m_started || sequence != m_sequence) {
@@ -324,6 +346,12 @@ void FileSource::onReadFinished(quint64 sequence, qint64 burstStartNs, const QDa
         return;
     }
     m_isDirectory = result.isDirectory;
+    if (burstStartNs < 0 && m_burstActive && current().bundle) {
+        // Read for another reason (the first read, a re-check) while signals of this very change
+        // were arriving: their burst is what noticed it.
+        burstStartNs = m_burstStartNs;
+        burstSeenAt = m_burstSeenAt;
+    }
     QString revision;
     bool delivered = false;
     switch (result.kind) {
@@ -387,7 +415,7 @@ bool FileSource::rearm(const FileReadResult& result)
         wantFiles = result.files; // a directory watch does not report writes into its files
     } else {
         wantFiles << m_absPath;
-        wantDirs << QFileInfo(m_absPath).absolutePath();
+        wantDirs << watchableParent(m_absPath);
     }
 
     const QStringList haveFiles = m_watcher->files();
@@ -406,6 +434,7 @@ bool FileSource::rearm(const FileReadResult& result)
     }
 
     bool added = false;
+    QStringList failed;
     for (const QString& f : std::as_const(wantFiles)) {
         const QByteArray identity = identityOf(f);
         if (identity.isEmpty())
@@ -421,6 +450,8 @@ bool FileSource::rearm(const FileReadResult& result)
             m_watchedIdentity.insert(f, identity);
             added = true;
             qCDebug(lcWatch).noquote() << m_absPath << "watching file" << f;
+        } else if (QFileInfo::exists(f)) {
+            failed << f;
         }
     }
     for (const QString& d : std::as_const(wantDirs)) {
@@ -429,7 +460,17 @@ bool FileSource::rearm(const FileReadResult& result)
         if (m_watcher->addPath(d)) {
             added = true;
             qCDebug(lcWatch).noquote() << m_absPath << "watching directory" << d;
+        } else if (QFileInfo(d).isDir()) {
+            failed << d;
         }
+    }
+    if (!failed.isEmpty()) {
+        // Without the watch, changes would go unseen (we never poll): say so instead of "watching".
+        const QString text = QStringLiteral("cannot watch %1: the system's inotify limits may be reached "
+                                            "(fs.inotify.max_user_watches, fs.inotify.max_user_instances)")
+                                 .arg(failed.join(QStringLiteral(", ")));
+        qCWarning(lcWatch).noquote() << text;
+        setStatus(Status::Error, text);
     }
     return added;
 }

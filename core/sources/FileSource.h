@@ -83,7 +83,7 @@ Q_SIGNALS:
 private:
     void onWatcherSignal(const QString& path);
     void startRead();
-    void onReadFinished(quint64 sequence, qint64 burstStartNs, const QDateTime& burstSeenAt,
+    void onReadFinished(quint64 sequence, qint64 burstStartNs, QDateTime burstSeenAt,
                         const FileReadResult& result);
     bool rearm(const FileReadResult& result);
     void updateStatusFromBundle();
