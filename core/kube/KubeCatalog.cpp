@@ -11,6 +11,23 @@ using namespace Qt::StringLiterals;
 
 namespace certrotor::kube {
 
+QList<ContextInfo> listContexts(const Kubeconfig& config)
+{
+    QList<ContextInfo> out;
+    for (const Context& c : config.contexts()) {
+        ContextInfo info;
+        info.name = c.name;
+        info.cluster = c.cluster;
+        info.user = c.user;
+        info.nameSpace = c.nameSpace.isEmpty() ? u"default"_s : c.nameSpace;
+        if (const auto cl = config.cluster(c.cluster))
+            info.server = cl->server;
+        info.current = c.name == config.currentContext();
+        out << info;
+    }
+    return out;
+}
+
 QString CaSecretInfo::uri(const QString& context, const QString& key) const
 {
     auto enc = [](const QString& s) { return QString::fromLatin1(QUrl::toPercentEncoding(s, "@:")); };

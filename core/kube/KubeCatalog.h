@@ -9,6 +9,19 @@
 /// of a namespace that hold CA material.
 namespace certrotor::kube {
 
+struct ContextInfo
+{
+    QString name;
+    QString cluster;
+    QString server;    // empty when the cluster entry is missing
+    QString user;
+    QString nameSpace; // the context's namespace, "default" when it names none
+    bool current = false;
+};
+
+/// The contexts of a kubeconfig in file order, the current one flagged: the picker's first column.
+QList<ContextInfo> listContexts(const Kubeconfig& config);
+
 struct CaSecretInfo
 {
     QString nameSpace;

@@ -17,7 +17,8 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcKube, "certrotor.kube")
+// Debug output (request lines, never secrets) is off unless enabled: QT_LOGGING_RULES="certrotor.kube.debug=true".
+Q_LOGGING_CATEGORY(lcKube, "certrotor.kube", QtInfoMsg)
 
 namespace certrotor::kube {
 
@@ -254,6 +255,10 @@ void KubeWatch::onFinished()
             finish({});
         } else {
             KubeError e = KubeClient::errorFromReply(m_reply, {});
+            if (e.kind == KubeError::Kind::Timeout)
+                e.message = u"the watch stream went silent (stalled server or broken network path)"_s;
+            else if (e.kind == KubeError::Kind::Network)
+                e.message = u"the watch stream broke: %1"_s.arg(m_reply->errorString());
             finish(e);
         }
         return;
@@ -430,14 +435,15 @@ KubeError KubeClient::errorFromReply(QNetworkReply* reply, const QByteArray& bod
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status >= 200 && status < 300 && reply->error() == QNetworkReply::NoError)
         return {};
-    if (status == 0 || status < 200) {
-        const auto err = reply->error();
+    const auto err = reply->error();
+    // Transport failures (codes 1-99) win over a status line that may already have arrived (a watch
+    // stream that stalls or breaks after its 200).
+    if (status == 0 || status < 200 || (err > QNetworkReply::NoError && err < QNetworkReply::ProxyConnectionRefusedError)) {
         const QString host = reply->url().host() + u':' + QString::number(reply->url().port(443));
         switch (err) {
         case QNetworkReply::NoError:
             return {};
-        case QNetworkReply::OperationCanceledError:
-            return {KubeError::Kind::Aborted, 0, u"the request was cancelled"_s};
+        case QNetworkReply::OperationCanceledError: // we never abort a reply we still listen to: the transfer timeout did
         case QNetworkReply::TimeoutError:
             return {KubeError::Kind::Timeout, 0, u"the API server %1 did not answer in time"_s.arg(host)};
         case QNetworkReply::ConnectionRefusedError:
@@ -635,7 +641,12 @@ KubeWatch* KubeClient::watchSecrets(const QString& nameSpace, const WatchOptions
         }
         QNetworkRequest req = makeRequest(path, query, creds);
         req.setTransferTimeout(inactivity);
-        QNetworkReply* reply = m_nam->get(req);
+        // Each watch gets its own manager: Qt opens at most 6 HTTP/1.1 connections per host and manager, and a
+        // watch holds its connection for minutes, so watches sharing one manager would starve each other and
+        // every GET/PUT of this client.
+        auto* nam = new QNetworkAccessManager(w);
+        nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+        QNetworkReply* reply = nam->get(req);
         qCDebug(lcKube).noquote() << "WATCH" << req.url().toString(QUrl::RemoveUserInfo);
         if (m_exec) {
             ExecCredentialPlugin* exec = m_exec.get();

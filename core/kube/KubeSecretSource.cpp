@@ -291,8 +291,11 @@ void KubeSecretSource::onWatchFinished(const KubeError& e)
         return;
     }
     if (e.ok()) {
-        // The server ended the stream (timeoutSeconds): reconnect from where we are.
-        retryLater({}, false, false);
+        // The server ended the stream (timeoutSeconds), as it does every few minutes: reconnect from where
+        // we are without announcing a status change.
+        m_retryRelists = false;
+        m_retryTimer.start(m_backoffMs);
+        m_backoffMs = qMin(m_backoffMs * 2, m_options.maxBackoffMs);
         return;
     }
     const bool hard = e.kind == KubeError::Kind::Unauthorized || e.kind == KubeError::Kind::Forbidden
@@ -308,12 +311,8 @@ void KubeSecretSource::retryLater(const QString& reason, bool relistNext, bool i
         return;
     m_retryRelists = m_retryRelists || relistNext;
     m_connectionError = reason;
-    if (!reason.isEmpty()) {
-        qCDebug(lcKube).noquote() << reason << "- retrying in" << m_backoffMs << "ms";
-        setStatus(isError ? Status::Error : Status::Reconnecting, reason);
-    } else {
-        setStatus(Status::Reconnecting, m_problem);
-    }
+    qCDebug(lcKube).noquote() << reason << "- retrying in" << m_backoffMs << "ms";
+    setStatus(isError ? Status::Error : Status::Reconnecting, reason);
     // Jitter of up to +20% spreads reconnects of many clients after a server restart.
     const int delay = m_backoffMs + int(QRandomGenerator::global()->bounded(m_backoffMs / 5 + 1));
     m_backoffMs = qMin(m_backoffMs * 2, m_options.maxBackoffMs);

@@ -107,8 +107,6 @@ private:
     int m_relists = 0;
     int m_watches = 0;
     qint64 m_lastLatencyNs = -1;
-
-    friend std::unique_ptr<KubeSecretSource> makeSourceFromUri(const QString&, QString*);
 };
 
 } // namespace certrotor::kube

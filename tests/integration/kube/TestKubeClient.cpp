@@ -76,6 +76,7 @@ private Q_SLOTS:
 
     void clientCertificateAuth()
     {
+        test::LogCapture logs;
         m_server->clearRequests();
         std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-cert"_s, nullptr));
         auto r = await<QStringList>([&](auto cb) { c->listNamespaces(this, cb); });
@@ -83,12 +84,17 @@ private Q_SLOTS:
         QVERIFY(r.value.contains(u"default"_s));
         QVERIFY(r.value.contains(u"other"_s));
         QCOMPARE(m_server->requests().last().auth, u"cert:certrotor-test-admin"_s);
+        // not a line of the private key in the (debug-enabled) log
+        QVERIFY(logs.lines() > 0);
+        const QList<QByteArray> keyLines = m_server->clientKeyPem().split('\n');
+        for (const QByteArray& line : keyLines)
+            if (line.size() > 20 && !line.startsWith("-----"))
+                QVERIFY(!logs.text().contains(QString::fromLatin1(line)));
     }
 
     void authFailureIsClearAndSecretFree()
     {
         test::LogCapture logs;
-        const QByteArray extra = "- name: bad\n  context: {cluster: test, user: bad-user}\n";
         // a user with a wrong token, added through a second kubeconfig file merged in
         const QString second = m_dir.filePath(u"bad.yaml"_s);
         QVERIFY(test::writeFile(second, "users:\n- name: bad-user\n  user: {token: wrong-token-SECRET-987}\n"
@@ -107,7 +113,6 @@ private Q_SLOTS:
         QCOMPARE(r.error.message, u"the API server rejected our credentials (HTTP 401 Unauthorized)"_s);
         QVERIFY(logs.lines() > 0); // the debug log did run
         QVERIFY(!logs.text().contains(u"wrong-token-SECRET-987"_s));
-        Q_UNUSED(extra);
     }
 
     void wrongCaIsATlsError()
@@ -131,6 +136,20 @@ private Q_SLOTS:
         QCOMPARE(insecure.warnings().size(), 1);
         auto ok = await<Secret>([&](auto cb) { insecure.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY2(ok.ok(), qPrintable(ok.error.message));
+    }
+
+    void tlsServerNameIsVerified()
+    {
+        std::unique_ptr<KubeClient> base(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
+        RestConfig rc = base->config();
+        rc.cluster.tlsServerName = u"kubernetes.default.svc"_s; // in the server certificate's SANs
+        KubeClient good(rc);
+        auto ok = await<Secret>([&](auto cb) { good.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QVERIFY2(ok.ok(), qPrintable(ok.error.message));
+        rc.cluster.tlsServerName = u"not-the-apiserver.example"_s;
+        KubeClient bad(rc);
+        auto r = await<Secret>([&](auto cb) { bad.getSecret(u"default"_s, u"ca-one"_s, this, cb); });
+        QCOMPARE(r.error.kind, KubeError::Kind::Tls);
     }
 
     void notFoundAndConnectionRefused()
@@ -232,6 +251,14 @@ private Q_SLOTS:
         QCOMPARE(err.kind, KubeError::Kind::BadResponse);
         QVERIFY(err.message.contains(u"not a watch event"_s));
         delete w;
+        // the watch request said who is calling, like every other request
+        const auto reqs = m_server->requests();
+        QVERIFY(!reqs.isEmpty());
+        for (const auto& r : reqs) {
+            QCOMPARE(QString::fromUtf8(r.userAgent), buildinfo::userAgent());
+            QCOMPARE(QString::fromUtf8(r.clientInfo), buildinfo::clientInfo());
+        }
+        QVERIFY(reqs.last().target.contains("watch=1"));
     }
 
     void execPluginCachedUntilExpiryAndRerunOn401()

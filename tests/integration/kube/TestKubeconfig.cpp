@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // kubeconfig loading and merging as kubectl does it; secret:// URIs. No network.
+#include "kube/KubeCatalog.h"
 #include "kube/KubeSecretSource.h"
 #include "kube/Kubeconfig.h"
 
@@ -111,6 +112,15 @@ contexts:
         QCOMPARE(cfg.value().cluster(u"shared"_s)->server, u"https://first:6443"_s);
         QCOMPARE(cfg.value().user(u"shared-user"_s)->token, QByteArray("first-token"));
         QCOMPARE(cfg.value().context(u"ctx-a"_s)->cluster, u"shared"_s);
+        const QList<ContextInfo> contexts = listContexts(cfg.value());
+        QCOMPARE(contexts.size(), 2);
+        QCOMPARE(contexts.at(0).name, u"ctx-a"_s);
+        QCOMPARE(contexts.at(0).server, u"https://first:6443"_s);
+        QCOMPARE(contexts.at(0).nameSpace, u"default"_s);
+        QVERIFY(!contexts.at(0).current);
+        QCOMPARE(contexts.at(1).name, u"ctx-b"_s);
+        QCOMPARE(contexts.at(1).nameSpace, u"bns"_s);
+        QVERIFY(contexts.at(1).current);
         auto rc = cfg.value().restConfig();
         QVERIFY(rc.ok());
         QCOMPARE(rc.value().cluster.server, u"https://b:6443"_s);
