@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The console with a Kubernetes Secret, against the API test server over HTTPS through a real
+// kubeconfig file ($KUBECONFIG): the Secret picker lists contexts, namespaces and only the Secrets
+// that hold CA material; the picked secret:// source feeds the incoming preview, live through the watch.
+
+#include "DiffModel.h"
+#include "GuiFixtures.h"
+#include "IncomingView.h"
+#include "KubeApiServer.h"
+#include "MainWindow.h"
+#include "SecretCatalog.h"
+#include "SecretPickerDialog.h"
+#include "SourcesModel.h"
+#include "util/Clock.h"
+
+#include <QComboBox>
+#include <QListWidget>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace certrotor;
+using namespace certrotor::gui;
+using namespace certrotor::test;
+
+class TestConsoleKube : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_dir.isValid());
+        m_now = guiNow().toSecsSinceEpoch();
+        m_set = makeRotationSet(m_now);
+        QString error;
+        QVERIFY2(m_server.start(&error), qPrintable(error));
+        const QString kubeconfig = m_dir.filePath(QStringLiteral("kubeconfig"));
+        QVERIFY(m_server.writeKubeconfig(kubeconfig));
+        qputenv("KUBECONFIG", kubeconfig.toLocal8Bit());
+        QVERIFY(!m_server.putSecret(QStringLiteral("gateway"), QStringLiteral("gateway-ca"),
+                                    {{QStringLiteral("ca.crt"), pemBundle({&m_set.newRoot})}}).isEmpty());
+        QVERIFY(!m_server.putSecret(QStringLiteral("gateway"), QStringLiteral("app-settings"),
+                                    {{QStringLiteral("config.yaml"), QByteArrayLiteral("replicas: 2\n")}}).isEmpty());
+    }
+
+    void pickSecretAndPreview()
+    {
+        auto catalog = makeDefaultSecretCatalog();
+        SecretPickerDialog dialog(catalog.get());
+        QTRY_COMPARE_WITH_TIMEOUT(dialog.contextCombo()->count(), 2, 10000);
+        QCOMPARE(dialog.contextCombo()->currentText(), QStringLiteral("test-cert")); // the current context
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.namespaceCombo()->findText(QStringLiteral("gateway")) >= 0, 10000);
+        dialog.namespaceCombo()->setCurrentText(QStringLiteral("gateway"));
+        // Only the Secret holding certificates is offered, once per CA key.
+        QTRY_COMPARE_WITH_TIMEOUT(dialog.secretList()->count(), 1, 10000);
+        QVERIFY2(dialog.errorText().isEmpty(), qPrintable(dialog.errorText()));
+        dialog.secretList()->setCurrentRow(0);
+        const QString spec = dialog.spec();
+        QCOMPARE(spec, QStringLiteral("secret://test-cert/gateway/gateway-ca#ca.crt"));
+
+        const QString storePath = m_dir.filePath(QStringLiteral("store.pem"));
+        QVERIFY(writeFile(storePath, pemBundle({&m_set.oldRoot})));
+        FixedClock clock(guiNow());
+        MainWindow w(clock);
+        QSignalSpy loaded(&w, &MainWindow::storeLoaded);
+        QSignalSpy incoming(&w, &MainWindow::incomingReady);
+        w.openStore(storePath);
+        QVERIFY(loaded.wait(10000));
+        QString error;
+        QVERIFY2(w.addSourceSpec(spec, &error), qPrintable(error));
+        QVERIFY(incoming.wait(15000));
+        QCOMPARE(w.incomingView()->diffModel()->count(DiffModel::Kind::Added), 1);
+        QCOMPARE(w.incomingView()->diffModel()->count(DiffModel::Kind::Removed), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(w.sourcesModel()->index(0, SourcesModel::StatusColumn).data().toString(),
+                                  QStringLiteral("watching"), 10000);
+
+        // Someone updates the Secret to the overlap bundle: the watch brings it, the preview follows.
+        QVERIFY(!m_server.putSecret(QStringLiteral("gateway"), QStringLiteral("gateway-ca"),
+                                    {{QStringLiteral("ca.crt"), pemBundle({&m_set.oldRoot, &m_set.newRoot})}}).isEmpty());
+        QVERIFY(incoming.wait(15000));
+        QCOMPARE(w.incomingView()->diffModel()->count(DiffModel::Kind::Added), 1);
+        QCOMPARE(w.incomingView()->diffModel()->count(DiffModel::Kind::Removed), 0);
+        QCOMPARE(w.incomingView()->diffModel()->count(DiffModel::Kind::Kept), 1);
+        QVERIFY(!w.incomingView()->analysis().overlap.windows.isEmpty());
+    }
+
+private:
+    QTemporaryDir m_dir;
+    KubeApiServer m_server{KubeApiServer::Options{}};
+    qint64 m_now = 0;
+    RotationSet m_set;
+};
+
+QTEST_MAIN(TestConsoleKube)
+#include "TestConsoleKube.moc"

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Screenshots of the main views under a real X server (xvfb-run): the trust store with a selected
+// certificate, the incoming preview with its timeline, and the timeline alone. Saved as PNGs into
+// the build directory ($CERTROTOR_SCREENSHOT_DIR) and checked not to be blank. With CERTROTOR_DARK=1
+// the dark palette is used (the test runs a second time at QT_SCALE_FACTOR=2 that way).
+
+#include "ExpiryTimeline.h"
+#include "GuiFixtures.h"
+#include "IncomingView.h"
+#include "MainWindow.h"
+#include "TrustStoreView.h"
+#include "UiStyle.h"
+#include "util/Clock.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QGuiApplication>
+#include <QSet>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace certrotor;
+using namespace certrotor::gui;
+using namespace certrotor::test;
+
+namespace {
+
+int distinctColours(const QImage& image)
+{
+    QSet<QRgb> colours;
+    const QImage img = image.convertToFormat(QImage::Format_RGB32);
+    for (int y = 0; y < img.height(); y += 2) {
+        const auto* line = reinterpret_cast<const QRgb*>(img.constScanLine(y));
+        for (int x = 0; x < img.width(); x += 2)
+            colours.insert(line[x]);
+    }
+    return int(colours.size());
+}
+
+} // namespace
+
+class TestScreenshots : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY2(QGuiApplication::platformName() == QLatin1String("xcb"),
+                 qPrintable(QStringLiteral("needs a real X server, got %1").arg(QGuiApplication::platformName())));
+        m_dark = qEnvironmentVariableIntValue("CERTROTOR_DARK") == 1;
+        if (m_dark)
+            applyDarkPalette(*qApp);
+        m_outDir = qEnvironmentVariable("CERTROTOR_SCREENSHOT_DIR", QDir::currentPath() + QStringLiteral("/screenshots"));
+        QVERIFY(QDir().mkpath(m_outDir));
+    }
+
+    void mainViews()
+    {
+        const qint64 now = guiNow().toSecsSinceEpoch();
+        const RotationSet set = makeRotationSet(now);
+        QTemporaryDir dir;
+        const QString store = dir.filePath(QStringLiteral("current.pem"));
+        QVERIFY(writeFile(store, set.storePem()));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("incoming/ca.pem")),
+                          pemBundle({&set.oldRoot, &set.intermediate, &set.newRoot, &set.sha1Ca})));
+        FixedClock clock(guiNow());
+        MainWindow w(clock);
+        QSignalSpy loaded(&w, &MainWindow::storeLoaded);
+        QSignalSpy incoming(&w, &MainWindow::incomingReady);
+        w.openStore(store);
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(w.addSourceSpec(dir.filePath(QStringLiteral("incoming"))));
+        QVERIFY(incoming.wait(10000));
+        w.resize(1400, 860);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+
+        const QString suffix = m_dark ? QStringLiteral("-dark-2x") : QString();
+        w.tabs()->setCurrentWidget(w.trustStoreView());
+        w.trustStoreView()->table()->selectRow(1);
+        QTest::qWait(50); // let the details pane lay out before grabbing (no signal to await for a repaint)
+        save(w.grab().toImage(), QStringLiteral("trust-store") + suffix);
+
+        w.tabs()->setCurrentWidget(w.incomingView());
+        QTest::qWait(50);
+        save(w.grab().toImage(), QStringLiteral("incoming") + suffix);
+        save(w.incomingView()->timeline()->grab().toImage(), QStringLiteral("timeline") + suffix);
+    }
+
+private:
+    void save(const QImage& image, const QString& name)
+    {
+        QVERIFY(!image.isNull());
+        const QString path = m_outDir + QLatin1Char('/') + name + QStringLiteral(".png");
+        QVERIFY2(image.save(path), qPrintable(path));
+        const int colours = distinctColours(image);
+        qInfo("%s: %dx%d, %d colours", qPrintable(path), image.width(), image.height(), colours);
+        QVERIFY2(colours > 40, qPrintable(QStringLiteral("%1 looks blank (%2 colours)").arg(path).arg(colours)));
+    }
+
+    bool m_dark = false;
+    QString m_outDir;
+};
+
+QTEST_MAIN(TestScreenshots)
+#include "TestScreenshots.moc"

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "GuiSettings.h"
+#include "IncomingAnalysis.h"
+#include "TrustStoreModel.h"
+
+#include <QHash>
+#include <QMainWindow>
+
+#include <functional>
+#include <memory>
+
+class QAction;
+class QLabel;
+class QListWidget;
+class QSystemTrayIcon;
+class QTabWidget;
+class QTableView;
+
+namespace certrotor {
+class Clock;
+class Source;
+struct SourceUpdate;
+} // namespace certrotor
+
+namespace certrotor::gui {
+
+class IncomingView;
+class MessageBanner;
+class SecretCatalog;
+class SourcesModel;
+class TrustStoreView;
+
+/// The console window: stores and sources on the left, the trust store and the incoming preview in
+/// the central tabs (room for the probe, commit, audit and drill panels), errors in an inline banner,
+/// notifications in the status bar and the tray. Parsing and analysis run off the GUI thread.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(const Clock& clock, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens a bundle file as a trust store (parsed off the GUI thread). A file with errors is not
+    /// opened: the located errors show in the banner and the current store stays as it was.
+    void openStore(const QString& path);
+    /// Watches a path (file or directory) or a secret:// spec. Returns false with a readable error.
+    bool addSourceSpec(const QString& spec, QString* error = nullptr);
+    /// Takes ownership of a source, starts it and follows it (tests hand in their own sources).
+    void addSource(Source* source);
+    void addInlinePem(const QString& name, const QByteArray& pem);
+    /// Reopens the stores and sources of the last session.
+    void restoreWorkspace();
+    void saveWorkspace();
+    void setSecretCatalog(std::unique_ptr<SecretCatalog> catalog);
+
+    int expiryWarningDays() const { return m_thresholdDays; }
+    void setExpiryWarningDays(int days);
+
+    TrustStoreView* trustStoreView() const { return m_storeView; }
+    IncomingView* incomingView() const { return m_incomingView; }
+    SourcesModel* sourcesModel() const { return m_sources; }
+    MessageBanner* banner() const { return m_banner; }
+    QTabWidget* tabs() const { return m_tabs; }
+    QString currentStorePath() const;
+    std::shared_ptr<const Bundle> storeBundle() const;
+    /// Adds a panel as a central tab (the later probe, commit, audit and drill panels).
+    int addPanel(QWidget* panel, const QString& title);
+
+Q_SIGNALS:
+    void storeLoaded(const QString& path);
+    void storeLoadFailed(const QString& path, const QString& error);
+    void incomingReady();
+    void sourceRejected(const QString& sourceId, const QString& error);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    struct Store
+    {
+        QString path;
+        StoreSnapshot snapshot;
+        bool loaded = false;
+    };
+
+    void createActions();
+    void createLayout();
+    void restoreLayout();
+    void selectStore(int index);
+    void refreshStoreList();
+    void reloadCurrentStore();
+    void watchStoreFile(const QString& path);
+    void onSourceUpdated(Source* source, const SourceUpdate& update);
+    void checkIncoming(Source* source);
+    void notify(const QString& title, const QString& message);
+    void updateStatus();
+    void showSettings();
+    void chooseStore();
+    void chooseFileSource();
+    void chooseDirectorySource();
+    void chooseSecretSource();
+    void pastePem();
+    void removeSelectedSource();
+
+    const Clock& m_clock;
+    GuiSettings m_settings;
+    int m_thresholdDays = 30;
+    int m_debounceMs = 50;
+    QList<Store> m_stores;
+    int m_current = -1;
+    quint64 m_analysisSeq = 0;
+    std::unique_ptr<SecretCatalog> m_catalog;
+    QHash<QString, Source*> m_storeWatchers; // store path -> its FileSource (reloads on change)
+
+    MessageBanner* m_banner = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    TrustStoreView* m_storeView = nullptr;
+    IncomingView* m_incomingView = nullptr;
+    SourcesModel* m_sources = nullptr;
+    QTableView* m_sourcesView = nullptr;
+    QListWidget* m_storeList = nullptr;
+    QLabel* m_statusLabel = nullptr;
+    QSystemTrayIcon* m_tray = nullptr;
+
+    QAction* m_openStoreAction = nullptr;
+    QAction* m_reloadAction = nullptr;
+    QAction* m_watchFileAction = nullptr;
+    QAction* m_watchDirAction = nullptr;
+    QAction* m_watchSecretAction = nullptr;
+    QAction* m_pasteAction = nullptr;
+    QAction* m_removeSourceAction = nullptr;
+    QAction* m_settingsAction = nullptr;
+    QAction* m_quitAction = nullptr;
+};
+
+} // namespace certrotor::gui

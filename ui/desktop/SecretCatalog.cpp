@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "SecretCatalog.h"
+
+#include "AsyncTask.h"
+#include "GuiLog.h"
+#include "kube/KubeCatalog.h"
+#include "kube/Kubeconfig.h"
+
+#include <QHash>
+
+#include <QPointer>
+
+namespace certrotor::gui {
+
+QStringList caKeyNames()
+{
+    return {QStringLiteral("ca.crt"), QStringLiteral("ca-bundle.crt"), QStringLiteral("tls.crt")};
+}
+
+namespace {
+
+/// The picker over the core's Kubernetes client: contexts from the kubeconfig exactly as kubectl
+/// reads it, namespaces and CA-bearing Secrets through the API server (one client per context,
+/// created on first use). Secret data is parsed by the core to find CA keys; none of it is kept here.
+class KubeSecretCatalog : public SecretCatalog
+{
+public:
+    KubeSecretCatalog() : m_owner(std::make_unique<QObject>()) {}
+
+    void listContexts(QObject* context, std::function<void(QStringList, QString, QString)> done) override
+    {
+        struct Contexts
+        {
+            QStringList names;
+            QString current;
+            QString error;
+        };
+        runThenCallback(
+            context,
+            []() -> Contexts {
+                Result<kube::Kubeconfig> config = kube::Kubeconfig::loadDefault();
+                if (!config.ok())
+                    return Contexts{{}, {}, config.error().text()};
+                const QStringList names = config.value().contextNames();
+                return Contexts{names, config.value().currentContext(),
+                                names.isEmpty() ? QObject::tr("The kubeconfig (%1) has no contexts.")
+                                                      .arg(kube::Kubeconfig::defaultPaths().join(QLatin1Char(':')))
+                                                : QString()};
+            },
+            [done](const Contexts& c) { done(c.names, c.current, c.error); });
+    }
+
+    void listNamespaces(const QString& kubeContext, QObject* context, std::function<void(QStringList, QString)> done) override
+    {
+        QString error;
+        kube::KubeClient* client = clientFor(kubeContext, &error);
+        if (!client) {
+            done({}, error);
+            return;
+        }
+        const QString fallback = client->config().nameSpace.isEmpty() ? QStringLiteral("default") : client->config().nameSpace;
+        client->listNamespaces(context, [done, fallback](kube::KubeResult<QStringList> r) {
+            if (r.ok())
+                done(r.value, {});
+            else // e.g. no right to list namespaces: offer the context's namespace, say why
+                done({fallback}, r.error.message);
+        });
+    }
+
+    void listSecrets(const QString& kubeContext, const QString& nameSpace, QObject* context,
+                     std::function<void(QList<SecretEntry>, QString)> done) override
+    {
+        QString error;
+        kube::KubeClient* client = clientFor(kubeContext, &error);
+        if (!client) {
+            done({}, error);
+            return;
+        }
+        kube::listCaSecrets(client, nameSpace, {}, context, [done](kube::KubeResult<QList<kube::CaSecretInfo>> r) {
+            QList<SecretEntry> out;
+            for (const kube::CaSecretInfo& s : std::as_const(r.value))
+                out << SecretEntry{s.name, s.caKeys};
+            done(out, r.ok() ? QString() : r.error.message);
+        });
+    }
+
+private:
+    kube::KubeClient* clientFor(const QString& kubeContext, QString* error)
+    {
+        if (kube::KubeClient* c = m_clients.value(kubeContext).data())
+            return c;
+        Result<kube::KubeClient*> client = kube::KubeClient::fromKubeconfig(kubeContext, m_owner.get());
+        if (!client.ok()) {
+            *error = client.error().text();
+            return nullptr;
+        }
+        qCInfo(lcUi) << "kubernetes client for context" << kubeContext;
+        m_clients.insert(kubeContext, client.value());
+        return client.value();
+    }
+
+    std::unique_ptr<QObject> m_owner;
+    QHash<QString, QPointer<kube::KubeClient>> m_clients;
+};
+
+} // namespace
+
+std::unique_ptr<SecretCatalog> makeDefaultSecretCatalog()
+{
+    return std::make_unique<KubeSecretCatalog>();
+}
+
+} // namespace certrotor::gui

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// certrotor: the desktop console. Everything lives in certrotor_gui; this only reads argv.
+#include "MainWindow.h"
+#include "IncomingView.h"
+#include "UiStyle.h"
+#include "util/BuildInfo.h"
+#include "util/Clock.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QTabWidget>
+#include <QTimer>
+
+#include <cstdio>
+#include <memory>
+#include <utility>
+#include <cstdlib>
+
+int main(int argc, char* argv[])
+{
+    // Without a display Qt aborts; say what to do instead.
+    if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+        std::fprintf(stderr, "certrotor: no display (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+                             "Run it under a virtual X server:  xvfb-run -a certrotor [FILE...]\n"
+                             "or use the headless certrotor-cli.\n");
+        return 2;
+    }
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("CertRotor"));
+    QApplication::setApplicationName(QStringLiteral("certrotor"));
+    QApplication::setApplicationDisplayName(QStringLiteral("CertRotor"));
+    QApplication::setApplicationVersion(certrotor::buildinfo::version());
+    QApplication::setDesktopFileName(QStringLiteral("io.github.certrotor.CertRotor"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("CertRotor console: the CAs TLS clients trust, and what is coming."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption watch(QStringList{QStringLiteral("w"), QStringLiteral("watch")},
+                                   QStringLiteral("Watch a bundle file, a directory or secret://[CONTEXT/]NS/NAME[#KEY] (repeatable)."),
+                                   QStringLiteral("SOURCE"));
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QStringLiteral("Open DIR/current.pem as the store and watch DIR/incoming (installer/run-demo.sh makes them)."),
+                                  QStringLiteral("DIR"));
+    const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Wait for an incoming bundle (at most 20 s), save the window as PNG to FILE and quit."),
+                                        QStringLiteral("FILE"));
+    parser.addOption(watch);
+    parser.addOption(demo);
+    parser.addOption(dark);
+    parser.addOption(screenshot);
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Bundles to open as trust stores (none: the last workspace)."),
+                                 QStringLiteral("[FILE...]"));
+    parser.process(app);
+
+    if (parser.isSet(dark))
+        certrotor::gui::applyDarkPalette(app);
+
+    certrotor::gui::MainWindow window(certrotor::Clock::system());
+    QStringList stores = parser.positionalArguments();
+    QStringList sources = parser.values(watch);
+    if (parser.isSet(demo)) {
+        const QDir dir(parser.value(demo));
+        stores << dir.filePath(QStringLiteral("current.pem"));
+        sources << dir.filePath(QStringLiteral("incoming"));
+    }
+    if (stores.isEmpty() && sources.isEmpty()) {
+        window.restoreWorkspace();
+    } else {
+        for (const QString& path : std::as_const(stores))
+            window.openStore(path);
+        for (const QString& spec : std::as_const(sources)) {
+            QString error;
+            if (!window.addSourceSpec(spec, &error))
+                std::fprintf(stderr, "certrotor: %s\n", qPrintable(error));
+        }
+    }
+    window.show();
+    if (parser.isSet(screenshot)) {
+        const QString file = parser.value(screenshot);
+        auto done = std::make_shared<bool>(false);
+        const auto shoot = [&window, file, done] {
+            if (std::exchange(*done, true))
+                return;
+            window.tabs()->setCurrentWidget(window.incomingView());
+            // One turn of the event loop so the tab is laid out before it is grabbed.
+            QTimer::singleShot(200, &window, [&window, file] {
+                const bool saved = window.grab().save(file);
+                std::fprintf(stderr, "certrotor: %s %s\n", saved ? "saved" : "could not save", qPrintable(file));
+                QCoreApplication::exit(saved ? 0 : 1);
+            });
+        };
+        QObject::connect(&window, &certrotor::gui::MainWindow::incomingReady, &window, shoot);
+        QTimer::singleShot(20000, &window, shoot);
+    }
+    return app.exec();
+}
