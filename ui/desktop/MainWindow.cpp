@@ -486,11 +486,7 @@ void MainWindow::setExpiryWarningDays(int days)
 bool MainWindow::addSourceSpec(const QString& spec, QString* error)
 {
     QString why;
-    std::unique_ptr<Source> source;
-    if (spec.startsWith(QLatin1String("secret://")))
-        source = kube::KubeSecretSource::fromUri(spec, &why); // until SourceFactory's kube hook is wired
-    else
-        source = createSource(spec, &why);
+    std::unique_ptr<Source> source = createSource(spec, &why);
     if (!source) {
         if (error)
             *error = why;
@@ -501,6 +497,9 @@ bool MainWindow::addSourceSpec(const QString& spec, QString* error)
             *error = tr("%1 is already watched.").arg(source->id());
         return false;
     }
+    if (auto* secret = qobject_cast<kube::KubeSecretSource*>(source.get()); secret && !secret->warnings().isEmpty())
+        m_banner->showMessage(MessageBanner::Kind::Warning, // e.g. insecure-skip-tls-verify: never silent
+                              source->id() + QStringLiteral(": ") + secret->warnings().join(QStringLiteral("; ")));
     addSource(source.release());
     return true;
 }
