@@ -17,7 +17,9 @@ namespace certrotor::kube {
 namespace {
 constexpr int kPluginTimeoutMs = 60000;
 
-QSslKey keyFromPem(const QByteArray& pem)
+} // namespace
+
+QSslKey privateKeyFromPem(const QByteArray& pem)
 {
     for (auto alg : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
         QSslKey k(pem, alg, QSsl::Pem, QSsl::PrivateKey);
@@ -26,7 +28,6 @@ QSslKey keyFromPem(const QByteArray& pem)
     }
     return {};
 }
-} // namespace
 
 ExecCredentialPlugin::ExecCredentialPlugin(ExecConfig config, Cluster cluster, QObject* parent)
     : QObject(parent), m_config(std::move(config)), m_cluster(std::move(cluster))
@@ -166,7 +167,7 @@ KubeError ExecCredentialPlugin::parse(const QByteArray& json, const QString& exp
         if (certs.isEmpty())
             return {KubeError::Kind::Credentials, 0, u"its clientCertificateData is not a PEM certificate"_s};
         c.certificate = certs.first();
-        c.key = keyFromPem(keyPem);
+        c.key = privateKeyFromPem(keyPem);
         if (c.key.isNull())
             return {KubeError::Kind::Credentials, 0, u"its clientKeyData is not a PEM private key"_s};
     }

@@ -4,12 +4,17 @@
 #include "kube/KubeClient.h"
 
 #include <QObject>
+#include <QSslKey>
 
 #include <functional>
 
 class QProcess;
 
 namespace certrotor::kube {
+
+/// A PEM private key (RSA, EC or DSA; PKCS#1, SEC1 or PKCS#8) as a QSslKey; null when unreadable.
+/// Shared by kubeconfig client keys and exec-plugin credentials.
+QSslKey privateKeyFromPem(const QByteArray& pem);
 
 /// Runs a client-go exec credential plugin (client.authentication.k8s.io/v1 or v1beta1) and caches
 /// its ExecCredential until status.expirationTimestamp. Waiters that arrive while the plugin runs

@@ -26,15 +26,6 @@ namespace {
 
 constexpr qint64 kMaxWatchLine = 16 * 1024 * 1024;
 
-QSslKey keyFromPem(const QByteArray& pem)
-{
-    for (auto alg : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
-        QSslKey k(pem, alg, QSsl::Pem, QSsl::PrivateKey);
-        if (!k.isNull())
-            return k;
-    }
-    return {};
-}
 
 QString httpReason(int status)
 {
@@ -314,7 +305,7 @@ KubeClient::KubeClient(RestConfig config, QObject* parent)
     if (!m_config.user.clientCertPem.isEmpty()) {
         Credentials c;
         const auto certs = QSslCertificate::fromData(m_config.user.clientCertPem, QSsl::Pem);
-        c.key = keyFromPem(m_config.user.clientKeyPem);
+        c.key = privateKeyFromPem(m_config.user.clientKeyPem);
         if (certs.isEmpty())
             m_configError = {KubeError::Kind::Config, 0,
                              u"the client certificate of user '%1' is not a PEM certificate"_s.arg(m_config.user.name)};
