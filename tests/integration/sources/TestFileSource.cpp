@@ -2,6 +2,8 @@
 // FileSource against the real file system and inotify: every way a bundle file really changes is
 // delivered exactly once per real change, identical rewrites are not, and the watch survives.
 #include "CertFactory.h"
+#include "TestUtil.h"
+#include "SourceTestUtil.h"
 #include "FileUpdates.h"
 #include "sources/FileSource.h"
 
@@ -9,6 +11,7 @@
 #include <QSemaphore>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QStandardPaths>
 #include <QTest>
 
 #include <atomic>
@@ -18,21 +21,6 @@ using namespace certrotor::test;
 
 Q_DECLARE_METATYPE(certrotor::test::UpdatePattern)
 
-namespace {
-
-constexpr int kWaitMs = 5000;
-
-QString hexSha(const QByteArray& bytes)
-{
-    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
-}
-
-SourceUpdate updateAt(const QSignalSpy& spy, int i)
-{
-    return qvariant_cast<SourceUpdate>(spy.at(i).at(0));
-}
-
-} // namespace
 
 class TestFileSource : public QObject
 {
@@ -267,12 +255,25 @@ private Q_SLOTS:
 
     void unreadableFileIsAnError()
     {
-        if (::geteuid() == 0)
-            QSKIP("root reads files regardless of their mode");
         QTemporaryDir tmp;
         const QString path = tmp.filePath(QStringLiteral("ca.pem"));
         QVERIFY(writeInPlace(path, m_pool[0]));
         QVERIFY(QFile::setPermissions(path, QFileDevice::WriteOwner));
+        if (::geteuid() == 0) {
+            // Root reads files whatever their mode: watch as an unprivileged user instead (setpriv,
+            // util-linux), through the CLI that drives the same FileSource.
+            const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+            QVERIFY2(!setpriv.isEmpty(), "setpriv (util-linux) is needed to drop root for this test");
+            QVERIFY(QFile::setPermissions(tmp.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                                          | QFileDevice::ReadOther | QFileDevice::ExeOther));
+            const ProcessResult r = runProcess(setpriv, {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                                                         QStringLiteral("--clear-groups"), QStringLiteral(CERTROTOR_CLI_PATH),
+                                                         QStringLiteral("watch"), QStringLiteral("--exit-after-ms"),
+                                                         QStringLiteral("1500"), path});
+            QCOMPARE(r.exitCode, 0);
+            QVERIFY2(r.out.contains(QByteArray("status=error: " + path.toUtf8() + ": cannot read")), r.out.constData());
+            return;
+        }
         FileSource source(path);
         source.start();
         QTRY_COMPARE_WITH_TIMEOUT(source.status(), Source::Status::Error, kWaitMs);

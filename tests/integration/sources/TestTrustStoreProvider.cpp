@@ -2,6 +2,7 @@
 // TrustStoreProvider, InlineSource and BundleCache: snapshots readable from any thread while updates
 // arrive, one parse per revision, ownership rules, and the source factory.
 #include "CertFactory.h"
+#include "SourceTestUtil.h"
 #include "sources/BundleCache.h"
 #include "sources/FileSource.h"
 #include "sources/InlineSource.h"
@@ -20,21 +21,6 @@
 using namespace certrotor;
 using namespace certrotor::test;
 
-namespace {
-
-constexpr int kWaitMs = 5000;
-
-QString hexSha(const QByteArray& bytes)
-{
-    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
-}
-
-SourceUpdate updateAt(const QSignalSpy& spy, int i)
-{
-    return qvariant_cast<SourceUpdate>(spy.at(i).at(0));
-}
-
-} // namespace
 
 class TestTrustStoreProvider : public QObject
 {
