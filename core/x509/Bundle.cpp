@@ -432,14 +432,26 @@ Bundle parseBundle(QByteArrayView data, const QString& name, const ParseOptions&
 {
     Bundle bundle;
     bundle.name = name;
-    bundle.contentSha256 = ossl::sha256(data);
+    // The revision hash of a big input runs beside the decoding instead of before it.
+    const bool hashAside = options.parallel && data.size() > (1 << 20);
+    QFuture<QByteArray> contentHash;
+    if (hashAside)
+        contentHash = QtConcurrent::run([data] { return ossl::sha256(data); });
+    else
+        bundle.contentSha256 = ossl::sha256(data);
+    const auto finishHash = [&] {
+        if (hashAside)
+            bundle.contentSha256 = contentHash.result();
+    };
     if (isBlank(data)) {
+        finishHash();
         bundle.issues << ParseIssue{ParseIssue::Severity::Error, SourceLocation{name, 0, 0, 0},
                                     QStringLiteral("empty input: no certificates")};
         return bundle;
     }
     const QByteArrayView marker("-----BEGIN ");
     if (data.indexOf(marker) < 0) {
+        finishHash();
         if (static_cast<unsigned char>(data.front()) == 0x30) {
             parseDer(data, name, bundle);
         } else {
@@ -452,6 +464,7 @@ Bundle parseBundle(QByteArrayView data, const QString& name, const ParseOptions&
     std::vector<Block> blocks;
     scanPem(data.data(), data.data() + data.size(), blocks, bundle.issues, name);
     decodeAll(blocks, name, options.parallel);
+    finishHash();
     qsizetype total = 0;
     for (const Block& b : blocks)
         total += b.entries.size();

@@ -335,6 +335,10 @@ private Q_SLOTS:
         QCOMPARE(b.entries.size(), 50000);
         QCOMPARE(b.entries.last().source.block, 50000);
         QCOMPARE(b.entries[49999].certificate.info().subject.commonName, QStringLiteral("Bulk CA 49999"));
+        // The revision hash (computed beside the decoding for big inputs) is the input's SHA-256.
+        QCOMPARE(b.contentSha256, QCryptographicHash::hash(pem, QCryptographicHash::Sha256));
+        QCOMPARE(parseBundle(m_a.pem(), QStringLiteral("a")).contentSha256,
+                 QCryptographicHash::hash(m_a.pem(), QCryptographicHash::Sha256));
         // the serial parse and the parallel path agree
         const Bundle serial = parseBundle(pem.left(pem.size() / 50), QStringLiteral("x"), ParseOptions{false});
         QCOMPARE(serial.entries[10].certificate.der(), b.entries[10].certificate.der());
