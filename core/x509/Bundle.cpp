@@ -484,12 +484,11 @@ Bundle parseBundle(QByteArrayView data, const QString& name, const ParseOptions&
     return bundle;
 }
 
-Result<Bundle> loadBundleFile(const QString& path, const ParseOptions& options)
+Result<QByteArray> readBundleFile(const QString& path)
 {
     QFile file;
-    QString name = path;
+    const QString name = path == QLatin1String("-") ? QStringLiteral("<stdin>") : path;
     if (path == QLatin1String("-")) {
-        name = QStringLiteral("<stdin>");
         if (!file.open(stdin, QIODevice::ReadOnly))
             return Error{QStringLiteral("cannot read standard input"), name};
     } else {
@@ -499,10 +498,18 @@ Result<Bundle> loadBundleFile(const QString& path, const ParseOptions& options)
         if (!file.open(QIODevice::ReadOnly))
             return Error{QStringLiteral("cannot open: ") + file.errorString(), name};
     }
-    const QByteArray data = file.readAll();
+    QByteArray data = file.readAll();
     if (file.error() != QFileDevice::NoError)
         return Error{QStringLiteral("cannot read: ") + file.errorString(), name};
-    return parseBundle(data, name, options);
+    return data;
+}
+
+Result<Bundle> loadBundleFile(const QString& path, const ParseOptions& options)
+{
+    Result<QByteArray> data = readBundleFile(path);
+    if (!data.ok())
+        return data.error();
+    return parseBundle(data.value(), path == QLatin1String("-") ? QStringLiteral("<stdin>") : path, options);
 }
 
 } // namespace certrotor

@@ -64,6 +64,10 @@ struct ParseOptions
 /// linear in the input.
 Bundle parseBundle(QByteArrayView data, const QString& name, const ParseOptions& options = {});
 
+/// The bytes of a bundle file ("-" for standard input); fails with a readable error when the path is a
+/// directory or cannot be read. For callers that parse through a cache (one parse per revision).
+Result<QByteArray> readBundleFile(const QString& path);
+
 /// Reads a file ("-" for standard input) and parses it. Fails only when the file cannot be read.
 Result<Bundle> loadBundleFile(const QString& path, const ParseOptions& options = {});
 

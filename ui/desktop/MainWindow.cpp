@@ -63,16 +63,10 @@ QString issuesText(const Bundle& bundle)
     return lines.join(QLatin1Char('\n'));
 }
 
-struct LoadResult
-{
-    QString path;
-    QString error;
-    StoreSnapshot snapshot;
-};
-
 } // namespace
 
-MainWindow::MainWindow(const Clock& clock, QWidget* parent) : QMainWindow(parent), m_clock(clock)
+MainWindow::MainWindow(const Clock& clock, QWidget* parent)
+    : QMainWindow(parent), m_clock(clock), m_bundleCache(std::make_shared<BundleCache>(32))
 {
     initResources();
     setObjectName(QStringLiteral("mainWindow"));
@@ -360,63 +354,68 @@ void MainWindow::openStore(const QString& rawPath)
         index = int(m_stores.size()) - 1;
         refreshStoreList();
     }
-    m_storeView->setBusy(true, tr("Reading %1…").arg(QFileInfo(path).fileName()));
     const qint64 now = m_clock.nowSecs();
     const int threshold = m_thresholdDays;
     qCInfo(lcUi) << "opening store" << path;
-    runThenCallback(
-        this,
-        [path, now, threshold]() -> LoadResult {
-            Result<Bundle> loaded = loadBundleFile(path);
-            if (!loaded.ok())
-                return LoadResult{path, loaded.error().text(), {}};
-            if (loaded.value().hasErrors())
-                return LoadResult{path, issuesText(loaded.value()), {}};
-            auto bundle = std::make_shared<const Bundle>(std::move(loaded).value());
-            return LoadResult{path, {}, StoreSnapshot::prepare(std::move(bundle), now, threshold)};
-        },
-        [this](const LoadResult& result) {
-            m_storeView->setBusy(false);
-            int i = -1;
-            for (int k = 0; k < m_stores.size(); ++k) {
-                if (m_stores.at(k).path == result.path)
-                    i = k;
-            }
-            if (i < 0)
-                return; // closed meanwhile
-            if (!result.error.isEmpty()) {
-                qCWarning(lcUi) << "store not opened:" << result.path;
-                m_banner->showMessage(MessageBanner::Kind::Error,
-                                      tr("%1 was not opened as a trust store; nothing changed.\n%2")
-                                          .arg(QFileInfo(result.path).fileName(), result.error));
-                if (!m_stores.at(i).loaded) {
-                    m_stores.removeAt(i);
-                    if (m_current >= i)
-                        m_current = m_current == i ? -1 : m_current - 1;
-                    refreshStoreList();
-                }
-                Q_EMIT storeLoadFailed(result.path, result.error);
-                return;
-            }
-            m_stores[i].snapshot = result.snapshot;
-            m_stores[i].loaded = true;
-            watchStoreFile(result.path);
+    runStoreLoad(path, [path, now, threshold, cache = m_bundleCache]() -> StoreLoad {
+        const Result<QByteArray> data = readBundleFile(path);
+        if (!data.ok())
+            return StoreLoad{path, data.error().text(), {}};
+        std::shared_ptr<const Bundle> bundle = cache->parse(data.value(), path);
+        if (bundle->hasErrors())
+            return StoreLoad{path, issuesText(*bundle), {}};
+        return StoreLoad{path, {}, StoreSnapshot::prepare(std::move(bundle), now, threshold)};
+    });
+}
+
+void MainWindow::runStoreLoad(const QString& path, std::function<StoreLoad()> work)
+{
+    m_storeView->setBusy(true, tr("Reading %1…").arg(QFileInfo(path).fileName()));
+    runThenCallback(this, std::move(work), [this](const StoreLoad& result) { applyStoreLoad(result); });
+}
+
+void MainWindow::applyStoreLoad(const StoreLoad& result)
+{
+    m_storeView->setBusy(false);
+    int i = -1;
+    for (int k = 0; k < m_stores.size(); ++k) {
+        if (m_stores.at(k).path == result.path)
+            i = k;
+    }
+    if (i < 0)
+        return; // closed meanwhile
+    if (!result.error.isEmpty()) {
+        qCWarning(lcUi) << "store not opened:" << result.path;
+        m_banner->showMessage(MessageBanner::Kind::Error,
+                              tr("%1 was not opened as a trust store; nothing changed.\n%2")
+                                  .arg(QFileInfo(result.path).fileName(), result.error));
+        if (!m_stores.at(i).loaded) {
+            m_stores.removeAt(i);
+            if (m_current >= i)
+                m_current = m_current == i ? -1 : m_current - 1;
             refreshStoreList();
-            if (m_current == i || m_current < 0) {
-                m_current = -1; // force a refresh of the view
-                m_storeList->setCurrentRow(i);
-                selectStore(i);
-            }
-            statusBar()->showMessage(tr("Opened %1: %n certificate(s)", nullptr, int(result.snapshot.rows.size()))
-                                         .arg(QFileInfo(result.path).fileName()),
-                                     5000);
-            Q_EMIT storeLoaded(result.path);
-            // The store changed: what is incoming must be judged against it again.
-            for (Source* s : m_sources->sources()) {
-                if (s->current().bundle)
-                    checkIncoming(s);
-            }
-        });
+        }
+        Q_EMIT storeLoadFailed(result.path, result.error);
+        return;
+    }
+    m_stores[i].snapshot = result.snapshot;
+    m_stores[i].loaded = true;
+    watchStoreFile(result.path);
+    refreshStoreList();
+    if (m_current == i || m_current < 0) {
+        m_current = -1; // force a refresh of the view
+        m_storeList->setCurrentRow(i);
+        selectStore(i);
+    }
+    statusBar()->showMessage(tr("Opened %1: %n certificate(s)", nullptr, int(result.snapshot.rows.size()))
+                                 .arg(QFileInfo(result.path).fileName()),
+                             5000);
+    Q_EMIT storeLoaded(result.path);
+    // The store changed: what is incoming must be judged against it again.
+    for (Source* s : m_sources->sources()) {
+        if (s->current().bundle)
+            checkIncoming(s);
+    }
 }
 
 void MainWindow::watchStoreFile(const QString& path)
@@ -424,18 +423,28 @@ void MainWindow::watchStoreFile(const QString& path)
     if (m_storeWatchers.contains(path))
         return;
     // The store file is watched too: when a committer (or anyone) replaces it, the table follows.
-    // Its content goes through openStore, so a bad rewrite is refused like any bad input.
+    // A new revision is prepared from the bundle the watcher parsed; a bad rewrite is refused like any
+    // bad input.
     auto* watcher = new FileSource(path, this);
     watcher->setDebounceMs(m_debounceMs);
+    watcher->setBundleCache(m_bundleCache);
     m_storeWatchers.insert(path, watcher);
     connect(watcher, &Source::updated, this, [this, path](const SourceUpdate& update) {
         for (const Store& s : std::as_const(m_stores)) {
             if (s.path != path)
                 continue;
             const QByteArray loaded = s.snapshot.bundle ? s.snapshot.bundle->contentSha256.toHex() : QByteArray();
-            if (update.revision.toLatin1() != loaded) {
+            if (update.revision.toLatin1() != loaded && update.bundle) {
+                // The watcher already read and parsed the new revision: prepare the table from it
+                // rather than reading the file again (which could also see a later revision).
                 qCInfo(lcUi) << "store changed on disk" << path;
-                openStore(path);
+                const qint64 now = m_clock.nowSecs();
+                const int threshold = m_thresholdDays;
+                runStoreLoad(path, [path, now, threshold, bundle = update.bundle]() -> StoreLoad {
+                    if (bundle->hasErrors())
+                        return StoreLoad{path, issuesText(*bundle), {}};
+                    return StoreLoad{path, {}, StoreSnapshot::prepare(bundle, now, threshold)};
+                });
             }
         }
     });
@@ -508,6 +517,7 @@ void MainWindow::addSource(Source* source)
 {
     if (auto* file = qobject_cast<FileSource*>(source))
         file->setDebounceMs(m_debounceMs);
+    source->setBundleCache(m_bundleCache);
     connect(source, &Source::updated, this, [this, source](const SourceUpdate& update) { onSourceUpdated(source, update); });
     connect(source, &Source::statusChanged, this, [this, source](Source::Status status, const QString& error) {
         if (status == Source::Status::Error && !error.isEmpty())

@@ -4,6 +4,7 @@
 #include "GuiSettings.h"
 #include "IncomingAnalysis.h"
 #include "TrustStoreModel.h"
+#include "sources/BundleCache.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -65,6 +66,8 @@ public:
     QTabWidget* tabs() const { return m_tabs; }
     QString currentStorePath() const;
     std::shared_ptr<const Bundle> storeBundle() const;
+    /// The parse cache shared by the store loader, the store watchers and every source.
+    const BundleCache& bundleCache() const { return *m_bundleCache; }
     /// Adds a panel as a central tab (the later probe, commit, audit and drill panels).
     int addPanel(QWidget* panel, const QString& title);
 
@@ -86,6 +89,13 @@ private:
         StoreSnapshot snapshot;
         bool loaded = false;
     };
+    /// What a store load produced on a worker thread: a prepared snapshot or a readable error.
+    struct StoreLoad
+    {
+        QString path;
+        QString error;
+        StoreSnapshot snapshot;
+    };
 
     void createActions();
     void createLayout();
@@ -94,6 +104,9 @@ private:
     void refreshStoreList();
     void reloadCurrentStore();
     void watchStoreFile(const QString& path);
+    /// Runs `work` off the GUI thread with the busy indicator, then applies its result to the store.
+    void runStoreLoad(const QString& path, std::function<StoreLoad()> work);
+    void applyStoreLoad(const StoreLoad& result);
     void onSourceUpdated(Source* source, const SourceUpdate& update);
     void checkIncoming(Source* source);
     void notify(const QString& title, const QString& message);
@@ -115,6 +128,9 @@ private:
     quint64 m_analysisSeq = 0;
     std::unique_ptr<SecretCatalog> m_catalog;
     QHash<QString, Source*> m_storeWatchers; // store path -> its FileSource (reloads on change)
+    /// One parse per revision across stores and sources: the same bytes seen by the store loader,
+    /// the store's watcher and an incoming source are parsed once.
+    std::shared_ptr<BundleCache> m_bundleCache;
 
     MessageBanner* m_banner = nullptr;
     QTabWidget* m_tabs = nullptr;
