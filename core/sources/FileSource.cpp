@@ -108,14 +108,12 @@ FileReadResult readDirectoryBundle(const QString& path, const QByteArray& lastSh
 {
     FileReadResult r;
     r.isDirectory = true;
-    const QDir dir(path);
-    // No QDir::Hidden: `..data`, `..2026_…` and editors' dot-files are skipped. QDir::Files lists
-    // symlinks whose target is a file, so a Secret volume's `ca.crt -> ..data/ca.crt` is read.
-    const QFileInfoList infos = dir.entryInfoList(QDir::Files | QDir::NoDotAndDotDot, QDir::Name);
+    // `..data`, `..2026_…` and editors' dot-files are skipped; `ca.crt -> ..data/ca.crt` is read.
+    const QStringList files = bundleFilesInDirectory(path);
     QList<QPair<QString, QByteArray>> contents;
     QByteArray digestInput;
-    for (const QFileInfo& info : infos) {
-        const QString filePath = dir.filePath(info.fileName());
+    for (const QString& filePath : files) {
+        const QFileInfo info(filePath);
         QByteArray data;
         QString error;
         switch (readWhole(filePath, data, error)) {

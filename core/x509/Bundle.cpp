@@ -5,7 +5,9 @@
 #include "x509/OpenSsl.h"
 
 #include <QFile>
+#include <QDir>
 #include <QFileInfo>
+#include <QSet>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -482,6 +484,21 @@ Bundle parseBundle(QByteArrayView data, const QString& name, const ParseOptions&
         bundle.issues << ParseIssue{ParseIssue::Severity::Error, SourceLocation{name, 0, 0, 0},
                                     QStringLiteral("no certificates found")};
     return bundle;
+}
+
+QStringList bundleFilesInDirectory(const QString& directory)
+{
+    const QDir dir(directory);
+    QStringList out;
+    QSet<QString> targets;
+    for (const QFileInfo& info : dir.entryInfoList(QDir::Files | QDir::NoDotAndDotDot, QDir::Name)) {
+        const QString target = info.canonicalFilePath();
+        if (target.isEmpty() || targets.contains(target))
+            continue; // dangling, or another link to a file already listed
+        targets.insert(target);
+        out << dir.filePath(info.fileName());
+    }
+    return out;
 }
 
 Result<QByteArray> readBundleFile(const QString& path)

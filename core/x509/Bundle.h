@@ -64,6 +64,11 @@ struct ParseOptions
 /// linear in the input.
 Bundle parseBundle(QByteArrayView data, const QString& name, const ParseOptions& options = {});
 
+/// The files of a directory of bundles, in name order: regular, non-hidden files, symlinks to files
+/// followed (a Secret volume's `ca.crt -> ..data/ca.crt` counts, `..data` itself does not), and several
+/// links to one file (c_rehash's `1a2b3c4d.0` next to `Name.pem`) counted once, under the first name.
+QStringList bundleFilesInDirectory(const QString& directory);
+
 /// The bytes of a bundle file ("-" for standard input); fails with a readable error when the path is a
 /// directory or cannot be read. For callers that parse through a cache (one parse per revision).
 Result<QByteArray> readBundleFile(const QString& path);

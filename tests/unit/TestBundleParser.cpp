@@ -5,6 +5,7 @@
 #include "x509/Bundle.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -377,6 +378,22 @@ private Q_SLOTS:
         QVERIFY(p.ok());
         QCOMPARE(p.value().toPem(), m_b.pem());
         QVERIFY(p.value().x509() != nullptr);
+    }
+
+    void filesOfADirectory()
+    {
+        // A Secret volume (`ca.crt -> ..data/ca.crt`) beside c_rehash links and hidden files.
+        const QString dir = m_dir.filePath(QStringLiteral("volume"));
+        QVERIFY(QDir().mkpath(dir + QStringLiteral("/..2026_11_22_10_00_00.1")));
+        QVERIFY(writeFile(dir + QStringLiteral("/..2026_11_22_10_00_00.1/ca.crt"), m_a.pem()));
+        QVERIFY(QFile::link(QStringLiteral("..2026_11_22_10_00_00.1"), dir + QStringLiteral("/..data")));
+        QVERIFY(QFile::link(QStringLiteral("..data/ca.crt"), dir + QStringLiteral("/ca.crt")));
+        QVERIFY(writeFile(dir + QStringLiteral("/b.pem"), m_b.pem()));
+        QVERIFY(QFile::link(QStringLiteral("b.pem"), dir + QStringLiteral("/0a1b2c3d.0")));
+        QVERIFY(QFile::link(QStringLiteral("gone.pem"), dir + QStringLiteral("/dangling.pem")));
+        QVERIFY(writeFile(dir + QStringLiteral("/.swap"), "x"));
+        const QStringList files = bundleFilesInDirectory(dir);
+        QCOMPARE(files, (QStringList{dir + QStringLiteral("/0a1b2c3d.0"), dir + QStringLiteral("/ca.crt")}));
     }
 
     void loadFileErrors()

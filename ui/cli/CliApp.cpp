@@ -14,9 +14,7 @@
 #include "x509/Lint.h"
 
 #include <QCommandLineParser>
-#include <QDir>
 #include <QFileInfo>
-#include <QSet>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -83,23 +81,16 @@ int parseCommon(QCommandLineParser& parser, const QStringList& args, Common& com
     return -1;
 }
 
-// A directory of bundles (like /etc/ssl/certs) read as one bundle, so duplicates across files are
-// found. Hidden entries are skipped; several links to one file (c_rehash links) count once.
+// A directory of bundles (like /etc/ssl/certs) read as one bundle, so duplicates across files are found.
 Bundle loadDirectory(const QString& path)
 {
     Bundle merged;
     merged.name = path;
-    QSet<QString> seen;
-    const QFileInfoList files = QDir(path).entryInfoList(QDir::Files | QDir::Readable, QDir::Name);
-    for (const QFileInfo& file : files) {
-        const QString target = file.canonicalFilePath();
-        if (target.isEmpty() || seen.contains(target))
-            continue;
-        seen.insert(target);
-        Result<Bundle> b = loadBundleFile(file.filePath());
+    const QStringList files = bundleFilesInDirectory(path);
+    for (const QString& file : files) {
+        Result<Bundle> b = loadBundleFile(file);
         if (!b.ok()) {
-            merged.issues << ParseIssue{ParseIssue::Severity::Error, SourceLocation{file.filePath(), 0, 0, 0},
-                                        b.error().message};
+            merged.issues << ParseIssue{ParseIssue::Severity::Error, SourceLocation{file, 0, 0, 0}, b.error().message};
             continue;
         }
         merged.entries << b.value().entries;
