@@ -178,7 +178,8 @@ void GrpcProbe::start()
     m_running = true;
     m_clock.start();
     m_result.probeId = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    m_result.bundleSha256 = bundleSha256(m_options.bundle);
+    m_result.bundleSha256 = m_options.preparedBundleSha256.isEmpty() ? bundleSha256(m_options.bundle)
+                                                                      : m_options.preparedBundleSha256;
     m_result.startedAt = Clock::system().nowUtc();
     const ProbeTarget& target = m_result.target;
 

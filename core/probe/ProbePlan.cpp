@@ -3,6 +3,9 @@
 
 #include "probe/GrpcProbe.h"
 
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
+
 namespace certrotor {
 
 QString PlanVerdict::kindName(Kind kind)
@@ -141,12 +144,6 @@ ProbePlan::ProbePlan(QList<ProbeTarget> targets, QList<PlanBundle> bundles, Sett
     : QObject(parent), m_targets(std::move(targets)), m_bundles(std::move(bundles)), m_settings(std::move(settings))
 {
     m_results.resize(m_targets.size() * m_bundles.size());
-    for (const PlanBundle& b : std::as_const(m_bundles)) { // once per bundle, not once per probe
-        ProbeOptions o;
-        o.bundle = b.certificates;
-        o.useSystemCas = m_settings.useSystemCas;
-        m_preparedCas << trustedQtCertificates(o);
-    }
 }
 
 ProbePlan::~ProbePlan() = default; // probes are children
@@ -161,7 +158,33 @@ void ProbePlan::start()
         QMetaObject::invokeMethod(this, &ProbePlan::finished, Qt::QueuedConnection);
         return;
     }
-    launchMore();
+    // Converting a bundle for Qt parses every certificate with OpenSSL (and, when asked, reads the
+    // system store): once per bundle, not per probe, and off the caller's (GUI) thread.
+    struct Prepared
+    {
+        QList<QList<QSslCertificate>> cas;
+        QStringList shas;
+    };
+    const QList<PlanBundle> bundles = m_bundles;
+    const bool useSystemCas = m_settings.useSystemCas;
+    auto* watcher = new QFutureWatcher<Prepared>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+        m_preparedCas = watcher->result().cas;
+        m_bundleShas = watcher->result().shas;
+        watcher->deleteLater();
+        launchMore(); // launches nothing when cancel() came first
+    });
+    watcher->setFuture(QtConcurrent::run([bundles, useSystemCas] {
+        Prepared p;
+        for (const PlanBundle& b : bundles) {
+            ProbeOptions o;
+            o.bundle = b.certificates;
+            o.useSystemCas = useSystemCas;
+            p.cas << trustedQtCertificates(o);
+            p.shas << bundleSha256(b.certificates);
+        }
+        return p;
+    }));
 }
 
 void ProbePlan::launchMore()
@@ -175,6 +198,7 @@ void ProbePlan::launchMore()
         options.bundleName = m_bundles[b].name;
         options.bundle = m_bundles[b].certificates;
         options.preparedCas = m_preparedCas[b];
+        options.preparedBundleSha256 = m_bundleShas[b];
         options.useSystemCas = m_settings.useSystemCas;
         options.timeoutMs = m_settings.timeoutMs;
         options.clientIdentity = m_settings.clientIdentity;

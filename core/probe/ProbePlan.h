@@ -79,7 +79,8 @@ private:
 
     QList<ProbeTarget> m_targets;
     QList<PlanBundle> m_bundles;
-    QList<QList<QSslCertificate>> m_preparedCas; // per bundle
+    QList<QList<QSslCertificate>> m_preparedCas; // per bundle, built off the caller's thread by start()
+    QStringList m_bundleShas; // per bundle
     Settings m_settings;
     QList<ProbeResult> m_results;
     QList<GrpcProbe*> m_running;

@@ -43,6 +43,8 @@ struct ProbeOptions
     /// bundle, so a 50-target plan does not parse the bundle (or read the system store) 50 times on
     /// the caller's thread. Empty: the probe builds it (see trustedQtCertificates()).
     QList<QSslCertificate> preparedCas;
+    /// bundleSha256(bundle), when the caller already computed it (ProbePlan does, once per bundle).
+    QString preparedBundleSha256;
     bool useSystemCas = false;
     int timeoutMs = 5000; // the deadline: sent as grpc-timeout and enforced on the client
     ClientIdentity clientIdentity; // mTLS, when not null
