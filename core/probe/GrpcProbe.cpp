@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "GrpcProbe.h"
 
+#include "probe/SocketTuning.h"
 #include "probe/TunnelRelay.h"
 #include "util/BuildInfo.h"
 #include "util/Clock.h"
 
 #include <QAbstractNetworkCache>
+#include <QCoreApplication>
+#include <QHostAddress>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
@@ -15,6 +18,7 @@
 #include <QSslConfiguration>
 #include <QSslEllipticCurve>
 #include <QTcpSocket>
+#include <QThread>
 #include <QUrl>
 #include <QUuid>
 
@@ -151,7 +155,61 @@ ProbeVerifyError toVerifyError(const QSslError& e, const ProbeTarget& target, co
     return v;
 }
 
+// A manager of a probe's own: no connection, cookie, authentication or HSTS state is shared.
+QNetworkAccessManager* newManager(QObject* parent)
+{
+    auto* manager = new QNetworkAccessManager(parent);
+    manager->setCache(new NullCache(manager));
+    manager->setProxy(QNetworkProxy::NoProxy);
+    manager->setStrictTransportSecurityEnabled(false);
+    return manager;
+}
+
+// Qt starts a QNetworkAccessManager's HTTP thread at its first request: about a millisecond (thread,
+// event dispatcher, TLS backend) before a probe can open its socket. The application thread keeps one
+// spare manager whose HTTP thread already runs and which has never opened a socket: a request whose
+// only proxy is of a type HTTP cannot use fails with "no suitable proxy" before any socket exists, and
+// starts the thread on the way. A probe that takes the spare still has a manager of its own with
+// nothing to reuse; the next spare is made once the event loop is idle again.
+QPointer<QNetworkAccessManager> g_spareManager; // application thread only
+
+bool onApplicationThread()
+{
+    return QCoreApplication::instance() && QThread::currentThread() == QCoreApplication::instance()->thread();
+}
+
+void prepareSpareManager()
+{
+    if (!onApplicationThread() || g_spareManager)
+        return;
+    QNetworkAccessManager* manager = newManager(QCoreApplication::instance());
+    manager->setProxy(QNetworkProxy(QNetworkProxy::FtpCachingProxy, QStringLiteral("127.0.0.1"), 9));
+    QNetworkReply* warmUp = manager->get(QNetworkRequest(QUrl(QStringLiteral("https://warm-up.invalid/"))));
+    QObject::connect(warmUp, &QNetworkReply::finished, warmUp, &QObject::deleteLater);
+    manager->setProxy(QNetworkProxy::NoProxy);
+    g_spareManager = manager;
+}
+
+QNetworkAccessManager* takeManager(QObject* parent)
+{
+    if (onApplicationThread() && g_spareManager) {
+        QNetworkAccessManager* manager = g_spareManager;
+        g_spareManager = nullptr;
+        manager->setParent(parent);
+        QTimer::singleShot(0, QCoreApplication::instance(), &prepareSpareManager);
+        return manager;
+    }
+    if (onApplicationThread())
+        QTimer::singleShot(0, QCoreApplication::instance(), &prepareSpareManager);
+    return newManager(parent);
+}
+
 } // namespace
+
+void GrpcProbe::prewarm()
+{
+    prepareSpareManager();
+}
 
 GrpcProbe::GrpcProbe(ProbeTarget target, ProbeOptions options, QObject* parent)
     : QObject(parent), m_options(std::move(options))
@@ -262,9 +320,7 @@ void GrpcProbe::start()
     if (m_options.sendClientCertificateHeader && !m_options.clientIdentity.isNull())
         request.setRawHeader("x-client-certificate", m_options.clientIdentity.certificateBase64());
 
-    m_manager = new QNetworkAccessManager(this); // one per probe: no connection is ever reused
-    m_manager->setCache(new NullCache(m_manager));
-    m_manager->setProxy(QNetworkProxy::NoProxy);
+    m_manager = takeManager(this); // one per probe: no connection is ever reused
     if (viaRelay) {
         m_relay = new TunnelRelay(target.host, target.port, this);
         if (!m_relay->listen()) {
@@ -274,7 +330,6 @@ void GrpcProbe::start()
         }
         m_manager->setProxy(QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), m_relay->port()));
     }
-    m_manager->setStrictTransportSecurityEnabled(false);
 
     qCDebug(lcProbe) << "probe" << m_result.probeId << "->" << target.address() << "bundle" << m_options.bundleName
                      << m_result.bundleSha256.left(16);
@@ -304,6 +359,25 @@ void GrpcProbe::onSocketStartedConnecting()
 {
     if (m_startedConnectingAt < 0)
         m_startedConnectingAt = elapsedMs();
+    tuneSocket();
+}
+
+void GrpcProbe::tuneSocket()
+{
+    // TCP_NODELAY on Qt's socket (see SocketTuning.h), before the TLS handshake ends. The socket is
+    // found by its peer once connected: on loopback at once, towards a remote server after a round
+    // trip, so until then it is looked for again every millisecond (at most 50 times).
+    if (m_finished || m_encryptedAt >= 0 || m_nagleOff)
+        return;
+    const ProbeTarget& target = m_result.target;
+    const QHostAddress peer = m_relay ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(target.host);
+    const quint16 port = m_relay ? m_relay->port() : target.port;
+    if (disableNagleForPeer(peer, port) > 0) {
+        m_nagleOff = true;
+        return;
+    }
+    if (++m_tuneAttempts < 50)
+        QTimer::singleShot(1, Qt::PreciseTimer, this, &GrpcProbe::tuneSocket);
 }
 
 void GrpcProbe::onEncrypted()

@@ -44,6 +44,11 @@ public:
     GrpcProbe(ProbeTarget target, ProbeOptions options, QObject* parent = nullptr);
     ~GrpcProbe() override;
 
+    /// Gets the application thread ready for the next probe (starts a spare network thread), so the
+    /// first probe does not pay for it. Optional; call it on the application thread when a probe is
+    /// likely (the CLI before it reads its bundles, the console when the probe panel opens).
+    static void prewarm();
+
     void start();
     /// Ends the probe early; finished() still comes, with "cancelled" as the error.
     void cancel();
@@ -57,6 +62,7 @@ Q_SIGNALS:
 
 private:
     void onSocketStartedConnecting();
+    void tuneSocket();
     void onEncrypted();
     void onSslErrors(const QList<QSslError>& errors);
     void onReplyFinished();
@@ -84,6 +90,8 @@ private:
     bool m_deadlineHit = false;
     bool m_cancelled = false;
     bool m_alpnRefused = false;
+    bool m_nagleOff = false;
+    int m_tuneAttempts = 0;
 };
 
 } // namespace certrotor

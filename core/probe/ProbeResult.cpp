@@ -3,7 +3,9 @@
 
 #include "x509/OpenSsl.h"
 
+#include <QHash>
 #include <QHostAddress>
+#include <QMutex>
 #include <QSslConfiguration>
 #include <QUrl>
 
@@ -54,12 +56,57 @@ Result<ProbeTarget> ProbeTarget::parse(const QString& text)
     return target;
 }
 
+namespace {
+
+// Converting a certificate for Qt is an OpenSSL parse whose public-key decoding alone costs about
+// 0.1 ms with OpenSSL 3.0; a rotation probes the same few bundles again and again (current,
+// candidate, each re-run). Converted certificates are kept by SHA-256 of their DER, process-wide and
+// bounded. A QSslCertificate is an immutable, implicitly shared value: safe to hand to many threads.
+class QtCertificateCache
+{
+public:
+    QSslCertificate get(const Certificate& c)
+    {
+        const QByteArray key = c.info().sha256;
+        {
+            QMutexLocker lock(&m_mutex);
+            const auto it = m_map.constFind(key);
+            if (it != m_map.cend())
+                return it.value();
+        }
+        QSslCertificate q(c.der(), QSsl::Der); // parse outside the lock
+        QMutexLocker lock(&m_mutex);
+        if (m_map.size() >= kMaxEntries)
+            m_map.clear(); // a simple bound: a store rarely holds more, and a refill is cheap
+        m_map.insert(key, q);
+        return q;
+    }
+
+private:
+    static constexpr qsizetype kMaxEntries = 8192;
+    QMutex m_mutex;
+    QHash<QByteArray, QSslCertificate> m_map;
+};
+
+QtCertificateCache& qtCertificateCache()
+{
+    static QtCertificateCache cache; // thread-safe initialisation
+    return cache;
+}
+
+} // namespace
+
+QSslCertificate toQtCertificate(const Certificate& certificate)
+{
+    return qtCertificateCache().get(certificate);
+}
+
 QList<QSslCertificate> trustedQtCertificates(const ProbeOptions& options)
 {
     QList<QSslCertificate> out;
     out.reserve(options.bundle.size());
     for (const Certificate& c : options.bundle)
-        out << QSslCertificate(c.der(), QSsl::Der);
+        out << toQtCertificate(c);
     if (options.useSystemCas) {
         static const QList<QSslCertificate> system = QSslConfiguration::systemCaCertificates(); // thread-safe init
         out += system;

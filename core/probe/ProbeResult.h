@@ -56,6 +56,10 @@ struct ProbeOptions
 /// cached, since it does not change while a rotation is being checked.
 QList<QSslCertificate> trustedQtCertificates(const ProbeOptions& options);
 
+/// The certificate as Qt's TLS backend takes it. Conversions are cached process-wide by SHA-256
+/// (bounded), so probing the same bundle again parses nothing. Thread-safe.
+QSslCertificate toQtCertificate(const Certificate& certificate);
+
 /// SHA-256 over the concatenated DER of the bundle's certificates, in order (lower-case hex).
 /// Sent as x-certrotor-bundle-sha256, so a server log names the exact bundle a probe trusted: two
 /// bundles with the same certificates in another order are different files and hash differently.

@@ -13,6 +13,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -24,6 +25,9 @@
 #include <atomic>
 #include <thread>
 #include <vector>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace certrotor;
 
@@ -79,6 +83,38 @@ ProbeTarget target()
     return ProbeTarget{QStringLiteral("127.0.0.1"), fixture().port, {}, {}};
 }
 
+// CPU time used so far, in ms: by this process (all threads) and by the test server process.
+double processCpuMs()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+}
+
+double serverCpuMs()
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(fixture().server.processId()));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray line = stat.readAll();
+    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' '); // fields from 3 on
+    const double ticks = fields.value(11).toDouble() + fields.value(12).toDouble(); // utime, stime (14, 15)
+    return ticks * 1e3 / double(sysconf(_SC_CLK_TCK));
+}
+
+// What one probe costs in CPU on each side: the floor for N probes in parallel on this machine is
+// N x (client + server) / cores, whatever the client does.
+struct CpuMeter
+{
+    double client0 = processCpuMs();
+    double server0 = serverCpuMs();
+    void report(benchmark::State& state, double probes) const
+    {
+        state.counters["client_cpu_ms_per_probe"] = (processCpuMs() - client0) / probes;
+        state.counters["server_cpu_ms_per_probe"] = (serverCpuMs() - server0) / probes;
+    }
+};
+
 void percentiles(benchmark::State& state, std::vector<double> ms)
 {
     if (ms.empty())
@@ -102,6 +138,7 @@ void BM_QtProbeFreshConnection(benchmark::State& state)
     ProbeOptions options;
     options.bundle = f.bundle;
     std::vector<double> ms, connect, tls, rpc;
+    const CpuMeter cpu;
     for (auto _ : state) {
         QElapsedTimer t;
         t.start();
@@ -120,6 +157,7 @@ void BM_QtProbeFreshConnection(benchmark::State& state)
         tls.push_back(probe.result().timings.tlsMs);
         rpc.push_back(probe.result().timings.rpcMs);
     }
+    cpu.report(state, double(state.iterations()));
     percentiles(state, ms);
     // Where the time goes (medians of the probe's own phase timings, see ProbeTimings).
     const auto quantile = [](std::vector<double> v, double q) {
@@ -152,6 +190,7 @@ void grpcCppFreshChannel(benchmark::State& state, bool reuseCredentials)
     const auto shared = grpc::SslCredentials(ssl);
     const std::string address = "127.0.0.1:" + std::to_string(f.port);
     std::vector<double> ms;
+    const CpuMeter cpu;
     for (auto _ : state) {
         QElapsedTimer t;
         t.start();
@@ -170,6 +209,7 @@ void grpcCppFreshChannel(benchmark::State& state, bool reuseCredentials)
             break;
         }
     }
+    cpu.report(state, double(state.iterations()));
     percentiles(state, ms);
 }
 
@@ -195,6 +235,7 @@ void BM_ProbePlanParallel(benchmark::State& state)
     }
     const QList<ProbeTarget> targets(state.range(0), target());
     std::vector<double> ms;
+    const CpuMeter cpu;
     for (auto _ : state) {
         QElapsedTimer t;
         t.start();
@@ -211,6 +252,7 @@ void BM_ProbePlanParallel(benchmark::State& state)
             break;
         }
     }
+    cpu.report(state, double(state.iterations() * state.range(0)));
     percentiles(state, ms);
 }
 BENCHMARK(BM_ProbePlanParallel)->Arg(1)->Iterations(30)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -230,6 +272,7 @@ void BM_GrpcCppParallel(benchmark::State& state)
     const auto credentials = grpc::SslCredentials(ssl);
     const std::string address = "127.0.0.1:" + std::to_string(f.port);
     std::vector<double> ms;
+    const CpuMeter cpu;
     for (auto _ : state) {
         QElapsedTimer t;
         t.start();
@@ -256,6 +299,7 @@ void BM_GrpcCppParallel(benchmark::State& state)
             break;
         }
     }
+    cpu.report(state, double(state.iterations() * state.range(0)));
     percentiles(state, ms);
 }
 BENCHMARK(BM_GrpcCppParallel)->Arg(1)->Iterations(30)->Unit(benchmark::kMillisecond)->UseRealTime();

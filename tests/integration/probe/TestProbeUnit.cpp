@@ -6,10 +6,13 @@
 #include "probe/GrpcWire.h"
 #include "probe/ProbePlan.h"
 #include "probe/ProbeResult.h"
+#include "probe/SocketTuning.h"
 #include "x509/OpenSsl.h"
 
 #include <QDateTime>
 #include <QSslConfiguration>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -146,6 +149,55 @@ private Q_SLOTS:
         const QList<QSslCertificate> withSystem = trustedQtCertificates(options);
         QCOMPARE(withSystem.mid(0, 2), exact);
         QCOMPARE(withSystem.size(), 2 + QSslConfiguration::systemCaCertificates().size());
+    }
+
+    // Probing a bundle again converts nothing: the same Qt certificate (the same OpenSSL object)
+    // comes back for the same DER, and a different certificate never shares an entry.
+    void qtCertificatesAreConvertedOnce()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const test::Hierarchy a = test::makeHierarchy(now, QStringLiteral("Cache A"));
+        const test::Hierarchy b = test::makeHierarchy(now, QStringLiteral("Cache B"));
+        const Certificate rootA = Certificate::fromDer(a.root.der()).value();
+        const Certificate rootB = Certificate::fromDer(b.root.der()).value();
+        const QSslCertificate first = toQtCertificate(rootA);
+        const QSslCertificate again = toQtCertificate(Certificate::fromDer(a.root.der()).value());
+        QCOMPARE(first.toDer(), rootA.der());
+        QVERIFY(first.handle() != nullptr);
+        QCOMPARE(again.handle(), first.handle());
+        const QSslCertificate other = toQtCertificate(rootB);
+        QCOMPARE(other.toDer(), rootB.der());
+        QVERIFY(other.handle() != first.handle());
+    }
+
+    // Qt never sets TCP_NODELAY on its HTTP sockets; the probe finds its socket by its peer and sets it.
+    void nagleIsTurnedOffForThePeerOnly()
+    {
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost));
+        QTcpServer other;
+        QVERIFY(other.listen(QHostAddress::LocalHost));
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, server.serverPort());
+        QVERIFY(client.waitForConnected(5000));
+        QVERIFY(server.waitForNewConnection(5000));
+        QTcpSocket* accepted = server.nextPendingConnection();
+        QVERIFY(accepted);
+        QTcpSocket bystander;
+        bystander.connectToHost(QHostAddress::LocalHost, other.serverPort());
+        QVERIFY(bystander.waitForConnected(5000));
+
+        const auto noDelay = [](QTcpSocket& s) { return s.socketOption(QAbstractSocket::LowDelayOption).toInt(); };
+        QCOMPARE(noDelay(client), 0);
+        QCOMPARE(disableNagleForPeer(QHostAddress(QStringLiteral("10.255.255.1")), server.serverPort()), 0); // wrong address
+        QCOMPARE(noDelay(client), 0);
+        QCOMPARE(disableNagleForPeer(QHostAddress::LocalHost, server.serverPort()), 1);
+        QCOMPARE(noDelay(client), 1);
+        QCOMPARE(noDelay(*accepted), 0); // its peer is the client's port, not the server's
+        QCOMPARE(noDelay(bystander), 0); // another peer
+        QCOMPARE(disableNagleForPeer(QHostAddress::LocalHost, server.serverPort()), 0); // already off
+        QCOMPARE(disableNagleForPeer(QHostAddress(), other.serverPort()), 1); // any address
+        QCOMPARE(noDelay(bystander), 1);
     }
 
     void clientIdentityLoading()
