@@ -170,7 +170,8 @@ QNetworkAccessManager* newManager(QObject* parent)
 // spare manager whose HTTP thread already runs and which has never opened a socket: a request whose
 // only proxy is of a type HTTP cannot use fails with "no suitable proxy" before any socket exists, and
 // starts the thread on the way. A probe that takes the spare still has a manager of its own with
-// nothing to reuse; the next spare is made once the event loop is idle again.
+// nothing to reuse; the next spare is made once a probe has delivered its result, so making it never
+// competes for the CPU with a handshake under way.
 QPointer<QNetworkAccessManager> g_spareManager; // application thread only
 
 bool onApplicationThread()
@@ -196,12 +197,9 @@ QNetworkAccessManager* takeManager(QObject* parent)
         QNetworkAccessManager* manager = g_spareManager;
         g_spareManager = nullptr;
         manager->setParent(parent);
-        QTimer::singleShot(0, QCoreApplication::instance(), &prepareSpareManager);
         return manager;
     }
-    if (onApplicationThread())
-        QTimer::singleShot(0, QCoreApplication::instance(), &prepareSpareManager);
-    return newManager(parent);
+    return newManager(parent); // the next spare is made when this probe has delivered its result
 }
 
 } // namespace
@@ -383,7 +381,9 @@ void GrpcProbe::tuneSocket()
 void GrpcProbe::onEncrypted()
 {
     m_encryptedAt = elapsedMs();
-    capturePeer();
+    // Only the protocol now; the rest of the TLS facts are read when the call has ended, so this
+    // thread does not compete for the CPU with the network thread while the call is under way.
+    m_result.alpn = QString::fromLatin1(m_reply->sslConfiguration().nextNegotiatedProtocol());
     if (m_result.alpn != QLatin1String("h2")) {
         // The handshake passed but the server did not agree to HTTP/2: it is not a gRPC endpoint.
         m_alpnRefused = true;
@@ -792,6 +792,8 @@ void GrpcProbe::finish()
     }
     qCInfo(lcProbe).noquote() << m_result.summary() << "probe-id" << m_result.probeId;
     Q_EMIT finished(m_result);
+    // After the result is out (a slot may have deleted this probe: no member is touched here).
+    prepareSpareManager();
 }
 
 } // namespace certrotor
