@@ -370,7 +370,7 @@ void GrpcProbe::tuneSocket()
     const ProbeTarget& target = m_result.target;
     const QHostAddress peer = m_relay ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(target.host);
     const quint16 port = m_relay ? m_relay->port() : target.port;
-    if (disableNagleForPeer(peer, port) > 0) {
+    if (disableNagleForPeer(peer, port).found()) { // also when a parallel probe's scan got there first
         m_nagleOff = true;
         return;
     }

@@ -13,14 +13,14 @@
 
 namespace certrotor {
 
-int disableNagleForPeer(const QHostAddress& peerAddress, quint16 port)
+NagleResult disableNagleForPeer(const QHostAddress& peerAddress, quint16 port)
 {
+    NagleResult result;
 #ifdef Q_OS_LINUX
     DIR* dir = opendir("/proc/self/fd");
     if (!dir)
-        return 0;
+        return result;
     const int self = dirfd(dir);
-    int changed = 0;
     while (const dirent* entry = readdir(dir)) {
         if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
             continue;
@@ -52,18 +52,22 @@ int disableNagleForPeer(const QHostAddress& peerAddress, quint16 port)
             continue;
         int noDelay = 0;
         socklen_t noDelayLength = sizeof noDelay;
-        if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &noDelay, &noDelayLength) != 0 || noDelay != 0)
+        if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &noDelay, &noDelayLength) != 0)
             continue;
+        if (noDelay != 0) {
+            ++result.alreadyOff;
+            continue;
+        }
         noDelay = 1;
         if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &noDelay, sizeof noDelay) == 0)
-            ++changed;
+            ++result.turnedOff;
     }
     closedir(dir);
-    return changed;
+    return result;
 #else
     Q_UNUSED(peerAddress);
     Q_UNUSED(port);
-    return 0;
+    return result;
 #endif
 }
 
