@@ -7,7 +7,6 @@
 #include "util/Clock.h"
 
 #include <QAbstractNetworkCache>
-#include <QCoreApplication>
 #include <QHostAddress>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
@@ -18,7 +17,6 @@
 #include <QSslConfiguration>
 #include <QSslEllipticCurve>
 #include <QTcpSocket>
-#include <QThread>
 #include <QUrl>
 #include <QUuid>
 
@@ -165,49 +163,7 @@ QNetworkAccessManager* newManager(QObject* parent)
     return manager;
 }
 
-// Qt starts a QNetworkAccessManager's HTTP thread at its first request: about a millisecond (thread,
-// event dispatcher, TLS backend) before a probe can open its socket. The application thread keeps one
-// spare manager whose HTTP thread already runs and which has never opened a socket: a request whose
-// only proxy is of a type HTTP cannot use fails with "no suitable proxy" before any socket exists, and
-// starts the thread on the way. A probe that takes the spare still has a manager of its own with
-// nothing to reuse; the next spare is made once a probe has delivered its result, so making it never
-// competes for the CPU with a handshake under way.
-QPointer<QNetworkAccessManager> g_spareManager; // application thread only
-
-bool onApplicationThread()
-{
-    return QCoreApplication::instance() && QThread::currentThread() == QCoreApplication::instance()->thread();
-}
-
-void prepareSpareManager()
-{
-    if (!onApplicationThread() || g_spareManager)
-        return;
-    QNetworkAccessManager* manager = newManager(QCoreApplication::instance());
-    manager->setProxy(QNetworkProxy(QNetworkProxy::FtpCachingProxy, QStringLiteral("127.0.0.1"), 9));
-    QNetworkReply* warmUp = manager->get(QNetworkRequest(QUrl(QStringLiteral("https://warm-up.invalid/"))));
-    QObject::connect(warmUp, &QNetworkReply::finished, warmUp, &QObject::deleteLater);
-    manager->setProxy(QNetworkProxy::NoProxy);
-    g_spareManager = manager;
-}
-
-QNetworkAccessManager* takeManager(QObject* parent)
-{
-    if (onApplicationThread() && g_spareManager) {
-        QNetworkAccessManager* manager = g_spareManager;
-        g_spareManager = nullptr;
-        manager->setParent(parent);
-        return manager;
-    }
-    return newManager(parent); // the next spare is made when this probe has delivered its result
-}
-
 } // namespace
-
-void GrpcProbe::prewarm()
-{
-    prepareSpareManager();
-}
 
 GrpcProbe::GrpcProbe(ProbeTarget target, ProbeOptions options, QObject* parent)
     : QObject(parent), m_options(std::move(options))
@@ -318,7 +274,7 @@ void GrpcProbe::start()
     if (m_options.sendClientCertificateHeader && !m_options.clientIdentity.isNull())
         request.setRawHeader("x-client-certificate", m_options.clientIdentity.certificateBase64());
 
-    m_manager = takeManager(this); // one per probe: no connection is ever reused
+    m_manager = newManager(this); // one per probe: no connection is ever reused
     if (viaRelay) {
         m_relay = new TunnelRelay(target.host, target.port, this);
         if (!m_relay->listen()) {
@@ -792,8 +748,6 @@ void GrpcProbe::finish()
     }
     qCInfo(lcProbe).noquote() << m_result.summary() << "probe-id" << m_result.probeId;
     Q_EMIT finished(m_result);
-    // After the result is out (a slot may have deleted this probe: no member is touched here).
-    prepareSpareManager();
 }
 
 } // namespace certrotor

@@ -44,11 +44,6 @@ public:
     GrpcProbe(ProbeTarget target, ProbeOptions options, QObject* parent = nullptr);
     ~GrpcProbe() override;
 
-    /// Gets the application thread ready for the next probe (starts a spare network thread), so the
-    /// first probe does not pay for it. Optional; call it on the application thread when a probe is
-    /// likely (the CLI before it reads its bundles, the console when the probe panel opens).
-    static void prewarm();
-
     void start();
     /// Ends the probe early; finished() still comes, with "cancelled" as the error.
     void cancel();

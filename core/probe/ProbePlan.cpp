@@ -165,7 +165,6 @@ void ProbePlan::start()
         QList<QList<QSslCertificate>> cas;
         QStringList shas;
     };
-    GrpcProbe::prewarm(); // the first probe's network thread starts while the bundles are prepared
     const QList<PlanBundle> bundles = m_bundles;
     const bool useSystemCas = m_settings.useSystemCas;
     auto* watcher = new QFutureWatcher<Prepared>(this);

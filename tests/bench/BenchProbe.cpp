@@ -127,9 +127,8 @@ void percentiles(benchmark::State& state, std::vector<double> ms)
 }
 
 // One probe as the product runs it: its own QNetworkAccessManager, full handshake, the event loop
-// turning until finished(). Latency is from constructing the probe to its result; what happens after
-// the result (the probe's clean-up, preparing the next spare network thread) is not counted, as
-// grpc++'s persistent threads are not counted on the other side.
+// turning until finished(). Latency is from constructing the probe to its result (the probe's
+// clean-up afterwards is not counted, as grpc++'s channel teardown is not counted either).
 void BM_QtProbeFreshConnection(benchmark::State& state)
 {
     Fixture& f = fixture();
