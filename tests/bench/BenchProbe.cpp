@@ -108,10 +108,15 @@ struct CpuMeter
 {
     double client0 = processCpuMs();
     double server0 = serverCpuMs();
-    void report(benchmark::State& state, double probes) const
+    void report(benchmark::State& state, double probes, int parallel = 1) const
     {
-        state.counters["client_cpu_ms_per_probe"] = (processCpuMs() - client0) / probes;
-        state.counters["server_cpu_ms_per_probe"] = (serverCpuMs() - server0) / probes;
+        const double client = (processCpuMs() - client0) / probes;
+        const double server = (serverCpuMs() - server0) / probes;
+        state.counters["client_cpu_ms_per_probe"] = client;
+        state.counters["server_cpu_ms_per_probe"] = server;
+        // No client can finish `parallel` probes against local servers faster than this here.
+        if (parallel > 1)
+            state.counters["cpu_floor_ms"] = double(parallel) * (client + server) / double(std::max(1u, std::thread::hardware_concurrency()));
     }
 };
 
@@ -261,7 +266,7 @@ void BM_ProbePlanParallel(benchmark::State& state)
             break;
         }
     }
-    cpu.report(state, double(state.iterations() * state.range(0)));
+    cpu.report(state, double(state.iterations() * state.range(0)), int(state.range(0)));
     percentiles(state, ms);
 }
 BENCHMARK(BM_ProbePlanParallel)->Arg(1)->Iterations(30)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -308,7 +313,7 @@ void BM_GrpcCppParallel(benchmark::State& state)
             break;
         }
     }
-    cpu.report(state, double(state.iterations() * state.range(0)));
+    cpu.report(state, double(state.iterations() * state.range(0)), int(state.range(0)));
     percentiles(state, ms);
 }
 BENCHMARK(BM_GrpcCppParallel)->Arg(1)->Iterations(30)->Unit(benchmark::kMillisecond)->UseRealTime();
