@@ -517,9 +517,13 @@ private Q_SLOTS:
         QVERIFY(!panel.banner()->text().contains(QString::fromLatin1(secret)));
         const QSettings settings(QStringLiteral("CertRotor"), QStringLiteral("certrotor"));
         QVERIFY(!readFile(settings.fileName()).contains(secret));
-        // Run again: the identity is kept in memory for the same files, no second prompt.
+        // Run again: the identity is kept in memory for the same files, no second prompt. The last
+        // verdict is void while the new run goes on.
         QSignalSpy second(&panel, &ProbePanel::planFinished);
+        QVERIFY(panel.hasVerdict());
         QVERIFY(panel.run());
+        QVERIFY(!panel.hasVerdict());
+        QVERIFY(!panel.lastVerdict().passed());
         QVERIFY(second.wait(30000));
         QVERIFY(second.first().first().value<PlanVerdict>().passed());
         QVERIFY(!panel.findChild<QInputDialog*>(QStringLiteral("keyPassphraseInputDialog"))

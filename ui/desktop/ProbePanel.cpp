@@ -188,6 +188,8 @@ void ProbePanel::buildUi()
     m_cancelAction->setToolTip(tr("Stop the probes (%1)").arg(m_cancelAction->shortcut().toString(QKeySequence::NativeText)));
     connect(m_runAction, &QAction::triggered, this, [this] { run(); });
     connect(m_cancelAction, &QAction::triggered, this, &ProbePanel::cancel);
+    addAction(m_runAction); // the window adds them too (menu, any tab); here for the panel on its own
+    addAction(m_cancelAction);
 
     auto* runRow = new QHBoxLayout;
     m_runButton = new QPushButton(m_runAction->icon(), tr("Run probe (%1)").arg(m_runAction->shortcut().toString(QKeySequence::NativeText)), this);
@@ -734,6 +736,12 @@ bool ProbePanel::run()
     m_inputsChangedDuringRun = false;
     ++m_runSeq;
     m_banner->clearMessage();
+    if (m_hasVerdict) {
+        // A new run supersedes the last verdict: until it ends there is none to gate on.
+        m_hasVerdict = false;
+        m_verdict = PlanVerdict{PlanVerdict::Kind::Incomplete, tr("a probe run is in progress"), {}};
+        Q_EMIT verdictInvalidated();
+    }
 
     if (cert.isEmpty()) {
         m_identity = ClientIdentity();

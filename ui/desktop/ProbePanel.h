@@ -62,8 +62,10 @@ public:
     void cancel();
     bool isRunning() const { return m_phase != Phase::Idle; }
 
+    /// True once a run has ended, until the inputs change or another run starts.
     bool hasVerdict() const { return m_hasVerdict; }
-    /// The verdict of the last completed run (Incomplete before any, or after the inputs changed).
+    /// The verdict of the last completed run (Incomplete before any, during a run, or after the inputs
+    /// changed).
     const PlanVerdict& lastVerdict() const { return m_verdict; }
 
     ProbeTargetsModel* targetsModel() const { return m_targets; }
