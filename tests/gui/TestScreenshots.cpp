@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Screenshots of the main views under a real X server (xvfb-run): the trust store with a selected
-// certificate, the incoming preview with its timeline, and the timeline alone. Saved as PNGs into
+// certificate, the incoming preview with its timeline, the timeline alone, and the Probe panel after
+// a run against two real gRPC servers (one on the old CA, one on the new). Saved as PNGs into
 // the build directory ($CERTROTOR_SCREENSHOT_DIR) and checked not to be blank. With CERTROTOR_DARK=1
 // the dark palette is used (the test runs a second time at QT_SCALE_FACTOR=2 that way).
 
@@ -8,11 +9,17 @@
 #include "GuiFixtures.h"
 #include "IncomingView.h"
 #include "MainWindow.h"
+#include "ProbePanel.h"
+#include "ProbeResultsModel.h"
+#include "ProbeTargetsModel.h"
+#include "TestPeers.h"
 #include "TrustStoreView.h"
 #include "UiStyle.h"
 #include "util/Clock.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QDateTime>
 #include <QDir>
 #include <QGuiApplication>
 #include <QSet>
@@ -91,6 +98,34 @@ private Q_SLOTS:
         QTest::qWait(50);
         save(w.grab().toImage(), QStringLiteral("incoming") + suffix);
         save(w.incomingView()->timeline()->grab().toImage(), QStringLiteral("timeline") + suffix);
+
+        // The probe: TLS checks run on the real clock, so these certificates are made relative to now.
+        const qint64 realNow = QDateTime::currentSecsSinceEpoch();
+        const Hierarchy oldPki = makeHierarchy(realNow, QStringLiteral("Old"));
+        const Hierarchy newPki = makeHierarchy(realNow, QStringLiteral("New"));
+        GrpcTestServer oldServer, newServer;
+        QVERIFY(oldServer.start(grpcServerTlsArgs(dir.path(), QStringLiteral("old"), oldPki.leaf, oldPki.intermediate)));
+        QVERIFY(newServer.start(grpcServerTlsArgs(dir.path(), QStringLiteral("new"), newPki.leaf, newPki.intermediate)));
+        const QString overlapFile = dir.filePath(QStringLiteral("overlap.pem"));
+        QVERIFY(writeFile(overlapFile, newPki.root.pem() + oldPki.root.pem()));
+        ProbePanel* probe = w.probePanel();
+        probe->setCurrentBundle(std::make_shared<const Bundle>(parseBundle(oldPki.root.pem(), QStringLiteral("current.pem"))),
+                                store);
+        QSignalSpy candidate(probe, &ProbePanel::candidateChanged);
+        probe->loadCandidateFile(overlapFile);
+        QVERIFY(candidate.wait(10000));
+        probe->targetsModel()->setRows({{QStringLiteral("127.0.0.1:%1").arg(oldServer.port()), {}, {}},
+                                        {QStringLiteral("127.0.0.1:%1").arg(newServer.port()), QStringLiteral("localhost"), {}}});
+        probe->findChild<QCheckBox*>(QStringLiteral("probeOverlapCheckBox"))->setChecked(true);
+        w.tabs()->setCurrentWidget(probe);
+        QSignalSpy finished(probe, &ProbePanel::planFinished);
+        QVERIFY(probe->run());
+        QVERIFY(finished.wait(30000));
+        QVERIFY(probe->lastVerdict().passed());
+        probe->resultsView()->selectRow(1); // current at the new server: the verify error in the details
+        QCOMPARE(probe->resultsModel()->state(1), ProbeResultsModel::State::Failed);
+        QTest::qWait(50);
+        save(w.grab().toImage(), QStringLiteral("probe") + suffix);
     }
 
 private:

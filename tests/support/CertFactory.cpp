@@ -8,6 +8,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
@@ -279,6 +280,17 @@ QByteArray Issued::keyPem() const
 {
     const ossl::BioPtr bio = newMemBio();
     if (!key || !bio || PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+        return {};
+    return bioContents(bio.get());
+}
+
+QByteArray Issued::encryptedKeyPem(const QByteArray& passphrase) const
+{
+    const ossl::BioPtr bio = newMemBio();
+    if (!key || !bio
+        || PEM_write_bio_PKCS8PrivateKey(bio.get(), key.get(), EVP_aes_256_cbc(), passphrase.constData(),
+                                         int(passphrase.size()), nullptr, nullptr)
+               != 1)
         return {};
     return bioContents(bio.get());
 }

@@ -82,6 +82,9 @@ struct Issued
     QByteArray der() const;
     QByteArray pem() const;    // -----BEGIN CERTIFICATE----- ...
     QByteArray keyPem() const; // unencrypted PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)
+    /// Encrypted PKCS#8 PEM (-----BEGIN ENCRYPTED PRIVATE KEY-----, AES-256-CBC): what a client key
+    /// protected by a passphrase looks like.
+    QByteArray encryptedKeyPem(const QByteArray& passphrase) const;
     Issued clone() const;      // up-ref copies
 };
 

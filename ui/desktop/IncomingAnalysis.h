@@ -27,6 +27,10 @@ struct IncomingAnalysis
     bool differs() const { return !diff.isEmpty(); }
 };
 
+/// The located parse errors of a bundle for the banner, one per line: at most five, then "… and N more
+/// errors". Shared by everything that refuses a bundle with errors (stores, sources, the probe candidate).
+QString bundleErrorsText(const Bundle& bundle);
+
 IncomingAnalysis analyzeIncoming(std::shared_ptr<const Bundle> store, std::shared_ptr<const Bundle> incoming,
                                  qint64 now, int thresholdDays);
 

@@ -8,6 +8,7 @@
 #include "IncomingView.h"
 #include "MessageBanner.h"
 #include "PastePemDialog.h"
+#include "ProbePanel.h"
 #include "SecretCatalog.h"
 #include "SecretPickerDialog.h"
 #include "SettingsDialog.h"
@@ -42,28 +43,6 @@
 #include <QVBoxLayout>
 
 namespace certrotor::gui {
-
-namespace {
-
-/// How many located parse errors the banner lists before "and N more".
-constexpr int kMaxIssuesShown = 5;
-
-QString issuesText(const Bundle& bundle)
-{
-    QStringList lines;
-    int errors = 0;
-    for (const ParseIssue& issue : bundle.issues) {
-        if (issue.severity != ParseIssue::Severity::Error)
-            continue;
-        if (errors++ < kMaxIssuesShown)
-            lines << issue.text();
-    }
-    if (errors > kMaxIssuesShown)
-        lines << QObject::tr("… and %1 more errors").arg(errors - kMaxIssuesShown);
-    return lines.join(QLatin1Char('\n'));
-}
-
-} // namespace
 
 MainWindow::MainWindow(const Clock& clock, QWidget* parent)
     : QMainWindow(parent), m_clock(clock), m_bundleCache(std::make_shared<BundleCache>(32))
@@ -224,6 +203,15 @@ void MainWindow::createLayout()
     m_incomingView = new IncomingView(m_tabs);
     m_tabs->addTab(m_storeView, QIcon(QStringLiteral(":/icons/store.svg")), tr("Trust store"));
     m_tabs->addTab(m_incomingView, QIcon(QStringLiteral(":/icons/incoming.svg")), tr("Incoming"));
+    // The probe panel proves a candidate against real servers; its errors use the window's banner.
+    m_probePanel = new ProbePanel(m_banner, m_tabs);
+    m_tabs->setTabIcon(addPanel(m_probePanel, tr("Probe")), QIcon(QStringLiteral(":/icons/probe.svg")));
+    QMenu* probe = menuBar()->addMenu(tr("&Probe"));
+    probe->addAction(m_probePanel->runAction());
+    probe->addAction(m_probePanel->cancelAction());
+    addAction(m_probePanel->runAction()); // Ctrl+R from any tab
+    addAction(m_probePanel->cancelAction());
+    connect(m_probePanel->runAction(), &QAction::triggered, this, [this] { m_tabs->setCurrentWidget(m_probePanel); });
     layout->addWidget(m_banner);
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
@@ -363,7 +351,7 @@ void MainWindow::openStore(const QString& rawPath)
             return StoreLoad{path, data.error().text(), {}};
         std::shared_ptr<const Bundle> bundle = cache->parse(data.value(), path);
         if (bundle->hasErrors())
-            return StoreLoad{path, issuesText(*bundle), {}};
+            return StoreLoad{path, bundleErrorsText(*bundle), {}};
         return StoreLoad{path, {}, StoreSnapshot::prepare(std::move(bundle), now, threshold)};
     });
 }
@@ -394,6 +382,8 @@ void MainWindow::applyStoreLoad(const StoreLoad& result)
             if (m_current >= i)
                 m_current = m_current == i ? -1 : m_current - 1;
             refreshStoreList();
+            if (m_current < 0)
+                m_probePanel->setCurrentBundle(nullptr, {});
         }
         Q_EMIT storeLoadFailed(result.path, result.error);
         return;
@@ -442,7 +432,7 @@ void MainWindow::watchStoreFile(const QString& path)
                 const int threshold = m_thresholdDays;
                 runStoreLoad(path, [path, now, threshold, bundle = update.bundle]() -> StoreLoad {
                     if (bundle->hasErrors())
-                        return StoreLoad{path, issuesText(*bundle), {}};
+                        return StoreLoad{path, bundleErrorsText(*bundle), {}};
                     return StoreLoad{path, {}, StoreSnapshot::prepare(bundle, now, threshold)};
                 });
             }
@@ -475,6 +465,7 @@ void MainWindow::selectStore(int index)
     const Store& s = m_stores.at(index);
     if (s.loaded)
         m_storeView->setSnapshot(s.snapshot, s.path);
+    m_probePanel->setCurrentBundle(s.snapshot.bundle, s.path);
     updateStatus();
 }
 
@@ -549,7 +540,7 @@ void MainWindow::onSourceUpdated(Source* source, const SourceUpdate& update)
     }
     if (update.bundle->hasErrors()) {
         // Bad input is shown where it is, and is never offered as a candidate for the store.
-        const QString text = issuesText(*update.bundle);
+        const QString text = bundleErrorsText(*update.bundle);
         m_banner->showMessage(MessageBanner::Kind::Error,
                               tr("%1 delivered a bundle with errors; it is not offered for the store, which is unchanged.\n%2")
                                   .arg(source->displayName(), text));
@@ -586,6 +577,7 @@ void MainWindow::checkIncoming(Source* source)
                 return;
             }
             m_incomingView->setAnalysis(analysis);
+            m_probePanel->setIncomingBundle(analysis.incoming, name);
             const int idx = m_tabs->indexOf(m_incomingView);
             m_tabs->setTabText(idx, tr("Incoming •"));
             const QString message = tr("%1: %2 added, %3 removed — see the Incoming tab (Ctrl+2).")

@@ -29,12 +29,13 @@ namespace certrotor::gui {
 
 class IncomingView;
 class MessageBanner;
+class ProbePanel;
 class SecretCatalog;
 class SourcesModel;
 class TrustStoreView;
 
-/// The console window: stores and sources on the left, the trust store and the incoming preview in
-/// the central tabs (room for the probe, commit, audit and drill panels), errors in an inline banner,
+/// The console window: stores and sources on the left, the trust store, the incoming preview and the
+/// probe panel in the central tabs (room for the commit, audit and drill panels), errors in an inline banner,
 /// notifications in the status bar and the tray. Parsing and analysis run off the GUI thread.
 class MainWindow : public QMainWindow
 {
@@ -61,6 +62,7 @@ public:
 
     TrustStoreView* trustStoreView() const { return m_storeView; }
     IncomingView* incomingView() const { return m_incomingView; }
+    ProbePanel* probePanel() const { return m_probePanel; }
     SourcesModel* sourcesModel() const { return m_sources; }
     MessageBanner* banner() const { return m_banner; }
     QTabWidget* tabs() const { return m_tabs; }
@@ -136,6 +138,7 @@ private:
     QTabWidget* m_tabs = nullptr;
     TrustStoreView* m_storeView = nullptr;
     IncomingView* m_incomingView = nullptr;
+    ProbePanel* m_probePanel = nullptr;
     SourcesModel* m_sources = nullptr;
     QTableView* m_sourcesView = nullptr;
     QListWidget* m_storeList = nullptr;

@@ -3,31 +3,26 @@
 // (HTTP/1.1 only), a socket that accepts and stays silent, a port nobody listens on, and the CLI.
 // Certificates are made at test time; servers pick their own ports (--port 0).
 #include "CertFactory.h"
+#include "TestPeers.h"
 #include "TestUtil.h"
 #include "probe/GrpcProbe.h"
 #include "probe/ProbePlan.h"
 #include "util/BuildInfo.h"
-#include "x509/OpenSsl.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QSignalSpy>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
 
 #include <memory>
-
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 using namespace certrotor;
 using namespace certrotor::test;
@@ -46,61 +41,6 @@ bool writeAtomically(const QString& path, const QByteArray& bytes)
     QSaveFile f(path); // write + rename: a watcher never sees half a file
     return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size() && f.commit();
 }
-
-/// A peer process that prints its port when ready ("LISTENING 1234" or openssl's "ACCEPT host:1234").
-class Peer
-{
-public:
-    ~Peer() { stop(); }
-
-    bool start(const QString& program, const QStringList& args, const QRegularExpression& ready)
-    {
-        m_process.setProgram(program);
-        m_process.setArguments(args);
-        m_process.setProcessChannelMode(QProcess::SeparateChannels);
-        m_process.start();
-        if (!m_process.waitForStarted(10000))
-            return false;
-        QByteArray seen;
-        for (int i = 0; i < 100 && m_port == 0; ++i) { // bounded: 100 x 100 ms
-            if (!m_process.waitForReadyRead(100) && m_process.state() != QProcess::Running)
-                break;
-            seen += m_process.readAllStandardOutput();
-            const QRegularExpressionMatch m = ready.match(QString::fromUtf8(seen));
-            if (m.hasMatch())
-                m_port = quint16(m.captured(1).toUInt());
-        }
-        if (m_port == 0)
-            qWarning().noquote() << program << "did not start:" << seen << m_process.readAllStandardError();
-        return m_port != 0;
-    }
-
-    void stop()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-        m_port = 0;
-    }
-
-    quint16 port() const { return m_port; }
-
-private:
-    QProcess m_process;
-    quint16 m_port = 0;
-};
-
-class GrpcServer : public Peer
-{
-public:
-    bool start(const QStringList& args)
-    {
-        return Peer::start(QStringLiteral(CERTROTOR_TEST_GRPC_SERVER), QStringList{QStringLiteral("--port"),
-                                                                                   QStringLiteral("0")} + args,
-                           QRegularExpression(QStringLiteral("LISTENING (\\d+)")));
-    }
-};
 
 ProbeTarget local(quint16 port, const QString& host = QStringLiteral("127.0.0.1"))
 {
@@ -154,7 +94,7 @@ class TestProbeGrpc : public QObject
     QTemporaryDir m_dir;
     Hierarchy m_old, m_new;
     QList<Certificate> m_oldBundle, m_newBundle, m_overlapBundle;
-    GrpcServer m_oldServer, m_newServer;
+    GrpcTestServer m_oldServer, m_newServer;
     QString m_oldLog;
 
     QString path(const QString& name) const { return m_dir.filePath(name); }
@@ -162,10 +102,7 @@ class TestProbeGrpc : public QObject
     // Server files for a leaf: chain (leaf + intermediate) and key.
     QStringList tlsArgs(const QString& name, const Issued& leaf, const Issued& intermediate)
     {
-        const QString c = path(name + QStringLiteral(".pem")), k = path(name + QStringLiteral(".key"));
-        writeAtomically(c, leaf.pem() + intermediate.pem());
-        writeAtomically(k, leaf.keyPem());
-        return {QStringLiteral("--cert"), c, QStringLiteral("--key"), k};
+        return grpcServerTlsArgs(m_dir.path(), name, leaf, intermediate);
     }
 
     Issued leafFrom(const Hierarchy& h, CertSpec spec)
@@ -302,7 +239,7 @@ private Q_SLOTS:
     // The server re-reads its certificate from disk: rotate it in place, as an operator would.
     void serverRotatesCertificateOnDisk()
     {
-        GrpcServer server;
+        GrpcTestServer server;
         const QStringList args = tlsArgs(QStringLiteral("rotating"), m_old.leaf, m_old.intermediate);
         QVERIFY(server.start(args + QStringList{QStringLiteral("--refresh-secs"), QStringLiteral("1")}));
         const ProbeTarget t = local(server.port());
@@ -333,7 +270,7 @@ private Q_SLOTS:
         spec.subjectAltNames = {QStringLiteral("DNS:localhost"), QStringLiteral("IP:127.0.0.1")};
         const Issued expired = leafFrom(m_old, spec);
         QVERIFY(expired.cert);
-        GrpcServer server;
+        GrpcTestServer server;
         QVERIFY(server.start(tlsArgs(QStringLiteral("expired"), expired, m_old.intermediate)));
         const ProbeResult r = runProbe(local(server.port()), m_oldBundle);
         QVERIFY(!r.ok);
@@ -359,7 +296,7 @@ private Q_SLOTS:
         spec.subjectAltNames = {QStringLiteral("DNS:payments.internal.example")};
         const Issued named = leafFrom(m_old, spec);
         const QString log = path(QStringLiteral("named.jsonl"));
-        GrpcServer server;
+        GrpcTestServer server;
         QVERIFY(server.start(tlsArgs(QStringLiteral("named"), named, m_old.intermediate)
                              + QStringList{QStringLiteral("--metadata-log"), log}));
 
@@ -393,7 +330,7 @@ private Q_SLOTS:
 
     void servingStatusAndGrpcErrors()
     {
-        GrpcServer server;
+        GrpcTestServer server;
         QVERIFY(server.start(tlsArgs(QStringLiteral("status"), m_old.leaf, m_old.intermediate)
                              + QStringList{QStringLiteral("--status"), QStringLiteral("=NOT_SERVING"),
                                            QStringLiteral("--status"), QStringLiteral("payments=SERVING")}));
@@ -442,7 +379,7 @@ private Q_SLOTS:
 
     void unimplementedMethod()
     {
-        GrpcServer server;
+        GrpcTestServer server;
         QVERIFY(server.start(tlsArgs(QStringLiteral("unimpl"), m_old.leaf, m_old.intermediate)
                              + QStringList{QStringLiteral("--unimplemented")}));
         const ProbeResult r = runProbe(local(server.port()), m_oldBundle);
@@ -471,7 +408,7 @@ private Q_SLOTS:
         const QString leaf = path(QStringLiteral("s_server-leaf.pem")), chain = path(QStringLiteral("s_server-chain.pem"));
         QVERIFY(writeAtomically(leaf, m_old.leaf.pem()));
         QVERIFY(writeAtomically(chain, m_old.intermediate.pem()));
-        Peer sserver;
+        PeerProcess sserver;
         QVERIFY(sserver.start(opensslPath(),
                               {QStringLiteral("s_server"), QStringLiteral("-accept"), QStringLiteral("127.0.0.1:0"),
                                QStringLiteral("-www"), QStringLiteral("-cert"), leaf, QStringLiteral("-cert_chain"), chain,
@@ -487,7 +424,7 @@ private Q_SLOTS:
 
     void plaintextServer()
     {
-        GrpcServer server; // h2c, no TLS at all
+        GrpcTestServer server; // h2c, no TLS at all
         QVERIFY(server.start({}));
         const ProbeResult r = runProbe(local(server.port()), m_oldBundle);
         QVERIFY(!r.ok);
@@ -498,13 +435,8 @@ private Q_SLOTS:
 
     void silentServerHitsTheDeadline()
     {
-        QTcpServer silent;
-        QVERIFY(silent.listen(QHostAddress::LocalHost));
-        QList<QTcpSocket*> accepted; // kept open, never written to
-        connect(&silent, &QTcpServer::newConnection, this, [&] {
-            while (QTcpSocket* s = silent.nextPendingConnection())
-                accepted << s;
-        });
+        SilentTcpServer silent; // accepts, keeps the connections open, never writes
+        QVERIFY(silent.listenLocal());
         const int deadline = 400;
         const ProbeResult r = runProbe(local(silent.serverPort()), m_oldBundle, deadline);
         QVERIFY(!r.ok);
@@ -512,19 +444,13 @@ private Q_SLOTS:
         QVERIFY2(r.error.contains(QLatin1String("400 ms deadline")), qPrintable(r.error));
         QVERIFY2(r.error.contains(QLatin1String("accepts TCP connections")), qPrintable(r.error));
         QVERIFY(r.timings.totalMs >= deadline); // the deadline, not an early give-up
-        QVERIFY(!accepted.isEmpty());
-        qDeleteAll(accepted);
+        QVERIFY(silent.acceptedCount() > 0);
     }
 
     void cancelEndsProbesAndPlans()
     {
-        QTcpServer silent;
-        QVERIFY(silent.listen(QHostAddress::LocalHost));
-        QList<QTcpSocket*> accepted;
-        connect(&silent, &QTcpServer::newConnection, this, [&] {
-            while (QTcpSocket* s = silent.nextPendingConnection())
-                accepted << s;
-        });
+        SilentTcpServer silent;
+        QVERIFY(silent.listenLocal());
         const ProbeTarget t = local(silent.serverPort());
         ProbeOptions options;
         options.bundle = m_oldBundle;
@@ -532,7 +458,7 @@ private Q_SLOTS:
         GrpcProbe probe(t, options);
         QSignalSpy finished(&probe, &GrpcProbe::finished);
         probe.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!accepted.isEmpty(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(silent.acceptedCount() > 0, 10000);
         probe.cancel();
         QVERIFY(finished.size() == 1 || finished.wait(5000));
         QCOMPARE(finished.size(), 1);
@@ -548,17 +474,16 @@ private Q_SLOTS:
         settings.timeoutMs = 20000;
         ProbePlan plan({t, t, t}, {{QStringLiteral("candidate"), PlanBundle::Role::Candidate, m_oldBundle}}, settings);
         QSignalSpy done(&plan, &ProbePlan::finished);
-        const qsizetype before = accepted.size();
+        const qsizetype before = silent.acceptedCount();
         plan.start();
-        QTRY_VERIFY_WITH_TIMEOUT(accepted.size() == before + 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(silent.acceptedCount() == before + 1, 10000);
         plan.cancel();
         QVERIFY(done.size() == 1 || done.wait(5000));
         QCOMPARE(done.size(), 1);
-        QCOMPARE(accepted.size(), before + 1); // the queued probes never connected
+        QCOMPARE(silent.acceptedCount(), before + 1); // the queued probes never connected
         QCOMPARE(plan.results()[0].error, QStringLiteral("cancelled"));
         QCOMPARE(plan.results()[2].error, QStringLiteral("cancelled before it started"));
         QCOMPARE(plan.verdict().kind, PlanVerdict::Kind::Incomplete); // a cancelled probe proves nothing
-        qDeleteAll(accepted);
     }
 
     void mutualTls()
@@ -575,7 +500,7 @@ private Q_SLOTS:
         const QString clientCa = path(QStringLiteral("client-ca.pem"));
         QVERIFY(writeAtomically(clientCa, clients.root.pem()));
         const QString log = path(QStringLiteral("mtls.jsonl"));
-        GrpcServer server;
+        GrpcTestServer server;
         QVERIFY(server.start(tlsArgs(QStringLiteral("mtls"), m_old.leaf, m_old.intermediate)
                              + QStringList{QStringLiteral("--client-ca"), clientCa, QStringLiteral("--metadata-log"), log}));
         const ProbeTarget t = local(server.port());
@@ -612,15 +537,12 @@ private Q_SLOTS:
 
         // The CLI with an encrypted key: the passphrase comes on stdin and never shows up anywhere.
         const QByteArray secret = "s3cret-passphrase";
-        ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-        QVERIFY(PEM_write_bio_PKCS8PrivateKey(bio.get(), client.key.get(), EVP_aes_256_cbc(), secret.constData(),
-                                              int(secret.size()), nullptr, nullptr));
-        char* data = nullptr;
-        const long len = BIO_get_mem_data(bio.get(), &data);
+        const QByteArray encryptedKey = client.encryptedKeyPem(secret);
+        QVERIFY(encryptedKey.contains("ENCRYPTED PRIVATE KEY"));
         const QString keyFile = path(QStringLiteral("client-encrypted.key"));
         const QString certFile = path(QStringLiteral("client-chain.pem"));
         const QString caFile = path(QStringLiteral("mtls-server-ca.pem"));
-        QVERIFY(writeAtomically(keyFile, QByteArray(data, len)));
+        QVERIFY(writeAtomically(keyFile, encryptedKey));
         QVERIFY(writeAtomically(certFile, client.pem() + clients.intermediate.pem()));
         QVERIFY(writeAtomically(caFile, m_old.root.pem()));
         const QStringList args{QStringLiteral("probe"), QStringLiteral("--ca"), caFile, QStringLiteral("--cert"), certFile,

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "GuiSettings.h"
+#include "probe/ProbePlan.h"
+#include "x509/Bundle.h"
+
+#include <QPointer>
+#include <QWidget>
+
+#include <memory>
+
+class QAction;
+class QCheckBox;
+class QFrame;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableView;
+
+namespace certrotor::gui {
+
+class MessageBanner;
+class ProbeResultsModel;
+class ProbeTargetsModel;
+
+/// The Probe panel: proves a candidate CA bundle against real gRPC servers before it is committed.
+/// The operator lists targets, and the panel probes every target with the current trust store, the
+/// candidate (the incoming bundle being previewed, or a bundle file) and optionally their union, then
+/// shows each result live, the details of one, and the rotation verdict — emitted as planFinished() so
+/// the commit step can gate on it.
+///
+/// Nothing here blocks the GUI thread: bundle files and client identities are read on the thread
+/// pool, and ProbePlan is asynchronous. The target list persists in GuiSettings; a client key's
+/// passphrase is asked for when needed, used once and never stored.
+class ProbePanel : public QWidget
+{
+    Q_OBJECT
+public:
+    /// Errors go to `banner` (the window's); without one the panel shows its own.
+    explicit ProbePanel(MessageBanner* banner = nullptr, QWidget* parent = nullptr);
+    ~ProbePanel() override;
+
+    /// The trust store in use today (null: none open; then only the candidate is probed).
+    void setCurrentBundle(std::shared_ptr<const Bundle> bundle, const QString& label);
+    /// The incoming bundle being previewed: the candidate, unless the operator chose a file.
+    void setIncomingBundle(std::shared_ptr<const Bundle> bundle, const QString& label);
+    /// Reads a bundle file as the candidate, off the GUI thread. A file that cannot be read, has a bad
+    /// block or holds no certificate is refused with its located errors in the banner; the candidate
+    /// stays as it was (candidateLoadFailed).
+    void loadCandidateFile(const QString& path);
+    /// Goes back to the incoming bundle as the candidate.
+    void useIncomingCandidate();
+
+    /// Starts a run and returns at once. False when the input is refused: bad targets show inline
+    /// (and nothing starts), a missing candidate or identity file shows in the banner.
+    bool run();
+    /// Stops a run: running probes end as cancelled, queued ones never start. Its verdict is incomplete.
+    void cancel();
+    bool isRunning() const { return m_phase != Phase::Idle; }
+
+    /// True once a run has ended, until the inputs change or another run starts.
+    bool hasVerdict() const { return m_hasVerdict; }
+    /// The verdict of the last completed run (Incomplete before any, during a run, or after the inputs
+    /// changed).
+    const PlanVerdict& lastVerdict() const { return m_verdict; }
+
+    ProbeTargetsModel* targetsModel() const { return m_targets; }
+    ProbeResultsModel* resultsModel() const { return m_results; }
+    QTableView* resultsView() const { return m_resultsView; }
+    QTableView* targetsView() const { return m_targetsView; }
+    QAction* runAction() const { return m_runAction; }
+    QAction* cancelAction() const { return m_cancelAction; }
+    MessageBanner* banner() const { return m_banner; }
+    /// The details pane's text and the selected result as JSON ("" when no row is selected).
+    QString detailsText() const;
+    QString selectedResultJson() const;
+    QString candidateDescription() const;
+
+Q_SIGNALS:
+    void planStarted(int probes);
+    /// A run ended (all probes in, or cancelled): the verdict the commit step gates on.
+    void planFinished(const certrotor::PlanVerdict& verdict);
+    /// The targets, bundles or options changed after a verdict: it no longer says anything.
+    void verdictInvalidated();
+    void candidateChanged();
+    void candidateLoadFailed(const QString& error);
+
+private:
+    enum class Phase { Idle, LoadingIdentity, AskingPassphrase, Running };
+    struct CandidateBundle
+    {
+        std::shared_ptr<const Bundle> bundle;
+        QString label;
+    };
+
+    void buildUi();
+    void addTarget();
+    void removeSelectedTargets();
+    void updateTargetErrors();
+    void saveTargets();
+    void updateBundleLabels();
+    void chooseCandidateFile();
+    void chooseIdentityFile(QLineEdit* edit, const QString& caption);
+    void loadIdentityThenStart(const QByteArray& passphrase);
+    /// KEYRING: the one place where the passphrase of an encrypted client key is obtained. Today it
+    /// asks with a password dialog (opened, not exec'd: no nested event loop); the passphrase is used
+    /// for this one load, then wiped, and is never stored, logged or shown. The keyring integration
+    /// replaces the dialog here and calls loadIdentityThenStart() with what the keyring holds.
+    void requestKeyPassphrase(const QString& keyPath);
+    void startPlan(const ClientIdentity& identity);
+    void onProbeFinished(const ProbeResult& result);
+    void onPlanFinished();
+    void endRun();
+    void showVerdict(const PlanVerdict& verdict);
+    void invalidateVerdict();
+    void showSelectedDetails();
+    void copySelectedJson();
+    void fail(const QString& message);
+    void setPhase(Phase phase);
+    const CandidateBundle& candidate() const;
+
+    GuiSettings m_settings;
+    MessageBanner* m_banner = nullptr;
+    ProbeTargetsModel* m_targets = nullptr;
+    ProbeResultsModel* m_results = nullptr;
+
+    CandidateBundle m_current;
+    CandidateBundle m_incoming;
+    CandidateBundle m_file; // chosen by the operator; wins over the incoming bundle while set
+    QString m_loadingFile; // the file being read, if any
+
+    Phase m_phase = Phase::Idle;
+    quint64 m_runSeq = 0; // a callback of an earlier (cancelled) run is dropped
+    QList<ProbeTarget> m_runTargets;
+    QList<PlanBundle> m_runBundles;
+    QPointer<ProbePlan> m_plan;
+    bool m_inputsChangedDuringRun = false;
+    /// The last identity loaded, for the paths it came from: an encrypted key is not asked for again
+    /// on every run. Held in memory only; dropped when a path changes.
+    ClientIdentity m_identity;
+    QString m_identityFor;
+
+    bool m_hasVerdict = false;
+    PlanVerdict m_verdict;
+
+    QWidget* m_config = nullptr;
+    QTableView* m_targetsView = nullptr;
+    QLabel* m_targetErrors = nullptr;
+    QPushButton* m_addTarget = nullptr;
+    QPushButton* m_removeTarget = nullptr;
+    QLabel* m_currentLabel = nullptr;
+    QLabel* m_candidateLabel = nullptr;
+    QPushButton* m_chooseCandidate = nullptr;
+    QPushButton* m_useIncoming = nullptr;
+    QCheckBox* m_overlap = nullptr;
+    QLineEdit* m_certPath = nullptr;
+    QLineEdit* m_keyPath = nullptr;
+    QLabel* m_identityLabel = nullptr;
+    QCheckBox* m_sendCertHeader = nullptr;
+    QSpinBox* m_timeout = nullptr;
+    QCheckBox* m_systemCas = nullptr;
+    QPushButton* m_runButton = nullptr;
+    QPushButton* m_cancelButton = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_progressLabel = nullptr;
+    QFrame* m_verdictFrame = nullptr;
+    QLabel* m_verdictLabel = nullptr;
+    QLabel* m_verdictDetails = nullptr;
+    QTableView* m_resultsView = nullptr;
+    QPlainTextEdit* m_details = nullptr;
+    QPushButton* m_copyJson = nullptr;
+    QAction* m_runAction = nullptr;
+    QAction* m_cancelAction = nullptr;
+};
+
+} // namespace certrotor::gui
