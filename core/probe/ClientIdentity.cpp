@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include <cstring>
+#include <utility>
 
 namespace certrotor {
 
@@ -52,7 +53,53 @@ Result<QByteArray> readAll(const QString& path)
     return f.readAll();
 }
 
+// Reads a PEM or DER private key, decrypting it with `passphrase` when it is encrypted. `encrypted`
+// (optional) tells whether a passphrase was needed.
+Result<ossl::EvpPkeyPtr> readPrivateKey(const QByteArray& key, const QString& keyName, const QByteArray& passphrase,
+                                        bool* encrypted = nullptr)
+{
+    ossl::clearErrors();
+    PassphraseState state{&passphrase, false};
+    ossl::BioPtr bio(BIO_new_mem_buf(key.constData(), int(key.size())));
+    ossl::EvpPkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, passphraseCallback, &state));
+    if (!pkey && !state.asked) {
+        // Not PEM: try DER PKCS#8 / traditional.
+        ossl::clearErrors();
+        const auto* p = reinterpret_cast<const unsigned char*>(key.constData());
+        pkey.reset(d2i_AutoPrivateKey(nullptr, &p, long(key.size())));
+    }
+    ossl::clearErrors();
+    if (encrypted)
+        *encrypted = state.asked;
+    if (!pkey) {
+        if (state.asked && passphrase.isEmpty())
+            return keyError(keyName, QStringLiteral("the private key is encrypted and no passphrase was given"));
+        if (state.asked)
+            return keyError(keyName, QStringLiteral("the passphrase does not decrypt the private key"));
+        return keyError(keyName, QStringLiteral("no private key found (expected PEM or DER)"));
+    }
+    return pkey;
+}
+
 } // namespace
+
+Result<bool> privateKeyIsEncrypted(const QByteArray& key, const QString& keyName)
+{
+    bool encrypted = false;
+    Result<ossl::EvpPkeyPtr> read = readPrivateKey(key, keyName, {}, &encrypted);
+    if (!read.ok() && !encrypted)
+        return read.error();
+    return encrypted;
+}
+
+Result<bool> checkPrivateKey(const QByteArray& key, const QString& keyName, const QByteArray& passphrase)
+{
+    bool encrypted = false;
+    Result<ossl::EvpPkeyPtr> read = readPrivateKey(key, keyName, passphrase, &encrypted);
+    if (!read.ok())
+        return read.error();
+    return encrypted;
+}
 
 Result<ClientIdentity> clientIdentityFromData(const QByteArray& certificate, const QString& certificateName,
                                               const QByteArray& key, const QString& keyName,
@@ -67,24 +114,10 @@ Result<ClientIdentity> clientIdentityFromData(const QByteArray& certificate, con
     identity.certificate = certs.takeFirst();
     identity.chain = certs;
 
-    ossl::clearErrors();
-    PassphraseState state{&passphrase, false};
-    ossl::BioPtr bio(BIO_new_mem_buf(key.constData(), int(key.size())));
-    ossl::EvpPkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, passphraseCallback, &state));
-    if (!pkey && !state.asked) {
-        // Not PEM: try DER PKCS#8 / traditional.
-        ossl::clearErrors();
-        const auto* p = reinterpret_cast<const unsigned char*>(key.constData());
-        pkey.reset(d2i_AutoPrivateKey(nullptr, &p, long(key.size())));
-    }
-    ossl::clearErrors();
-    if (!pkey) {
-        if (state.asked && passphrase.isEmpty())
-            return keyError(keyName, QStringLiteral("the private key is encrypted and no passphrase was given"));
-        if (state.asked)
-            return keyError(keyName, QStringLiteral("the passphrase does not decrypt the private key"));
-        return keyError(keyName, QStringLiteral("no private key found (expected PEM or DER)"));
-    }
+    Result<ossl::EvpPkeyPtr> read = readPrivateKey(key, keyName, passphrase);
+    if (!read.ok())
+        return read.error();
+    ossl::EvpPkeyPtr pkey = std::move(read).value();
 
     ossl::X509Ptr x509 = ossl::x509FromDer(identity.certificate.toDer());
     if (!x509 || X509_check_private_key(x509.get(), pkey.get()) != 1) {

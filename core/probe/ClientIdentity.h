@@ -12,7 +12,8 @@
 namespace certrotor {
 
 /// The certificate and key a probe presents for mTLS. The key lives only in memory; nothing here
-/// is ever logged. A passphrase comes from the keyring (a later issue wires that in); this API takes
+/// is ever logged. An encrypted key's passphrase comes from the keyring (`keyring/KeyPassphrase.h`:
+/// `Keyring::readKeyPassphrase` looks it up by the key file's content) or from the user; this API takes
 /// it as a parameter and never keeps it.
 struct ClientIdentity
 {
@@ -39,5 +40,15 @@ Result<ClientIdentity> loadClientIdentity(const QString& certificatePath, const 
 Result<ClientIdentity> clientIdentityFromData(const QByteArray& certificate, const QString& certificateName,
                                               const QByteArray& key, const QString& keyName,
                                               const QByteArray& passphrase = {});
+
+/// Whether the private key in `key` (same formats as above) is encrypted, i.e. needs a passphrase.
+/// An error when it holds no private key at all. Cheap: no key derivation runs.
+Result<bool> privateKeyIsEncrypted(const QByteArray& key, const QString& keyName);
+
+/// Checks that `passphrase` opens the private key in `key` without a certificate: the check before a
+/// passphrase is stored. Returns whether the key was encrypted (false: an unencrypted key, the
+/// passphrase was not needed); an error names `keyName` and never contains the passphrase. May run a
+/// key derivation: call it off the GUI thread.
+Result<bool> checkPrivateKey(const QByteArray& key, const QString& keyName, const QByteArray& passphrase);
 
 } // namespace certrotor

@@ -2,6 +2,7 @@
 #include "CliApp.h"
 
 #include "CliCommon.h"
+#include "KeyringCommand.h"
 #include "ProbeCommand.h"
 #include "TextTable.h"
 #include "WatchCommand.h"
@@ -38,6 +39,8 @@ Commands:
   watch   [--json] [--debounce-ms N] SOURCE...                print each change of files, directories, Secrets
   probe   --ca BUNDLE [--cert F --key F] [--servername NAME] [--service NAME] [--timeout MS] [--json] HOST:PORT...
                                                               gRPC health check over h2+TLS trusting only BUNDLE
+  keyring store-passphrase --key F | forget-passphrase --key F | status
+                                                              client key passphrases in the OS keyring
 
 Options common to every command: --help, --version.
 DATE is ISO 8601: 2027-01-31 or 2027-01-31T12:00:00Z.
@@ -404,6 +407,8 @@ int run(const QStringList& arguments)
         return watch(rest);
     if (command == QLatin1String("probe"))
         return probe(rest);
+    if (command == QLatin1String("keyring"))
+        return keyring(rest);
     return usageError(QStringLiteral("unknown command '%1'").arg(command));
 }
 

@@ -2,6 +2,7 @@
 #include "ProbeCommand.h"
 
 #include "CliCommon.h"
+#include "KeyringCommand.h"
 #include "probe/ProbeJson.h"
 #include "probe/ProbePlan.h"
 #include "x509/Bundle.h"
@@ -25,8 +26,9 @@ Calls grpc.health.v1.Health/Check on every target over HTTP/2 and TLS, trusting 
 of --ca (a fresh connection and a full TLS handshake per target).
   --ca BUNDLE             the bundle under test (PEM, DER or PKCS#7)
   --current BUNDLE        also probe with the bundle trusted today and print the rotation verdict
-  --cert FILE, --key FILE client certificate and key for mTLS
-  --key-passphrase-stdin  read the key's passphrase from the first line of standard input
+  --cert FILE, --key FILE client certificate and key for mTLS; an encrypted key's passphrase comes from
+                          the keyring (store it with: certrotor-cli keyring store-passphrase --key FILE)
+  --key-passphrase-stdin  read the key's passphrase from the first line of standard input instead
   --send-client-cert      also send the client certificate as x-client-certificate (base64 DER),
                           for servers behind a TLS-terminating proxy
   --servername NAME       SNI and the name the server certificate must match (servers reached by
@@ -158,9 +160,10 @@ int probe(const QStringList& args)
         return ExitUsage;
     bundles << candidate;
 
-    // The command prints every result itself: keep the probe's log lines and Qt's HTTP/2 warnings
+    // The command prints every result itself: keep the probe's and keyring's log lines and Qt's HTTP/2 warnings
     // ("stream 1 finished with error") off stderr. QT_LOGGING_RULES still overrides this.
-    QLoggingCategory::setFilterRules(QStringLiteral("certrotor.probe.info=false\nqt.network.http2.warning=false"));
+    QLoggingCategory::setFilterRules(
+        QStringLiteral("certrotor.probe.info=false\ncertrotor.keyring.info=false\nqt.network.http2.warning=false"));
 
     ProbePlan::Settings settings;
     settings.timeoutMs = timeout;
@@ -172,6 +175,14 @@ int probe(const QStringList& args)
             QFile in;
             if (in.open(stdin, QIODevice::ReadOnly))
                 passphrase = in.readLine().trimmed();
+        } else {
+            Result<QByteArray> stored = keyPassphraseFromKeyring(parser.value(QStringLiteral("key")));
+            if (!stored.ok()) {
+                err() << "certrotor-cli: probe: " << stored.error().text() << "\n";
+                err().flush();
+                return ExitUsage;
+            }
+            passphrase = std::move(stored).value();
         }
         Result<ClientIdentity> identity = loadClientIdentity(parser.value(QStringLiteral("cert")),
                                                              parser.value(QStringLiteral("key")), passphrase);
