@@ -14,6 +14,8 @@
 #include "TestPeers.h"
 #include "TestUtil.h"
 #include "TrustStoreView.h"
+#include "keyring/KeyPassphrase.h"
+#include "keyring/Keyring.h"
 #include "util/Clock.h"
 
 #include <QAbstractItemModelTester>
@@ -39,6 +41,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+
+#include <optional>
 
 using namespace certrotor;
 using namespace certrotor::gui;
@@ -454,36 +458,73 @@ private Q_SLOTS:
         QVERIFY2(again.passed(), qPrintable(again.text));
     }
 
-    // mTLS with an encrypted key: the passphrase is asked for (password echo), used, never stored.
-    void encryptedClientKeyAsksForThePassphrase()
+private:
+    // A client certificate with an encrypted key (files under `name`), and an mTLS server trusting its CA.
+    struct MtlsClient
     {
-        const Hierarchy clients = makeHierarchy(m_now, QStringLiteral("Clients"));
+        QString certFile, keyFile, clientCa;
+    };
+    MtlsClient makeMtlsClient(const QString& name, const QByteArray& secret)
+    {
+        const Hierarchy clients = makeHierarchy(m_now, name + QStringLiteral(" Clients"));
         CertSpec spec;
         spec.commonName = QStringLiteral("certrotor-probe");
         spec.notBefore = m_now - kSecondsPerDay;
         spec.notAfter = m_now + 30 * kSecondsPerDay;
         spec.extendedKeyUsage = {QStringLiteral("clientAuth")};
         const Issued client = issue(spec, makeKey(), &clients.intermediate);
+        MtlsClient c{path(name + QStringLiteral("-client.pem")), path(name + QStringLiteral("-client-encrypted.key")),
+                     path(name + QStringLiteral("-clients-ca.pem"))};
+        writeFile(c.clientCa, clients.root.pem());
+        writeFile(c.certFile, client.pem() + clients.intermediate.pem());
+        writeFile(c.keyFile, client.encryptedKeyPem(secret));
+        return c;
+    }
+    bool startMtlsServer(GrpcTestServer& server, const MtlsClient& c)
+    {
+        return server.start(grpcServerTlsArgs(m_dir.path(), QStringLiteral("mtls"), m_old.leaf, m_old.intermediate)
+                            + QStringList{QStringLiteral("--client-ca"), c.clientCa});
+    }
+    // The panel set up to probe `port` with the old root as candidate and `c` as its client identity.
+    void setUpMtlsPanel(ProbePanel& panel, quint16 port, const MtlsClient& c)
+    {
+        panel.show();
+        panel.targetsModel()->setRows({{address(port), {}, {}}});
+        panel.setIncomingBundle(bundleOf(m_old.root.pem(), QStringLiteral("old")), QStringLiteral("old"));
+        FileDialog::instance()->setNextFileName(c.certFile);
+        panel.findChild<QPushButton*>(QStringLiteral("clientCertificateBrowsePushButton"))->click();
+        FileDialog::instance()->setNextFileName(c.keyFile);
+        panel.findChild<QPushButton*>(QStringLiteral("clientKeyBrowsePushButton"))->click();
+    }
+    // What the keyring holds for `account` (the real Secret Service of this test's session).
+    std::optional<QByteArray> keyringEntry(const QString& account)
+    {
+        Keyring keyring;
+        std::optional<Result<std::optional<QByteArray>>> got;
+        keyring.read(account, [&](Result<std::optional<QByteArray>> r) { got = std::move(r); });
+        if (!QTest::qWaitFor([&] { return got.has_value(); }, 15000)) {
+            qWarning() << "keyring: no answer";
+            return std::nullopt;
+        }
+        if (!got->ok())
+            qWarning() << "keyring:" << got->error().text();
+        return got->ok() ? got->value() : std::nullopt;
+    }
+
+private Q_SLOTS:
+    // mTLS with an encrypted key: the passphrase is asked for (password echo), used, never stored.
+    void encryptedClientKeyAsksForThePassphrase()
+    {
         const QByteArray secret = "gui-s3cret-passphrase";
-        const QString clientCa = path(QStringLiteral("clients-ca.pem")), certFile = path(QStringLiteral("client.pem")),
-                      keyFile = path(QStringLiteral("client-encrypted.key"));
-        QVERIFY(writeFile(clientCa, clients.root.pem()));
-        QVERIFY(writeFile(certFile, client.pem() + clients.intermediate.pem()));
-        QVERIFY(writeFile(keyFile, client.encryptedKeyPem(secret)));
+        const MtlsClient c = makeMtlsClient(QStringLiteral("asked"), secret);
         GrpcTestServer server;
-        QVERIFY(server.start(grpcServerTlsArgs(m_dir.path(), QStringLiteral("mtls"), m_old.leaf, m_old.intermediate)
-                             + QStringList{QStringLiteral("--client-ca"), clientCa}));
+        QVERIFY(startMtlsServer(server, c));
 
         ProbePanel panel;
-        panel.show();
-        panel.targetsModel()->setRows({{address(server.port()), {}, {}}});
-        panel.setIncomingBundle(bundleOf(m_old.root.pem(), QStringLiteral("old")), QStringLiteral("old"));
-        FileDialog::instance()->setNextFileName(certFile);
-        panel.findChild<QPushButton*>(QStringLiteral("clientCertificateBrowsePushButton"))->click();
-        FileDialog::instance()->setNextFileName(keyFile);
-        panel.findChild<QPushButton*>(QStringLiteral("clientKeyBrowsePushButton"))->click();
-        QCOMPARE(panel.findChild<QLineEdit*>(QStringLiteral("clientKeyLineEdit"))->text(), keyFile);
+        setUpMtlsPanel(panel, server.port(), c);
+        QCOMPARE(panel.findChild<QLineEdit*>(QStringLiteral("clientKeyLineEdit"))->text(), c.keyFile);
         panel.findChild<QCheckBox*>(QStringLiteral("sendClientCertificateCheckBox"))->setChecked(true);
+        QVERIFY(!panel.findChild<QCheckBox*>(QStringLiteral("rememberPassphraseCheckBox"))->isChecked()); // opt-in
 
         // Refused prompt: a clear message, no probe.
         QSignalSpy started(&panel, &ProbePanel::planStarted);
@@ -517,6 +558,7 @@ private Q_SLOTS:
         QVERIFY(!panel.banner()->text().contains(QString::fromLatin1(secret)));
         const QSettings settings(QStringLiteral("CertRotor"), QStringLiteral("certrotor"));
         QVERIFY(!readFile(settings.fileName()).contains(secret));
+        QVERIFY(!keyringEntry(keyring::keyPassphraseAccount(readFile(c.keyFile)))); // not asked to keep it
         // Run again: the identity is kept in memory for the same files, no second prompt. The last
         // verdict is void while the new run goes on.
         QSignalSpy second(&panel, &ProbePanel::planFinished);
@@ -528,6 +570,84 @@ private Q_SLOTS:
         QVERIFY(second.first().first().value<PlanVerdict>().passed());
         QVERIFY(!panel.findChild<QInputDialog*>(QStringLiteral("keyPassphraseInputDialog"))
                 || panel.findChild<QInputDialog*>(QStringLiteral("keyPassphraseInputDialog"))->isHidden());
+    }
+
+    // The keyring (the real Secret Service, through with-keyring.sh): a typed passphrase is kept only
+    // when the operator asks and only once it has decrypted the key; a fresh panel then finds it and
+    // never asks; a kept passphrase that no longer works is reported with how to remove it.
+    void keyringKeepsAndSuppliesThePassphrase()
+    {
+        const QByteArray secret = "kept-in-the-keyring";
+        const MtlsClient c = makeMtlsClient(QStringLiteral("kept"), secret);
+        const QString account = keyring::keyPassphraseAccount(readFile(c.keyFile));
+        GrpcTestServer server;
+        QVERIFY(startMtlsServer(server, c));
+        QVERIFY(!keyringEntry(account));
+
+        const auto answer = [](ProbePanel& panel, const QByteArray& typed) {
+            QInputDialog* dialog = nullptr;
+            QTRY_VERIFY_WITH_TIMEOUT((dialog = panel.findChild<QInputDialog*>(QStringLiteral("keyPassphraseInputDialog"))), 15000);
+            QVERIFY2(dialog->labelText().contains(QLatin1String("No passphrase is kept in the keyring")), qPrintable(dialog->labelText()));
+            dialog->setTextValue(QString::fromLatin1(typed));
+            dialog->accept();
+        };
+        {
+            // A wrong passphrase, with "keep" ticked: refused, and nothing is kept.
+            ProbePanel panel;
+            setUpMtlsPanel(panel, server.port(), c);
+            panel.findChild<QCheckBox*>(QStringLiteral("rememberPassphraseCheckBox"))->setChecked(true);
+            QSignalSpy started(&panel, &ProbePanel::planStarted);
+            QVERIFY(panel.run());
+            answer(panel, "not-the-passphrase");
+            if (QTest::currentTestFailed())
+                return;
+            QTRY_VERIFY_WITH_TIMEOUT(!panel.isRunning(), 15000);
+            QCOMPARE(started.size(), 0);
+            QVERIFY2(panel.banner()->text().contains(QLatin1String("does not decrypt")), qPrintable(panel.banner()->text()));
+            QVERIFY(!keyringEntry(account));
+
+            // The right one: the probe passes and the passphrase is kept.
+            QSignalSpy finished(&panel, &ProbePanel::planFinished);
+            QVERIFY(panel.run());
+            answer(panel, secret);
+            if (QTest::currentTestFailed())
+                return;
+            QVERIFY(finished.wait(30000));
+            QVERIFY2(finished.first().first().value<PlanVerdict>().passed(), qPrintable(panel.banner()->text()));
+            QTRY_VERIFY_WITH_TIMEOUT(keyringEntry(account) == std::optional<QByteArray>(secret), 15000);
+            QTRY_VERIFY(panel.findChild<QLabel*>(QStringLiteral("probeIdentityLabel"))->text().contains(QLatin1String("kept in the keyring")));
+            QVERIFY(!panel.banner()->text().contains(QString::fromLatin1(secret)));
+        }
+        {
+            // A fresh panel (nothing in memory): the keyring supplies it, no dialog.
+            ProbePanel panel;
+            setUpMtlsPanel(panel, server.port(), c);
+            QSignalSpy finished(&panel, &ProbePanel::planFinished);
+            QVERIFY(panel.run());
+            QVERIFY(finished.wait(30000));
+            QVERIFY2(finished.first().first().value<PlanVerdict>().passed(), qPrintable(panel.banner()->text()));
+            QVERIFY(!panel.findChild<QInputDialog*>(QStringLiteral("keyPassphraseInputDialog")));
+            const QString label = panel.findChild<QLabel*>(QStringLiteral("probeIdentityLabel"))->text();
+            QVERIFY2(label.contains(QLatin1String("passphrase from the keyring")), qPrintable(label));
+        }
+        {
+            // The kept passphrase no longer decrypts the key: a clear error with the way out, no probe.
+            Keyring keyring;
+            bool written = false;
+            keyring.write(account, "stale-passphrase", [&](Result<std::monostate> r) { written = r.ok(); });
+            QTRY_VERIFY_WITH_TIMEOUT(written, 15000);
+            ProbePanel panel;
+            setUpMtlsPanel(panel, server.port(), c);
+            QSignalSpy started(&panel, &ProbePanel::planStarted);
+            QVERIFY(panel.run());
+            QTRY_VERIFY_WITH_TIMEOUT(!panel.isRunning(), 15000);
+            QCOMPARE(started.size(), 0);
+            QVERIFY(!panel.findChild<QInputDialog*>(QStringLiteral("keyPassphraseInputDialog")));
+            QVERIFY2(panel.banner()->text().contains(QLatin1String("kept in the keyring")) &&
+                         panel.banner()->text().contains(QLatin1String("forget-passphrase")),
+                     qPrintable(panel.banner()->text()));
+            QVERIFY(!panel.banner()->text().contains(QLatin1String("stale-passphrase")));
+        }
     }
 
     // In the console: a "Probe" tab fed with the open store; Ctrl+R runs from any tab.

@@ -6,6 +6,8 @@
 #include "GuiLog.h"
 #include "IncomingAnalysis.h"
 #include "MessageBanner.h"
+#include "keyring/KeyPassphrase.h"
+#include "keyring/Keyring.h"
 #include "ProbeResultsModel.h"
 #include "ProbeTargetsModel.h"
 #include "probe/ProbeJson.h"
@@ -15,6 +17,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QFile>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -367,6 +370,13 @@ void ProbePanel::buildUi()
     m_sendCertHeader->setToolTip(tr("For servers behind a TLS-terminating proxy: the client leaf as base64 DER."));
     identityLayout->addRow(m_sendCertHeader);
     connect(m_sendCertHeader, &QCheckBox::toggled, this, &ProbePanel::invalidateVerdict);
+    m_rememberPassphrase = new QCheckBox(tr("Keep a typed key passphrase in the keyring"), identityBox);
+    m_rememberPassphrase->setObjectName(QStringLiteral("rememberPassphraseCheckBox"));
+    m_rememberPassphrase->setAccessibleName(tr("Keep a typed key passphrase in the system keyring"));
+    m_rememberPassphrase->setToolTip(tr("Once it has decrypted the key, the passphrase is stored in the Secret Service "
+                                        "(service \"certrotor\", found by the key file's SHA-256), as "
+                                        "'certrotor-cli keyring store-passphrase' does. Never in a file."));
+    identityLayout->addRow(m_rememberPassphrase);
     config->addWidget(identityBox);
 
     QGroupBox* optionsBox = group(tr("&Options"), QStringLiteral("probeOptionsGroupBox"), m_config);
@@ -620,46 +630,103 @@ void ProbePanel::chooseIdentityFile(QLineEdit* edit, const QString& caption)
         edit->setText(path);
 }
 
-void ProbePanel::loadIdentityThenStart(const QByteArray& passphrase)
+void ProbePanel::loadIdentityThenStart(const QByteArray& passphrase, PassphraseOrigin origin)
 {
     setPhase(Phase::LoadingIdentity);
     const quint64 seq = m_runSeq;
     const QString cert = m_certPath->text().trimmed();
     const QString key = m_keyPath->text().trimmed();
+    const bool keep = origin == PassphraseOrigin::Typed && m_rememberPassphrase->isChecked();
     m_identityLabel->setText(tr("Loading %1…").arg(QFileInfo(cert).fileName()));
-    // Reads two files and may run a key derivation: on the pool. The passphrase copy in the task is
-    // wiped once it has been used.
+    // Reads two files and may run a key derivation: on the pool. The passphrase copy is wiped once
+    // it has been used (after the keyring has it, when the operator asked to keep it).
+    struct Loaded
+    {
+        Result<ClientIdentity> identity = Error{};
+        QString account; // the keyring account of the key file, when the passphrase is to be kept
+    };
     auto secret = std::make_shared<QByteArray>(passphrase);
     runThenCallback(
         this,
-        [cert, key, secret]() {
-            Result<ClientIdentity> r = loadClientIdentity(cert, key, *secret);
-            secret->fill('\0');
-            return r;
+        [cert, key, secret, keep]() {
+            Loaded loaded;
+            loaded.identity = loadClientIdentity(cert, key, *secret);
+            if (keep && loaded.identity.ok()) {
+                QFile file(key);
+                if (file.open(QIODevice::ReadOnly))
+                    loaded.account = keyring::keyPassphraseAccount(file.readAll());
+            }
+            if (loaded.account.isEmpty())
+                secret->fill('\0');
+            return loaded;
         },
-        [this, seq, cert, key, hadPassphrase = !passphrase.isEmpty()](const Result<ClientIdentity>& identity) {
-            if (seq != m_runSeq || m_phase != Phase::LoadingIdentity)
+        [this, seq, cert, key, origin, secret](const Loaded& loaded) {
+            const Result<ClientIdentity>& identity = loaded.identity;
+            if (seq != m_runSeq || m_phase != Phase::LoadingIdentity) {
+                secret->fill('\0');
                 return; // cancelled meanwhile
+            }
             if (!identity.ok()) {
-                if (needsPassphrase(identity.error()) && !hadPassphrase) {
-                    m_identityLabel->setText(tr("%1 is encrypted: asking for its passphrase.").arg(QFileInfo(key).fileName()));
+                secret->fill('\0');
+                if (needsPassphrase(identity.error()) && origin == PassphraseOrigin::None) {
+                    m_identityLabel->setText(tr("%1 is encrypted: looking for its passphrase.").arg(QFileInfo(key).fileName()));
                     requestKeyPassphrase(key);
                     return;
                 }
-                m_identityLabel->setText(tr("Not loaded: %1").arg(identity.error().text()));
-                fail(tr("The client identity was not loaded; no probe ran.\n%1").arg(identity.error().text()));
+                QString why = identity.error().text();
+                if (origin == PassphraseOrigin::Keyring)
+                    why = tr("the passphrase kept in the keyring for %1 does not decrypt it (%2); remove it with "
+                             "'certrotor-cli keyring forget-passphrase --key %3'")
+                              .arg(QFileInfo(key).fileName(), why, key);
+                m_identityLabel->setText(tr("Not loaded: %1").arg(why));
+                fail(tr("The client identity was not loaded; no probe ran.\n%1").arg(why));
                 return;
             }
             m_identity = identity.value();
             m_identityFor = cert + QLatin1Char('\n') + key;
-            m_identityLabel->setText(tr("Loaded: %1 (key matches)").arg(m_identity.certificate.subjectDisplayName()));
+            QString loadedText = tr("Loaded: %1 (key matches)").arg(m_identity.certificate.subjectDisplayName());
+            if (origin == PassphraseOrigin::Keyring)
+                loadedText += tr("; passphrase from the keyring");
+            m_identityLabel->setText(loadedText);
+            if (!loaded.account.isEmpty())
+                keepPassphraseInKeyring(key, loaded.account, secret);
             startPlan(m_identity);
         });
+}
+
+Keyring* ProbePanel::keyring()
+{
+    if (!m_keyring)
+        m_keyring = new Keyring(this);
+    return m_keyring;
 }
 
 void ProbePanel::requestKeyPassphrase(const QString& keyPath)
 {
     setPhase(Phase::AskingPassphrase);
+    const quint64 seq = m_runSeq;
+    keyring::readKeyPassphraseFile(keyring(), keyPath, [this, seq, keyPath](Result<std::optional<QByteArray>> found) {
+        if (seq != m_runSeq || m_phase != Phase::AskingPassphrase) {
+            if (found.ok() && found.value())
+                found.value()->fill('\0');
+            return;
+        }
+        if (found.ok() && found.value()) {
+            QByteArray passphrase = *found.value();
+            found.value()->fill('\0');
+            loadIdentityThenStart(passphrase, PassphraseOrigin::Keyring);
+            passphrase.fill('\0');
+            return;
+        }
+        const QString note = found.ok()
+            ? tr("No passphrase is kept in the keyring for it.")
+            : tr("The keyring could not be asked: %1").arg(found.error().message);
+        askForKeyPassphrase(keyPath, note);
+    });
+}
+
+void ProbePanel::askForKeyPassphrase(const QString& keyPath, const QString& keyringNote)
+{
     const quint64 seq = m_runSeq;
     auto* dialog = new QInputDialog(this);
     dialog->setObjectName(QStringLiteral("keyPassphraseInputDialog"));
@@ -667,8 +734,10 @@ void ProbePanel::requestKeyPassphrase(const QString& keyPath)
     dialog->setWindowTitle(tr("Client key passphrase"));
     dialog->setInputMode(QInputDialog::TextInput);
     dialog->setTextEchoMode(QLineEdit::Password);
-    dialog->setLabelText(tr("%1 is encrypted. Its passphrase is used for this load only and never stored.")
-                             .arg(QFileInfo(keyPath).fileName()));
+    dialog->setLabelText(tr("%1 is encrypted. %2\nThe passphrase is used for this load only%3.")
+                             .arg(QFileInfo(keyPath).fileName(), keyringNote,
+                                  m_rememberPassphrase->isChecked() ? tr(", then kept in the keyring")
+                                                                    : tr(" and never stored")));
     connect(dialog, &QInputDialog::finished, this, [this, dialog, seq, keyPath](int result) {
         QByteArray passphrase = dialog->textValue().toUtf8();
         dialog->setTextValue(QString());
@@ -682,10 +751,25 @@ void ProbePanel::requestKeyPassphrase(const QString& keyPath)
             fail(tr("%1 is encrypted and no passphrase was given; no probe ran.").arg(keyPath));
             return;
         }
-        loadIdentityThenStart(passphrase);
+        loadIdentityThenStart(passphrase, PassphraseOrigin::Typed);
         passphrase.fill('\0');
     });
     dialog->open();
+}
+
+void ProbePanel::keepPassphraseInKeyring(const QString& keyPath, const QString& account, std::shared_ptr<QByteArray> secret)
+{
+    const QString name = QFileInfo(keyPath).fileName();
+    keyring()->write(account, *secret, [this, secret, name](Result<std::monostate> written) {
+        secret->fill('\0');
+        if (written.ok()) {
+            m_identityLabel->setText(m_identityLabel->text() + tr("; passphrase of %1 kept in the keyring").arg(name));
+            return;
+        }
+        // Not fatal: the probes run with the identity already loaded.
+        m_banner->showMessage(MessageBanner::Kind::Warning,
+                              tr("The passphrase of %1 was not kept in the keyring: %2").arg(name, written.error().message));
+    });
 }
 
 // --- Running ---------------------------------------------------------------------------------------

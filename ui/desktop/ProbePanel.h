@@ -21,6 +21,10 @@ class QPushButton;
 class QSpinBox;
 class QTableView;
 
+namespace certrotor {
+class Keyring;
+}
+
 namespace certrotor::gui {
 
 class MessageBanner;
@@ -35,7 +39,7 @@ class ProbeTargetsModel;
 ///
 /// Nothing here blocks the GUI thread: bundle files and client identities are read on the thread
 /// pool, and ProbePlan is asynchronous. The target list persists in GuiSettings; a client key's
-/// passphrase is asked for when needed, used once and never stored.
+/// passphrase comes from the keyring or is asked for, and is never written anywhere else.
 class ProbePanel : public QWidget
 {
     Q_OBJECT
@@ -105,12 +109,20 @@ private:
     void updateBundleLabels();
     void chooseCandidateFile();
     void chooseIdentityFile(QLineEdit* edit, const QString& caption);
-    void loadIdentityThenStart(const QByteArray& passphrase);
-    /// KEYRING: the one place where the passphrase of an encrypted client key is obtained. Today it
-    /// asks with a password dialog (opened, not exec'd: no nested event loop); the passphrase is used
-    /// for this one load, then wiped, and is never stored, logged or shown. The keyring integration
-    /// replaces the dialog here and calls loadIdentityThenStart() with what the keyring holds.
+    /// Where the passphrase handed to loadIdentityThenStart() came from.
+    enum class PassphraseOrigin { None, Typed, Keyring };
+    void loadIdentityThenStart(const QByteArray& passphrase, PassphraseOrigin origin = PassphraseOrigin::None);
+    /// The one place where the passphrase of an encrypted client key is obtained: first the keyring
+    /// (the entry `certrotor-cli keyring store-passphrase` or "Keep the passphrase in the keyring"
+    /// made, found by the key file's SHA-256), else a password dialog (opened, not exec'd: no nested
+    /// event loop). A typed passphrase is used for this load, then wiped; it is kept in the keyring
+    /// only when the operator ticks the box and only once it has decrypted the key. Never logged,
+    /// shown or written to settings.
     void requestKeyPassphrase(const QString& keyPath);
+    void askForKeyPassphrase(const QString& keyPath, const QString& keyringNote);
+    /// Stores a passphrase that decrypted the key (account = keyPassphraseAccount of its bytes).
+    void keepPassphraseInKeyring(const QString& keyPath, const QString& account, std::shared_ptr<QByteArray> secret);
+    Keyring* keyring();
     void startPlan(const ClientIdentity& identity);
     void onProbeFinished(const ProbeResult& result);
     void onPlanFinished();
@@ -161,6 +173,8 @@ private:
     QLineEdit* m_keyPath = nullptr;
     QLabel* m_identityLabel = nullptr;
     QCheckBox* m_sendCertHeader = nullptr;
+    QCheckBox* m_rememberPassphrase = nullptr;
+    Keyring* m_keyring = nullptr; // made on first use: the Secret Service is contacted only for encrypted keys
     QSpinBox* m_timeout = nullptr;
     QCheckBox* m_systemCas = nullptr;
     QPushButton* m_runButton = nullptr;
