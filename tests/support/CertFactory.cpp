@@ -284,15 +284,20 @@ QByteArray Issued::keyPem() const
     return bioContents(bio.get());
 }
 
-QByteArray Issued::encryptedKeyPem(const QByteArray& passphrase) const
+QByteArray encryptedPrivateKeyPem(EVP_PKEY* key, const QByteArray& passphrase)
 {
     const ossl::BioPtr bio = newMemBio();
     if (!key || !bio
-        || PEM_write_bio_PKCS8PrivateKey(bio.get(), key.get(), EVP_aes_256_cbc(), passphrase.constData(),
+        || PEM_write_bio_PKCS8PrivateKey(bio.get(), key, EVP_aes_256_cbc(), passphrase.constData(),
                                          int(passphrase.size()), nullptr, nullptr)
                != 1)
         return {};
     return bioContents(bio.get());
+}
+
+QByteArray Issued::encryptedKeyPem(const QByteArray& passphrase) const
+{
+    return encryptedPrivateKeyPem(key.get(), passphrase);
 }
 
 Issued Issued::clone() const

@@ -32,6 +32,9 @@ struct KeySpec
 /// A fresh key pair; null on failure.
 ossl::EvpPkeyPtr makeKey(const KeySpec& spec = {});
 
+/// `key` as an encrypted PKCS#8 PEM ("ENCRYPTED PRIVATE KEY", AES-256-CBC); empty on failure.
+QByteArray encryptedPrivateKeyPem(EVP_PKEY* key, const QByteArray& passphrase);
+
 struct CertSpec
 {
     QString commonName = QStringLiteral("Test"); // empty = no CN attribute

@@ -24,8 +24,6 @@
 
 #include <optional>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 using namespace certrotor;
 using namespace certrotor::test;
@@ -72,17 +70,6 @@ std::optional<Result<T>> waitFor(Start start, int timeoutMs = 20000)
         loop.exec();
     }
     return outcome;
-}
-
-QByteArray encryptedKeyPem(EVP_PKEY* key, const QByteArray& passphrase)
-{
-    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!PEM_write_bio_PKCS8PrivateKey(bio.get(), key, EVP_aes_256_cbc(), passphrase.constData(), int(passphrase.size()),
-                                       nullptr, nullptr))
-        return {};
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return QByteArray(data, len);
 }
 
 /// The child: one write and one read against whatever session it was started in; prints the outcomes.
@@ -253,7 +240,7 @@ private Q_SLOTS:
     {
         const QByteArray passphrase = "check-passphrase-64";
         ossl::EvpPkeyPtr key = makeKey();
-        const QByteArray encrypted = encryptedKeyPem(key.get(), passphrase);
+        const QByteArray encrypted = encryptedPrivateKeyPem(key.get(), passphrase);
         Issued plain;
         plain.key = makeKey();
         const QByteArray unencrypted = plain.keyPem();
@@ -284,7 +271,7 @@ private Q_SLOTS:
         const QByteArray passphrase = "lookup-passphrase-31";
         ossl::EvpPkeyPtr key = makeKey();
         QVERIFY(key);
-        const QByteArray pem = encryptedKeyPem(key.get(), passphrase);
+        const QByteArray pem = encryptedPrivateKeyPem(key.get(), passphrase);
         QVERIFY(!pem.isEmpty());
         const QString path = m_dir.filePath(QStringLiteral("client.key"));
         const QString moved = m_dir.filePath(QStringLiteral("elsewhere/renamed.key"));
@@ -314,7 +301,7 @@ private Q_SLOTS:
 
         // A different key (new content at the same path) does not get the old passphrase.
         ossl::EvpPkeyPtr other = makeKey();
-        QVERIFY(writeFile(path, encryptedKeyPem(other.get(), passphrase)));
+        QVERIFY(writeFile(path, encryptedPrivateKeyPem(other.get(), passphrase)));
         r = waitFor<std::optional<QByteArray>>(
             [&](Keyring::ReadDone done) { keyring::readKeyPassphraseFile(&keyring, path, std::move(done)); });
         QVERIFY(r && r->ok());

@@ -3,6 +3,7 @@
 // and the real grpc++ server in mTLS mode. Keys and certificates are made at test time; the client key
 // is an encrypted PKCS#8 PEM. No command ever prints the passphrase.
 #include "CertFactory.h"
+#include "TestPeers.h"
 #include "TestUtil.h"
 #include "keyring/KeyPassphrase.h"
 #include "keyring/Keyring.h"
@@ -11,15 +12,12 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
 #include <optional>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 using namespace certrotor;
 using namespace certrotor::test;
@@ -29,57 +27,6 @@ namespace {
 const qint64 kNow = QDateTime::currentSecsSinceEpoch();
 const QByteArray kPassphrase = "Right-Keyring-Passphrase-58";
 const QByteArray kWrong = "Wrong-Keyring-Passphrase-91";
-
-/// certrotor-test-grpc-server on a port of its own choosing.
-class GrpcServer
-{
-public:
-    ~GrpcServer()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-
-    bool start(const QStringList& args)
-    {
-        m_process.start(QStringLiteral(CERTROTOR_TEST_GRPC_SERVER),
-                        QStringList{QStringLiteral("--port"), QStringLiteral("0")} + args);
-        if (!m_process.waitForStarted(10000))
-            return false;
-        QByteArray seen;
-        const QRegularExpression ready(QStringLiteral("LISTENING (\\d+)"));
-        for (int i = 0; i < 100 && m_port == 0; ++i) { // bounded: 100 x 100 ms
-            if (!m_process.waitForReadyRead(100) && m_process.state() != QProcess::Running)
-                break;
-            seen += m_process.readAllStandardOutput();
-            const QRegularExpressionMatch m = ready.match(QString::fromUtf8(seen));
-            if (m.hasMatch())
-                m_port = quint16(m.captured(1).toUInt());
-        }
-        if (m_port == 0)
-            qWarning().noquote() << "grpc server did not start:" << seen << m_process.readAllStandardError();
-        return m_port != 0;
-    }
-
-    QString address() const { return QStringLiteral("127.0.0.1:%1").arg(m_port); }
-
-private:
-    QProcess m_process;
-    quint16 m_port = 0;
-};
-
-QByteArray encryptedKeyPem(EVP_PKEY* key, const QByteArray& passphrase)
-{
-    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!PEM_write_bio_PKCS8PrivateKey(bio.get(), key, EVP_aes_256_cbc(), passphrase.constData(), int(passphrase.size()),
-                                       nullptr, nullptr))
-        return {};
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return QByteArray(data, len);
-}
 
 /// What the keyring holds for the key in `keyFile` (in this process, on the same session bus as the CLI).
 Result<std::optional<QByteArray>> storedFor(const QString& keyFile)
@@ -127,7 +74,7 @@ class TestKeyringCli : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    GrpcServer m_server;
+    GrpcTestServer m_server;
     QString m_caFile, m_certFile, m_keyFile, m_plainKeyFile;
     QList<ProcessResult> m_runs; // every command's output, checked for the passphrase at the end
 
@@ -143,7 +90,7 @@ class TestKeyringCli : public QObject
     QStringList probeArgs() const
     {
         return {QStringLiteral("probe"), QStringLiteral("--ca"), m_caFile, QStringLiteral("--cert"), m_certFile,
-                QStringLiteral("--key"), m_keyFile, m_server.address()};
+                QStringLiteral("--key"), m_keyFile, QStringLiteral("127.0.0.1:%1").arg(m_server.port())};
     }
 
     QStringList keyringArgs(const char* action, const QString& key) const
@@ -179,7 +126,7 @@ private Q_SLOTS:
         m_plainKeyFile = path(QStringLiteral("keys/client-plain.key"));
         QVERIFY(writeFile(m_caFile, server.root.pem()));
         QVERIFY(writeFile(m_certFile, client.pem() + clients.intermediate.pem()));
-        const QByteArray encrypted = encryptedKeyPem(client.key.get(), kPassphrase);
+        const QByteArray encrypted = client.encryptedKeyPem(kPassphrase);
         QVERIFY(encrypted.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
         QVERIFY(writeFile(m_keyFile, encrypted));
         QVERIFY(writeFile(m_plainKeyFile, client.keyPem()));
