@@ -225,7 +225,7 @@ void AuditLog::setKey(const QByteArray& key, const QString& fallbackReason)
     }
     // A host without a session bus or keyring service (servers, CI) is an expected setup: said at info
     // level. A keyring that is there but locked, silent or holding a bad key deserves a warning.
-    if (key.isEmpty() && fallbackReason != QLatin1String("the keyring is not used")) {
+    if (key.isEmpty() && !fallbackReason.isEmpty() && fallbackReason != QLatin1String("the keyring is not used")) {
         if (fallbackReason.contains(QLatin1String("no D-Bus session bus")) || fallbackReason.contains(QLatin1String("no keyring service")))
             qCInfo(lcAudit).noquote() << fallbackReason;
         else

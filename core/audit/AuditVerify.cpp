@@ -93,11 +93,9 @@ AuditVerifyReport verifyAuditLog(const QString& path, const std::optional<QByteA
             if (expectedSeq == 1)
                 return broken(lineNo, QStringLiteral("the log starts at record %1, not 1: earlier records were deleted")
                                           .arg(e->seq));
-            return broken(lineNo, QStringLiteral("record %1 follows record %2: %3")
+            return broken(lineNo, QStringLiteral("record %1 follows record %2: records were deleted or reordered")
                                       .arg(e->seq)
-                                      .arg(expectedSeq - 1)
-                                      .arg(e->seq > expectedSeq ? QStringLiteral("a record was deleted")
-                                                                : QStringLiteral("records were reordered or repeated")));
+                                      .arg(expectedSeq - 1));
         }
         if (e->prev != prev)
             return broken(lineNo, QStringLiteral("the record does not link to the one before it (prev differs from the "
