@@ -13,6 +13,7 @@
 #include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QSysInfo>
+#include <QTimer>
 
 #include <cerrno>
 #include <cstring>
@@ -156,6 +157,16 @@ void AuditLog::open(const QString& keyringService)
 {
     if (m_keyring || isReady())
         return;
+    // Without a session bus, libsecret would try to autolaunch one through X11 (dbus-launch), leaving a
+    // stray bus behind: the audit log never does that, it falls back at once.
+    if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS")
+        && !QFileInfo::exists(qEnvironmentVariable("XDG_RUNTIME_DIR") + QStringLiteral("/bus"))) {
+        QTimer::singleShot(0, this, [this] {
+            setKey({}, QStringLiteral("no audit key from the keyring (there is no D-Bus session bus); records are "
+                                      "chained with plain SHA-256, which shows reordering and edits but not who made them"));
+        });
+        return;
+    }
     m_keyring = new Keyring(keyringService.isEmpty() ? Keyring::defaultService() : keyringService, this);
     m_keyring->setTimeoutMs(m_keyringTimeoutMs);
     const QString account = audit::keyAccount();

@@ -324,6 +324,11 @@ std::shared_ptr<const Bundle> MainWindow::storeBundle() const
     return m_current >= 0 && m_current < m_stores.size() ? m_stores.at(m_current).snapshot.bundle : nullptr;
 }
 
+void MainWindow::setAuditLog(AuditLog* log)
+{
+    m_probePanel->setAuditLog(log);
+}
+
 int MainWindow::addPanel(QWidget* panel, const QString& title)
 {
     return m_tabs->addTab(panel, title);

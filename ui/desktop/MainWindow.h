@@ -20,6 +20,7 @@ class QTabWidget;
 class QTableView;
 
 namespace certrotor {
+class AuditLog;
 class Clock;
 class Source;
 struct SourceUpdate;
@@ -70,6 +71,9 @@ public:
     std::shared_ptr<const Bundle> storeBundle() const;
     /// The parse cache shared by the store loader, the store watchers and every source.
     const BundleCache& bundleCache() const { return *m_bundleCache; }
+    /// The audit log the panels record to (not owned; main.cpp opens one, tests may hand in theirs).
+    /// Without one nothing is recorded.
+    void setAuditLog(AuditLog* log);
     /// Adds a panel as a central tab (the later probe, commit, audit and drill panels).
     int addPanel(QWidget* panel, const QString& title);
 
