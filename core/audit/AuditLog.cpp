@@ -159,8 +159,7 @@ void AuditLog::open(const QString& keyringService)
         return;
     // Without a session bus, libsecret would try to autolaunch one through X11 (dbus-launch), leaving a
     // stray bus behind: the audit log never does that, it falls back at once.
-    if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS")
-        && !QFileInfo::exists(qEnvironmentVariable("XDG_RUNTIME_DIR") + QStringLiteral("/bus"))) {
+    if (!sessionBusAvailable()) {
         QTimer::singleShot(0, this, [this] {
             setKey({}, QStringLiteral("no audit key from the keyring (there is no D-Bus session bus); records are "
                                       "chained with plain SHA-256, which shows reordering and edits but not who made them"));
@@ -215,6 +214,24 @@ void AuditLog::open(const QString& keyringService)
         });
         key.fill('\0');
     });
+}
+
+bool AuditLog::sessionBusAvailable()
+{
+    return !qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS")
+           || QFileInfo::exists(qEnvironmentVariable("XDG_RUNTIME_DIR") + QStringLiteral("/bus"));
+}
+
+AuditVerifyReport AuditLog::verify() const
+{
+    QByteArray key;
+    {
+        QMutexLocker lock(&m_mutex);
+        key = m_key;
+    }
+    AuditVerifyReport report = verifyAuditLog(m_path, key.isEmpty() ? std::nullopt : std::optional<QByteArray>(key));
+    key.fill('\0');
+    return report;
 }
 
 void AuditLog::openWithoutKeyring()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "audit/AuditFormat.h"
+#include "audit/AuditVerify.h"
 #include "util/Result.h"
 
 #include <QJsonObject>
@@ -68,6 +69,15 @@ public:
     bool waitForWritten(int timeoutMs = 30000);
     /// Every write error so far (plain words with the path).
     QStringList errors() const;
+
+    /// verifyAuditLog() of this log's file with this log's key (structural only for HMAC records when
+    /// the log has none). Thread-safe and blocking (it reads the whole file): run it off the GUI thread.
+    AuditVerifyReport verify() const;
+
+    /// Whether a D-Bus session bus is there to ask (DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus).
+    /// Without one, CertRotor does not ask the keyring for the audit key, so libsecret never autolaunches
+    /// a bus through X11.
+    static bool sessionBusAvailable();
 
     /// Used by open(): the key from the keyring, or none (SHA-256) with the reason. Exposed for tests.
     void setKey(const QByteArray& key, const QString& fallbackReason = {});

@@ -5,6 +5,10 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <cerrno>
+
+#include <sys/file.h>
+
 namespace certrotor {
 
 namespace {
@@ -16,7 +20,12 @@ Result<QByteArray> readAll(const QString& path)
         return Error{QStringLiteral("there is no audit log here"), path};
     if (!f.open(QIODevice::ReadOnly))
         return Error{QStringLiteral("cannot read the audit log: ") + f.errorString(), path};
-    return f.readAll();
+    // Writers hold an exclusive lock while they append: a shared one never sees half a record.
+    int rc;
+    do {
+        rc = ::flock(f.handle(), LOCK_SH);
+    } while (rc != 0 && errno == EINTR);
+    return f.readAll(); // closing the file drops the lock
 }
 
 } // namespace

@@ -41,6 +41,10 @@ Exit codes: 0 intact / done; 1 the log is broken (verify); 2 usage error or unre
 /// The audit key from the keyring, or none with the reason (no bus, no entry, timeout).
 std::optional<QByteArray> keyFromKeyring(QString& why)
 {
+    if (!AuditLog::sessionBusAvailable()) {
+        why = QStringLiteral("there is no D-Bus session bus to reach the keyring");
+        return std::nullopt;
+    }
     Keyring keyring;
     keyring.setTimeoutMs(3000);
     std::optional<Result<std::optional<QByteArray>>> outcome;

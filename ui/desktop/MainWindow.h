@@ -30,6 +30,7 @@ namespace certrotor::gui {
 
 class IncomingView;
 class MessageBanner;
+class AuditPanel;
 class ProbePanel;
 class SecretCatalog;
 class SourcesModel;
@@ -64,6 +65,7 @@ public:
     TrustStoreView* trustStoreView() const { return m_storeView; }
     IncomingView* incomingView() const { return m_incomingView; }
     ProbePanel* probePanel() const { return m_probePanel; }
+    AuditPanel* auditPanel() const { return m_auditPanel; }
     SourcesModel* sourcesModel() const { return m_sources; }
     MessageBanner* banner() const { return m_banner; }
     QTabWidget* tabs() const { return m_tabs; }
@@ -143,6 +145,7 @@ private:
     TrustStoreView* m_storeView = nullptr;
     IncomingView* m_incomingView = nullptr;
     ProbePanel* m_probePanel = nullptr;
+    AuditPanel* m_auditPanel = nullptr; // made with the first setAuditLog()
     SourcesModel* m_sources = nullptr;
     QTableView* m_sourcesView = nullptr;
     QListWidget* m_storeList = nullptr;
