@@ -362,6 +362,10 @@ Result<AuditEntry> AuditLog::writeLocked(const Pending& pending, const QByteArra
     file.fd = ::open(native.constData(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (file.fd < 0)
         return Error{QStringLiteral("cannot open the audit log: ") + osError(errno), m_path};
+    // A log made by hand or by an older tool may be readable by others: it is the owner's alone.
+    struct stat st{};
+    if (::fstat(file.fd, &st) == 0 && (st.st_mode & 077) != 0 && st.st_uid == ::getuid())
+        ::fchmod(file.fd, 0600);
     int rc;
     do {
         rc = ::flock(file.fd, LOCK_EX);

@@ -17,6 +17,7 @@
 #include <QProcess>
 #include <QSet>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -128,6 +129,22 @@ private Q_SLOTS:
         QVERIFY(fill(path, 1));
         QCOMPARE(linesOf(path).size(), 2);
         QVERIFY(verifyAuditLog(path).ok);
+        // A log others could read is made private on the next append.
+        QVERIFY(QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther));
+        QVERIFY(fill(path, 1));
+        QCOMPARE(::stat(QFile::encodeName(path).constData(), &st), 0);
+        QCOMPARE(st.st_mode & 0777, 0600u);
+    }
+
+    void defaultPath()
+    {
+        qunsetenv("CERTROTOR_AUDIT_LOG");
+        QVERIFY2(AuditLog::defaultPath().endsWith(QLatin1String("/certrotor/audit.jsonl")), qPrintable(AuditLog::defaultPath()));
+        QVERIFY(AuditLog::defaultPath().startsWith(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)));
+        qputenv("CERTROTOR_AUDIT_LOG", QFile::encodeName(m_dir.filePath(QStringLiteral("env.jsonl"))));
+        QCOMPARE(AuditLog::defaultPath(), m_dir.filePath(QStringLiteral("env.jsonl")));
+        QCOMPARE(AuditLog().path(), m_dir.filePath(QStringLiteral("env.jsonl")));
+        qunsetenv("CERTROTOR_AUDIT_LOG");
     }
 
     void tamperingIsFoundWithItsLine_data()
@@ -338,7 +355,7 @@ private Q_SLOTS:
             r.probeId = QStringLiteral("11111111-2222-4333-8444-555555555555");
             r.error = QStringLiteral("refused, by \"policy\"");
             QVERIFY(log.append(QStringLiteral("probe"), json::probeResult(r)).ok());
-            QVERIFY(log.append(QStringLiteral("input-rejected"), QJsonObject{{QStringLiteral("value"), QStringLiteral("=cmd|calc")}}).ok());
+            QVERIFY(log.append(QStringLiteral("=cmd|calc"), QJsonObject{{QStringLiteral("value"), QStringLiteral("x")}}).ok());
             QVERIFY(log.waitForWritten());
         }
         const Result<QList<AuditEntry>> entries = readAuditLog(path);
@@ -354,8 +371,8 @@ private Q_SLOTS:
                                   "probeId=11111111-2222-4333-8444-555555555555; ok=false; stage="),
                  rows[1].constData());
         QVERIFY(rows[1].contains("error=refused, by \"\"policy\"\"\""));
-        QVERIFY2(rows[2].contains("\"'value==cmd|calc\"") || rows[2].contains(",value==cmd|calc"), rows[2].constData());
-        QVERIFY(!rows[2].contains(",=")); // no cell starts like a formula
+        QVERIFY2(rows[2].contains(",'=cmd|calc,"), rows[2].constData()); // a spreadsheet shows it, never runs it
+        QVERIFY(!rows[2].contains(",="));
 
         const QJsonArray json = QJsonDocument::fromJson(audit::exportJson(entries.value())).array();
         QCOMPARE(json.size(), 2);
