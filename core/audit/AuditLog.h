@@ -46,10 +46,10 @@ public:
     QString path() const { return m_path; }
 
     /// Starts the key lookup in the keyring (service "certrotor" or `keyringService`); call it on a thread
-    /// with an event loop. ready() follows once the key is known or the log fell back to SHA-256.
+    /// with an event loop. ready() follows once the key is known or the log fell back to SHA-256 (at once,
+    /// on the next loop turn, when there is no session bus: see sessionBusAvailable()).
     void open(const QString& keyringService = {});
-    /// No keyring: SHA-256 chaining from now on (ready() follows on the next event loop turn, or at once
-    /// when no loop runs: isReady() is true on return).
+    /// No keyring: SHA-256 chaining from now on (ready() is emitted before this returns).
     void openWithoutKeyring();
     bool isReady() const;
     /// "hmac-sha256" or "sha256" once ready ("" before).
