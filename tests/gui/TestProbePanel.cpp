@@ -14,6 +14,8 @@
 #include "TestPeers.h"
 #include "TestUtil.h"
 #include "TrustStoreView.h"
+#include "audit/AuditLog.h"
+#include "audit/AuditVerify.h"
 #include "keyring/KeyPassphrase.h"
 #include "keyring/Keyring.h"
 #include "util/Clock.h"
@@ -27,11 +29,13 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QInputDialog>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -187,7 +191,12 @@ private Q_SLOTS:
     // current = old CA, candidate = new CA, one server on the new certificate.
     void candidatePassesWhereCurrentFails()
     {
+        // Every probe and the verdict go to the audit log, keyed with the HMAC key from the real keyring.
+        AuditLog auditLog(path(QStringLiteral("panel-audit.jsonl")));
+        QSignalSpy recorded(&auditLog, &AuditLog::entryAdded);
+        auditLog.open();
         ProbePanel panel;
+        panel.setAuditLog(&auditLog);
         panel.resize(1200, 700);
         panel.show();
         panel.targetsModel()->setRows({{address(m_newServer.port()), {}, {}}});
@@ -254,6 +263,25 @@ private Q_SLOTS:
         QCOMPARE(json.value(QLatin1String("ok")).toBool(), true);
         QCOMPARE(json.value(QLatin1String("bundle")).toString(), QStringLiteral("candidate"));
         QCOMPARE(json.value(QLatin1String("target")).toString(), address(m_newServer.port()));
+
+        // The audit log: one "probe" record per probe with its id, then the "probe-plan" with the verdict.
+        QTRY_COMPARE_WITH_TIMEOUT(recorded.size(), 3, 15000);
+        QCOMPARE(auditLog.macAlg(), QStringLiteral("hmac-sha256"));
+        QSet<QString> ids;
+        for (int i = 0; i < 2; ++i) {
+            const AuditEntry e = recorded.at(i).first().value<AuditEntry>();
+            QCOMPARE(e.event, QStringLiteral("probe"));
+            ids.insert(e.data.value(QLatin1String("probeId")).toString());
+        }
+        QCOMPARE(ids, (QSet<QString>{panel.resultsModel()->result(0).probeId, panel.resultsModel()->result(1).probeId}));
+        const AuditEntry plan = recorded.at(2).first().value<AuditEntry>();
+        QCOMPARE(plan.event, QStringLiteral("probe-plan"));
+        QCOMPARE(plan.data.value(QLatin1String("verdict")).toObject().value(QLatin1String("kind")).toString(),
+                 QStringLiteral("candidate-works"));
+        QCOMPARE(plan.data.value(QLatin1String("probeIds")).toArray().size(), 2);
+        QCOMPARE(plan.seq, 3);
+        const AuditVerifyReport report = verifyAuditLog(auditLog.path());
+        QVERIFY(report.ok && report.records == 3 && report.hmacRecords == 3);
 
         // Changing the inputs voids the verdict (the commit step must not gate on a stale one).
         QSignalSpy invalidated(&panel, &ProbePanel::verdictInvalidated);
@@ -331,7 +359,11 @@ private Q_SLOTS:
     {
         const QString garbage = path(QStringLiteral("garbage.pem"));
         QVERIFY(writeFile(garbage, m_new.root.pem() + "-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n"));
+        AuditLog auditLog(path(QStringLiteral("rejected-audit.jsonl")));
+        auditLog.openWithoutKeyring();
+        QSignalSpy recorded(&auditLog, &AuditLog::entryAdded);
         ProbePanel panel;
+        panel.setAuditLog(&auditLog);
         panel.setIncomingBundle(bundleOf(m_new.root.pem(), QStringLiteral("incoming")), QStringLiteral("incoming dir"));
         const QString before = panel.candidateDescription();
         QSignalSpy failed(&panel, &ProbePanel::candidateLoadFailed);
@@ -345,6 +377,13 @@ private Q_SLOTS:
         QVERIFY2(panel.banner()->text().contains(QLatin1String("garbage.pem")) && panel.banner()->text().contains(QLatin1String("block 2")),
                  qPrintable(panel.banner()->text()));
         QVERIFY2(panel.banner()->text().contains(QLatin1String("nothing changed")), qPrintable(panel.banner()->text()));
+        // Recorded as refused input, with the located error and never the file's contents.
+        QTRY_COMPARE(recorded.size(), 1);
+        const AuditEntry rejected = recorded.first().first().value<AuditEntry>();
+        QCOMPARE(rejected.event, QStringLiteral("input-rejected"));
+        QCOMPARE(rejected.data.value(QLatin1String("value")).toString(), garbage);
+        QVERIFY(QJsonDocument(rejected.data).toJson().contains("block 2"));
+        QVERIFY(!readFile(auditLog.path()).contains("@@@@"));
 
         // A file that is not there: the same.
         panel.loadCandidateFile(path(QStringLiteral("missing.pem")));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliApp.h"
 
+#include "AuditCommand.h"
 #include "CliCommon.h"
 #include "KeyringCommand.h"
 #include "ProbeCommand.h"
@@ -41,10 +42,13 @@ Commands:
                                                               gRPC health check over h2+TLS trusting only BUNDLE
   keyring store-passphrase --key F | forget-passphrase --key F | status
                                                               client key passphrases in the OS keyring
+  audit   verify | show [--event E] [--json] | export --format json|csv [--output FILE]   [--audit-log PATH]
+                                                              the hash-chained audit log of probes and plans
 
 Options common to every command: --help, --version.
 DATE is ISO 8601: 2027-01-31 or 2027-01-31T12:00:00Z.
-Exit codes: 0 all good; 1 findings, a bad block or a failed verification; 2 usage error or unreadable input.
+Exit codes: 0 all good; 1 findings, a bad block or a failed verification; 2 usage error or unreadable input;
+3 the work succeeded but the audit log could not be written.
 )";
 
 struct Common
@@ -409,6 +413,8 @@ int run(const QStringList& arguments)
         return probe(rest);
     if (command == QLatin1String("keyring"))
         return keyring(rest);
+    if (command == QLatin1String("audit"))
+        return audit(rest);
     return usageError(QStringLiteral("unknown command '%1'").arg(command));
 }
 

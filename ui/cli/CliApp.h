@@ -10,6 +10,7 @@ enum ExitCode {
     ExitOk = 0, // all good
     ExitFindings = 1, // findings, a bad block, a failed verification
     ExitUsage = 2, // usage error or unreadable input
+    ExitAuditFailed = 3, // the work succeeded but its audit record could not be written
 };
 
 /// Runs certrotor-cli with its arguments (argv[0] first); output goes to stdout/stderr.

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProbeCommand.h"
 
+#include "AuditCommand.h"
 #include "CliCommon.h"
 #include "KeyringCommand.h"
+#include "audit/AuditLog.h"
 #include "probe/ProbeJson.h"
 #include "probe/ProbePlan.h"
 #include "x509/Bundle.h"
@@ -10,7 +12,9 @@
 #include <QCommandLineParser>
 #include <QEventLoop>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QUrl>
 
@@ -20,7 +24,8 @@ namespace {
 
 const char* const kProbeUsage = R"(Usage: certrotor-cli probe --ca BUNDLE [--current BUNDLE] [--cert FILE --key FILE]
                            [--key-passphrase-stdin] [--send-client-cert] [--servername NAME]
-                           [--service NAME] [--timeout MS] [--system-cas] [--json] HOST:PORT...
+                           [--service NAME] [--timeout MS] [--system-cas] [--audit-log PATH] [--json]
+                           HOST:PORT...
 
 Calls grpc.health.v1.Health/Check on every target over HTTP/2 and TLS, trusting only the certificates
 of --ca (a fresh connection and a full TLS handshake per target).
@@ -36,17 +41,24 @@ of --ca (a fresh connection and a full TLS handshake per target).
   --service NAME          the health service to ask about (default: "", the whole server)
   --timeout MS            deadline per call, sent as grpc-timeout (default 5000)
   --system-cas            also trust the system's CA certificates (off: only the bundle is trusted)
+  --audit-log PATH        the audit log to record to (default: $CERTROTOR_AUDIT_LOG, else
+                          ~/.local/share/certrotor/audit.jsonl): every probe with its probe id, the plan's
+                          verdict, and input that was refused (see certrotor-cli audit --help)
   --json                  one JSON object per probe
 Exit codes: 0 every target answers SERVING over a verified TLS connection (with --current: the
-rotation verdict passes); 1 a probe failed; 2 usage error or unreadable input.
+rotation verdict passes); 1 a probe failed; 2 usage error or unreadable input; 3 the probes passed
+but the audit log could not be written (a failed probe or bad input keeps its own code; the audit
+error is printed either way).
 )";
 
 // Loads a bundle for probing: unreadable files, bad blocks and empty bundles are usage errors,
 // because a probe with half a bundle proves nothing.
-bool loadProbeBundle(const QString& option, const QString& path, QList<Certificate>& certs)
+// `errors` gets the located error lines (never the file's contents) for the audit log.
+bool loadProbeBundle(const QString& option, const QString& path, QList<Certificate>& certs, QStringList& errors)
 {
     Result<Bundle> b = loadBundleFile(path);
     if (!b.ok()) {
+        errors << b.error().text();
         err() << "certrotor-cli: " << option << ": " << b.error().text() << "\n";
         err().flush();
         return false;
@@ -55,15 +67,36 @@ bool loadProbeBundle(const QString& option, const QString& path, QList<Certifica
     for (const ParseIssue& issue : b.value().issues) {
         const bool isError = issue.severity == ParseIssue::Severity::Error;
         err() << (isError ? "error: " : "warning: ") << issue.text() << "\n";
+        if (isError)
+            errors << issue.text();
         bad |= isError;
     }
     certs = b.value().certificates();
-    if (bad)
+    if (bad) {
         err() << "certrotor-cli: " << option << ": " << path << " has unreadable blocks; not probing with part of a bundle\n";
-    else if (certs.isEmpty())
+        errors << path + QStringLiteral(": has unreadable blocks; not probing with part of a bundle");
+    } else if (certs.isEmpty()) {
         err() << "certrotor-cli: " << option << ": " << path << " holds no certificate\n";
+        errors << path + QStringLiteral(": holds no certificate");
+    }
     err().flush();
     return !bad && !certs.isEmpty();
+}
+
+/// Records refused input ("input-rejected") and returns `code` once the record is written (or the
+/// write failed, which is reported too: the input error's code wins).
+int rejected(AuditLog& log, const QString& what, const QString& value, const QStringList& errors, int code)
+{
+    const Result<std::monostate> added = log.append(
+        QStringLiteral("input-rejected"),
+        QJsonObject{{QStringLiteral("command"), QStringLiteral("probe")},
+                    {QStringLiteral("input"), what},
+                    {QStringLiteral("value"), value},
+                    {QStringLiteral("errors"), QJsonArray::fromStringList(errors)}});
+    if (!added.ok())
+        err() << "certrotor-cli: probe: audit log: " << added.error().text() << "\n";
+    finishAuditLog(log, QStringLiteral("probe"));
+    return code;
 }
 
 void printText(const ProbeResult& r)
@@ -105,6 +138,7 @@ int probe(const QStringList& args)
                       QStringLiteral("5000")});
     parser.addOption({QStringLiteral("system-cas"), QStringLiteral("Also trust the system's CA certificates")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
+    parser.addOption({QStringLiteral("audit-log"), QStringLiteral("Audit log"), QStringLiteral("PATH")});
     parser.addOption({{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show help")});
     if (!parser.parse(args))
         return usageError(QStringLiteral("probe: ") + parser.errorText());
@@ -138,11 +172,24 @@ int probe(const QStringList& args)
                                   .arg(parser.value(QStringLiteral("servername"))));
     }
 
+    // The command prints every result itself: keep the probe's, keyring's and audit log's info lines and Qt's
+    // HTTP/2 warnings ("stream 1 finished with error") off stderr. QT_LOGGING_RULES still overrides this.
+    QLoggingCategory::setFilterRules(QStringLiteral("certrotor.probe.info=false\ncertrotor.keyring.info=false\n"
+                                                    "certrotor.audit.info=false\nqt.network.http2.warning=false"));
+
+    // The audit log looks its key up in the keyring while the inputs are read and the probes run.
+    if (parser.isSet(QStringLiteral("audit-log")) && parser.value(QStringLiteral("audit-log")).isEmpty())
+        return usageError(QStringLiteral("probe: --audit-log needs a path"));
+    AuditLog auditLog(parser.value(QStringLiteral("audit-log")));
+    auditLog.open();
+
     QList<ProbeTarget> targets;
     for (const QString& text : positional) {
         Result<ProbeTarget> t = ProbeTarget::parse(text);
-        if (!t.ok())
-            return usageError(QStringLiteral("probe: ") + t.error().text());
+        if (!t.ok()) {
+            const int rc = usageError(QStringLiteral("probe: ") + t.error().text());
+            return rejected(auditLog, QStringLiteral("target"), text, {t.error().text()}, rc);
+        }
         t.value().serverName = parser.value(QStringLiteral("servername"));
         t.value().service = parser.value(QStringLiteral("service"));
         targets << t.value();
@@ -151,19 +198,20 @@ int probe(const QStringList& args)
     QList<PlanBundle> bundles;
     if (parser.isSet(QStringLiteral("current"))) {
         PlanBundle current{QStringLiteral("current"), PlanBundle::Role::Current, {}};
-        if (!loadProbeBundle(QStringLiteral("--current"), parser.value(QStringLiteral("current")), current.certificates))
-            return ExitUsage;
+        QStringList errors;
+        if (!loadProbeBundle(QStringLiteral("--current"), parser.value(QStringLiteral("current")), current.certificates,
+                             errors))
+            return rejected(auditLog, QStringLiteral("--current"),
+                            QFileInfo(parser.value(QStringLiteral("current"))).absoluteFilePath(), errors,
+                            ExitUsage);
         bundles << current;
     }
     PlanBundle candidate{QStringLiteral("candidate"), PlanBundle::Role::Candidate, {}};
-    if (!loadProbeBundle(QStringLiteral("--ca"), parser.value(QStringLiteral("ca")), candidate.certificates))
-        return ExitUsage;
+    QStringList errors;
+    if (!loadProbeBundle(QStringLiteral("--ca"), parser.value(QStringLiteral("ca")), candidate.certificates, errors))
+        return rejected(auditLog, QStringLiteral("--ca"), QFileInfo(parser.value(QStringLiteral("ca"))).absoluteFilePath(),
+                        errors, ExitUsage);
     bundles << candidate;
-
-    // The command prints every result itself: keep the probe's and keyring's log lines and Qt's HTTP/2 warnings
-    // ("stream 1 finished with error") off stderr. QT_LOGGING_RULES still overrides this.
-    QLoggingCategory::setFilterRules(
-        QStringLiteral("certrotor.probe.info=false\ncertrotor.keyring.info=false\nqt.network.http2.warning=false"));
 
     ProbePlan::Settings settings;
     settings.timeoutMs = timeout;
@@ -180,7 +228,8 @@ int probe(const QStringList& args)
             if (!stored.ok()) {
                 err() << "certrotor-cli: probe: " << stored.error().text() << "\n";
                 err().flush();
-                return ExitUsage;
+                return rejected(auditLog, QStringLiteral("--key"), parser.value(QStringLiteral("key")),
+                                {stored.error().text()}, ExitUsage);
             }
             passphrase = std::move(stored).value();
         }
@@ -190,7 +239,9 @@ int probe(const QStringList& args)
         if (!identity.ok()) {
             err() << "certrotor-cli: probe: " << identity.error().text() << "\n";
             err().flush();
-            return ExitUsage;
+            return rejected(auditLog, QStringLiteral("--cert/--key"),
+                            parser.value(QStringLiteral("cert")) + QStringLiteral(", ") + parser.value(QStringLiteral("key")),
+                            {identity.error().text()}, ExitUsage);
         }
         settings.clientIdentity = identity.value();
     }
@@ -219,9 +270,40 @@ int probe(const QStringList& args)
             out().flush();
         }
     }
-    if (bundles.size() > 1)
-        return verdict.passed() ? ExitOk : ExitFindings;
-    return allOk ? ExitOk : ExitFindings;
+    // The audit log: every probe (with the id the server saw as x-certrotor-probe-id), then the plan.
+    bool audited = true;
+    QJsonArray probeIds;
+    for (const ProbeResult& r : plan.results()) {
+        if (r.probeId.isEmpty())
+            continue;
+        probeIds.append(r.probeId);
+        const Result<std::monostate> added = auditLog.append(QStringLiteral("probe"), json::probeResult(r));
+        if (!added.ok()) {
+            err() << "certrotor-cli: probe: audit log: " << added.error().text() << "\n";
+            audited = false;
+        }
+    }
+    QJsonArray targetNames, bundleNames;
+    for (const ProbeTarget& t : std::as_const(targets))
+        targetNames.append(t.address());
+    for (const PlanBundle& b : std::as_const(bundles))
+        bundleNames.append(QJsonObject{{QStringLiteral("name"), b.name}, {QStringLiteral("sha256"), bundleSha256(b.certificates)}});
+    const Result<std::monostate> planned = auditLog.append(
+        QStringLiteral("probe-plan"), QJsonObject{{QStringLiteral("source"), QStringLiteral("certrotor-cli probe")},
+                                                  {QStringLiteral("targets"), targetNames},
+                                                  {QStringLiteral("bundles"), bundleNames},
+                                                  {QStringLiteral("probeIds"), probeIds},
+                                                  {QStringLiteral("verdict"), json::planVerdict(verdict)}});
+    if (!planned.ok()) {
+        err() << "certrotor-cli: probe: audit log: " << planned.error().text() << "\n";
+        audited = false;
+    }
+    audited = finishAuditLog(auditLog, QStringLiteral("probe")) && audited;
+
+    const bool passed = bundles.size() > 1 ? verdict.passed() : allOk;
+    if (!passed)
+        return ExitFindings;
+    return audited ? ExitOk : ExitAuditFailed;
 }
 
 } // namespace certrotor::cli

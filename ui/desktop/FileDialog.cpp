@@ -38,6 +38,17 @@ QString FileDialog::getOpenFileName(QWidget* parent, const QString& caption, con
     return name;
 }
 
+QString FileDialog::getSaveFileName(QWidget* parent, const QString& caption, const QString& filter)
+{
+    QString name;
+    if (takeNext(name))
+        return name;
+    name = QFileDialog::getSaveFileName(parent, caption, m_lastDir, filter);
+    if (!name.isEmpty())
+        m_lastDir = QFileInfo(name).absolutePath();
+    return name;
+}
+
 QString FileDialog::getExistingDirectory(QWidget* parent, const QString& caption)
 {
     QString name;

@@ -17,6 +17,7 @@ public:
 
     QString getOpenFileName(QWidget* parent, const QString& caption, const QString& filter = {});
     QString getExistingDirectory(QWidget* parent, const QString& caption);
+    QString getSaveFileName(QWidget* parent, const QString& caption, const QString& filter = {});
 
     /// The next dialog returns `name` at once (an empty string = the user cancelled).
     void setNextFileName(const QString& name);

@@ -8,6 +8,7 @@
 #include "IncomingView.h"
 #include "MessageBanner.h"
 #include "PastePemDialog.h"
+#include "AuditPanel.h"
 #include "ProbePanel.h"
 #include "SecretCatalog.h"
 #include "SecretPickerDialog.h"
@@ -322,6 +323,16 @@ QString MainWindow::currentStorePath() const
 std::shared_ptr<const Bundle> MainWindow::storeBundle() const
 {
     return m_current >= 0 && m_current < m_stores.size() ? m_stores.at(m_current).snapshot.bundle : nullptr;
+}
+
+void MainWindow::setAuditLog(AuditLog* log)
+{
+    m_probePanel->setAuditLog(log);
+    if (!m_auditPanel) {
+        m_auditPanel = new AuditPanel(m_banner, m_tabs);
+        addPanel(m_auditPanel, tr("Audit"));
+    }
+    m_auditPanel->setAuditLog(log);
 }
 
 int MainWindow::addPanel(QWidget* panel, const QString& title)

@@ -20,6 +20,7 @@ class QTabWidget;
 class QTableView;
 
 namespace certrotor {
+class AuditLog;
 class Clock;
 class Source;
 struct SourceUpdate;
@@ -29,6 +30,7 @@ namespace certrotor::gui {
 
 class IncomingView;
 class MessageBanner;
+class AuditPanel;
 class ProbePanel;
 class SecretCatalog;
 class SourcesModel;
@@ -63,6 +65,7 @@ public:
     TrustStoreView* trustStoreView() const { return m_storeView; }
     IncomingView* incomingView() const { return m_incomingView; }
     ProbePanel* probePanel() const { return m_probePanel; }
+    AuditPanel* auditPanel() const { return m_auditPanel; }
     SourcesModel* sourcesModel() const { return m_sources; }
     MessageBanner* banner() const { return m_banner; }
     QTabWidget* tabs() const { return m_tabs; }
@@ -70,6 +73,9 @@ public:
     std::shared_ptr<const Bundle> storeBundle() const;
     /// The parse cache shared by the store loader, the store watchers and every source.
     const BundleCache& bundleCache() const { return *m_bundleCache; }
+    /// The audit log the panels record to (not owned; main.cpp opens one, tests may hand in theirs).
+    /// Without one nothing is recorded.
+    void setAuditLog(AuditLog* log);
     /// Adds a panel as a central tab (the later probe, commit, audit and drill panels).
     int addPanel(QWidget* panel, const QString& title);
 
@@ -139,6 +145,7 @@ private:
     TrustStoreView* m_storeView = nullptr;
     IncomingView* m_incomingView = nullptr;
     ProbePanel* m_probePanel = nullptr;
+    AuditPanel* m_auditPanel = nullptr; // made with the first setAuditLog()
     SourcesModel* m_sources = nullptr;
     QTableView* m_sourcesView = nullptr;
     QListWidget* m_storeList = nullptr;

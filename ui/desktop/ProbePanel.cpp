@@ -6,6 +6,7 @@
 #include "GuiLog.h"
 #include "IncomingAnalysis.h"
 #include "MessageBanner.h"
+#include "audit/AuditLog.h"
 #include "keyring/KeyPassphrase.h"
 #include "keyring/Keyring.h"
 #include "ProbeResultsModel.h"
@@ -24,7 +25,9 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -597,6 +600,11 @@ void ProbePanel::loadCandidateFile(const QString& rawPath)
             if (!loaded.bundle) {
                 // A probe with part of a bundle proves nothing: refused whole, the candidate stays.
                 qCWarning(lcUi) << "candidate bundle refused:" << path;
+                audit(QStringLiteral("input-rejected"),
+                      QJsonObject{{QStringLiteral("command"), QStringLiteral("console probe panel")},
+                                  {QStringLiteral("input"), QStringLiteral("candidate file")},
+                                  {QStringLiteral("value"), path},
+                                  {QStringLiteral("errors"), QJsonArray::fromStringList(loaded.error.split(QLatin1Char('\n')))}});
                 m_banner->showMessage(MessageBanner::Kind::Error,
                                       tr("%1 was not taken as the candidate; nothing changed.\n%2")
                                           .arg(QFileInfo(path).fileName(), loaded.error));
@@ -896,6 +904,25 @@ void ProbePanel::onPlanFinished()
     m_progress->setValue(m_results->finishedCount());
     m_progressLabel->setText(tr("%1 of %2").arg(m_results->finishedCount()).arg(plan->probeCount()));
     const PlanVerdict verdict = plan->verdict();
+    // The audit log: every probe that ran (its id is what the server logged as x-certrotor-probe-id),
+    // then the run's verdict.
+    QJsonArray probeIds;
+    for (const ProbeResult& r : all) {
+        if (r.probeId.isEmpty())
+            continue; // never started (cancelled before its turn)
+        probeIds.append(r.probeId);
+        audit(QStringLiteral("probe"), json::probeResult(r));
+    }
+    QJsonArray targetNames, bundleNames;
+    for (const ProbeTarget& t : std::as_const(m_runTargets))
+        targetNames.append(t.address());
+    for (const PlanBundle& b : std::as_const(m_runBundles))
+        bundleNames.append(QJsonObject{{QStringLiteral("name"), b.name}, {QStringLiteral("sha256"), bundleSha256(b.certificates)}});
+    audit(QStringLiteral("probe-plan"), QJsonObject{{QStringLiteral("source"), QStringLiteral("console probe panel")},
+                                                    {QStringLiteral("targets"), targetNames},
+                                                    {QStringLiteral("bundles"), bundleNames},
+                                                    {QStringLiteral("probeIds"), probeIds},
+                                                    {QStringLiteral("verdict"), json::planVerdict(verdict)}});
     m_plan = nullptr;
     plan->deleteLater();
     endRun();
@@ -939,6 +966,29 @@ void ProbePanel::fail(const QString& message)
     m_banner->showMessage(MessageBanner::Kind::Error, message);
     if (m_phase != Phase::Idle)
         endRun();
+}
+
+void ProbePanel::setAuditLog(AuditLog* log)
+{
+    if (m_audit)
+        disconnect(m_audit, nullptr, this, nullptr);
+    m_audit = log;
+    if (!log)
+        return;
+    // Emitted on the log's writer thread: queued to the GUI thread.
+    connect(log, &AuditLog::writeFailed, this, [this](const QString& error) {
+        m_banner->showMessage(MessageBanner::Kind::Warning, tr("An audit record could not be written: %1").arg(error));
+    });
+}
+
+void ProbePanel::audit(const QString& event, const QJsonObject& data)
+{
+    if (!m_audit)
+        return;
+    // Returns at once: the record is written on the log's own thread.
+    const Result<std::monostate> added = m_audit->append(event, data);
+    if (!added.ok())
+        m_banner->showMessage(MessageBanner::Kind::Warning, tr("An audit record was refused: %1").arg(added.error().text()));
 }
 
 void ProbePanel::setPhase(Phase phase)

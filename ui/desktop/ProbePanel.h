@@ -2,6 +2,7 @@
 #pragma once
 
 #include "GuiSettings.h"
+#include "audit/AuditLog.h"
 #include "probe/ProbePlan.h"
 #include "x509/Bundle.h"
 
@@ -11,6 +12,7 @@
 #include <memory>
 
 class QAction;
+class QJsonObject;
 class QCheckBox;
 class QFrame;
 class QLabel;
@@ -58,6 +60,12 @@ public:
     void loadCandidateFile(const QString& path);
     /// Goes back to the incoming bundle as the candidate.
     void useIncomingCandidate();
+
+    /// Where every probe (with its probe id), every run's verdict and every refused candidate file is
+    /// recorded; not owned (the window's, or a test's). Null: nothing is recorded. The log is opened
+    /// (its key looked up in the keyring) by its owner. A record that cannot be written shows in the banner.
+    void setAuditLog(AuditLog* log);
+    AuditLog* auditLog() const { return m_audit; }
 
     /// Starts a run and returns at once. False when the input is refused: bad targets show inline
     /// (and nothing starts), a missing candidate or identity file shows in the banner.
@@ -132,6 +140,7 @@ private:
     void showSelectedDetails();
     void copySelectedJson();
     void fail(const QString& message);
+    void audit(const QString& event, const QJsonObject& data);
     void setPhase(Phase phase);
     const CandidateBundle& candidate() const;
 
@@ -174,6 +183,7 @@ private:
     QLabel* m_identityLabel = nullptr;
     QCheckBox* m_sendCertHeader = nullptr;
     QCheckBox* m_rememberPassphrase = nullptr;
+    QPointer<AuditLog> m_audit;
     Keyring* m_keyring = nullptr; // made on first use: the Secret Service is contacted only for encrypted keys
     QSpinBox* m_timeout = nullptr;
     QCheckBox* m_systemCas = nullptr;

@@ -3,6 +3,7 @@
 #include "MainWindow.h"
 #include "IncomingView.h"
 #include "UiStyle.h"
+#include "audit/AuditLog.h"
 #include "util/BuildInfo.h"
 #include "util/Clock.h"
 
@@ -60,7 +61,12 @@ int main(int argc, char* argv[])
     if (parser.isSet(dark))
         certrotor::gui::applyDarkPalette(app);
 
+    // The audit log ($CERTROTOR_AUDIT_LOG or ~/.local/share/certrotor/audit.jsonl): its HMAC key is looked
+    // up in the keyring in the background; records made meanwhile wait in memory. It outlives the window.
+    certrotor::AuditLog auditLog({}, &certrotor::Clock::system());
+    auditLog.open();
     certrotor::gui::MainWindow window(certrotor::Clock::system());
+    window.setAuditLog(&auditLog);
     QStringList stores = parser.positionalArguments();
     QStringList sources = parser.values(watch);
     if (parser.isSet(demo)) {

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "AuditLog.h"
+
+#include "AuditLogging.h"
+#include "keyring/Keyring.h"
+#include "util/BuildInfo.h"
+#include "util/Clock.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QMutexLocker>
+#include <QRandomGenerator>
+#include <QStandardPaths>
+#include <QSysInfo>
+#include <QTimer>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+Q_LOGGING_CATEGORY(lcAudit, "certrotor.audit", QtInfoMsg)
+
+namespace certrotor {
+
+namespace {
+
+QString userName()
+{
+    if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_name)
+        return QString::fromLocal8Bit(pw->pw_name);
+    return qEnvironmentVariable("USER");
+}
+
+QString osError(int code)
+{
+    return QString::fromLocal8Bit(std::strerror(code));
+}
+
+/// Closes the descriptor (and so drops the flock) on every path out of a write.
+struct Fd
+{
+    int fd = -1;
+    ~Fd()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+bool writeAll(int fd, const QByteArray& bytes)
+{
+    const char* p = bytes.constData();
+    qsizetype left = bytes.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, size_t(left));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        left -= n;
+    }
+    return true;
+}
+
+struct Tail
+{
+    qint64 seq = 0;
+    QString mac;
+    bool endsWithNewline = true;
+    bool skippedBroken = false;
+};
+
+/// The last intact record's seq and mac, reading backwards from the end in growing chunks.
+Result<Tail> readTail(int fd, const QString& path)
+{
+    struct stat st{};
+    if (::fstat(fd, &st) != 0)
+        return Error{QStringLiteral("cannot read the audit log: ") + osError(errno), path};
+    const qint64 size = st.st_size;
+    Tail tail;
+    if (size == 0)
+        return tail;
+    for (qint64 chunk = 64 * 1024;; chunk *= 4) {
+        const qint64 from = qMax<qint64>(0, size - chunk);
+        QByteArray buf(size - from, Qt::Uninitialized);
+        qint64 got = 0;
+        while (got < buf.size()) {
+            const ssize_t n = ::pread(fd, buf.data() + got, size_t(buf.size() - got), off_t(from + got));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return Error{QStringLiteral("cannot read the audit log: ") + osError(errno), path};
+            got += n;
+        }
+        tail.endsWithNewline = buf.endsWith('\n');
+        QList<QByteArray> lines = buf.split('\n');
+        if (from > 0)
+            lines.removeFirst(); // maybe cut in the middle
+        for (qsizetype i = lines.size() - 1; i >= 0; --i) {
+            const QByteArray& line = lines.at(i);
+            if (line.isEmpty())
+                continue;
+            QByteArray canonical;
+            QString mac;
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            const qint64 seq = o.value(QLatin1String("seq")).toInteger();
+            if (audit::splitLine(line, canonical, mac) && seq > 0) {
+                tail.seq = seq;
+                tail.mac = mac;
+                return tail;
+            }
+            tail.skippedBroken = true;
+        }
+        if (from == 0)
+            return tail; // no intact record at all
+    }
+}
+
+} // namespace
+
+QString AuditLog::defaultPath()
+{
+    const QString env = qEnvironmentVariable("CERTROTOR_AUDIT_LOG");
+    if (!env.isEmpty())
+        return env;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/certrotor/audit.jsonl");
+}
+
+AuditLog::AuditLog(const QString& path, const Clock* clock, QObject* parent)
+    : QObject(parent), m_path(path.isEmpty() ? defaultPath() : path), m_clock(clock ? clock : &Clock::system())
+{
+    qRegisterMetaType<certrotor::AuditEntry>();
+    m_actor = QJsonObject{{QStringLiteral("user"), userName()},
+                          {QStringLiteral("host"), QSysInfo::machineHostName()},
+                          {QStringLiteral("tool"), buildinfo::userAgent()}};
+    m_writer.setMaxThreadCount(1);
+}
+
+AuditLog::~AuditLog()
+{
+    // Never lose a record: what still waits for the key is written with SHA-256 chaining.
+    if (!isReady())
+        setKey({}, QStringLiteral("the log was closed before the keyring answered"));
+    m_writer.waitForDone();
+    QMutexLocker lock(&m_mutex);
+    m_key.fill('\0');
+}
+
+void AuditLog::open(const QString& keyringService)
+{
+    if (m_keyring || isReady())
+        return;
+    // Without a session bus, libsecret would try to autolaunch one through X11 (dbus-launch), leaving a
+    // stray bus behind: the audit log never does that, it falls back at once.
+    if (!sessionBusAvailable()) {
+        QTimer::singleShot(0, this, [this] {
+            setKey({}, QStringLiteral("no audit key from the keyring (there is no D-Bus session bus); records are "
+                                      "chained with plain SHA-256, which shows reordering and edits but not who made them"));
+        });
+        return;
+    }
+    m_keyring = new Keyring(keyringService.isEmpty() ? Keyring::defaultService() : keyringService, this);
+    m_keyring->setTimeoutMs(m_keyringTimeoutMs);
+    const QString account = audit::keyAccount();
+    const auto fallback = [this](const QString& why) {
+        setKey({}, QStringLiteral("no audit key from the keyring (%1); records are chained with plain SHA-256, "
+                                  "which shows reordering and edits but not who made them")
+                       .arg(why));
+    };
+    m_keyring->read(account, [this, account, fallback](Result<std::optional<QByteArray>> found) {
+        if (!found.ok()) {
+            fallback(found.error().text());
+            return;
+        }
+        if (found.value().has_value()) {
+            QByteArray key = *found.value();
+            found.value()->fill('\0');
+            if (key.size() != audit::kKeySize) {
+                key.fill('\0');
+                fallback(QStringLiteral("the keyring's %1 entry is not a %2-byte key; it was left alone")
+                             .arg(account)
+                             .arg(audit::kKeySize));
+                return;
+            }
+            setKey(key);
+            key.fill('\0');
+            return;
+        }
+        // First use: make a key and store it, then use what the keyring gives back (when another
+        // process created one at the same moment, both end up with the one that was stored last).
+        QByteArray key(audit::kKeySize, Qt::Uninitialized);
+        QRandomGenerator::system()->generate(key.begin(), key.end());
+        m_keyring->write(account, key, [this, account, fallback](Result<std::monostate> written) {
+            if (!written.ok()) {
+                fallback(written.error().text());
+                return;
+            }
+            qCInfo(lcAudit) << "created the audit HMAC key in the keyring";
+            m_keyring->read(account, [this, fallback](Result<std::optional<QByteArray>> back) {
+                if (!back.ok() || !back.value().has_value() || back.value()->size() != audit::kKeySize) {
+                    fallback(back.ok() ? QStringLiteral("the stored key could not be read back") : back.error().text());
+                    return;
+                }
+                setKey(*back.value());
+                back.value()->fill('\0');
+            });
+        });
+        key.fill('\0');
+    });
+}
+
+bool AuditLog::sessionBusAvailable()
+{
+    return !qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS")
+           || QFileInfo::exists(qEnvironmentVariable("XDG_RUNTIME_DIR") + QStringLiteral("/bus"));
+}
+
+AuditVerifyReport AuditLog::verify() const
+{
+    QByteArray key;
+    {
+        QMutexLocker lock(&m_mutex);
+        key = m_key;
+    }
+    AuditVerifyReport report = verifyAuditLog(m_path, key.isEmpty() ? std::nullopt : std::optional<QByteArray>(key));
+    key.fill('\0');
+    return report;
+}
+
+void AuditLog::openWithoutKeyring()
+{
+    setKey({}, QStringLiteral("the keyring is not used"));
+}
+
+void AuditLog::setKey(const QByteArray& key, const QString& fallbackReason)
+{
+    QList<Pending> pending;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_ready)
+            return;
+        m_key = key;
+        m_fallbackReason = key.isEmpty() ? (fallbackReason.isEmpty() ? QStringLiteral("no key") : fallbackReason) : QString();
+        m_ready = true;
+        pending.swap(m_pending);
+    }
+    // A host without a session bus or keyring service (servers, CI) is an expected setup: said at info
+    // level. A keyring that is there but locked, silent or holding a bad key deserves a warning.
+    if (key.isEmpty() && !fallbackReason.isEmpty() && fallbackReason != QLatin1String("the keyring is not used")) {
+        if (fallbackReason.contains(QLatin1String("no D-Bus session bus")) || fallbackReason.contains(QLatin1String("no keyring service")))
+            qCInfo(lcAudit).noquote() << fallbackReason;
+        else
+            qCWarning(lcAudit).noquote() << fallbackReason;
+    }
+    for (Pending& p : pending)
+        submit(std::move(p));
+    Q_EMIT ready();
+}
+
+bool AuditLog::isReady() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_ready;
+}
+
+QString AuditLog::macAlg() const
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_ready)
+        return {};
+    return QLatin1String(m_key.isEmpty() ? audit::kSha256 : audit::kHmacSha256);
+}
+
+QString AuditLog::fallbackReason() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_fallbackReason;
+}
+
+QStringList AuditLog::errors() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_errors;
+}
+
+Result<std::monostate> AuditLog::append(const QString& event, const QJsonObject& data)
+{
+    if (event.isEmpty())
+        return Error{QStringLiteral("an audit record needs an event name"), QStringLiteral("audit log")};
+    if (const QString field = audit::secretField(data); !field.isEmpty()) {
+        // A programming mistake, reported loudly: the record is refused whole.
+        qCCritical(lcAudit).noquote() << "refused an audit record of" << event << "with a field that looks like a secret:"
+                                      << field;
+        return Error{QStringLiteral("refused: the %1 record holds \"%2\", which looks like a secret; secrets never "
+                                    "go into the audit log")
+                         .arg(event, field),
+                     QStringLiteral("audit log")};
+    }
+    Pending p{event, data, m_clock->nowUtc().toUTC()};
+    {
+        QMutexLocker lock(&m_mutex);
+        if (!m_ready) {
+            m_pending << std::move(p);
+            return std::monostate();
+        }
+    }
+    submit(std::move(p));
+    return std::monostate();
+}
+
+void AuditLog::submit(Pending pending)
+{
+    m_writer.start([this, pending = std::move(pending)] { write(pending); });
+}
+
+bool AuditLog::waitForWritten(int timeoutMs)
+{
+    if (!isReady())
+        return false;
+    return m_writer.waitForDone(timeoutMs);
+}
+
+void AuditLog::write(const Pending& pending)
+{
+    QByteArray key;
+    {
+        QMutexLocker lock(&m_mutex);
+        key = m_key;
+    }
+    Result<AuditEntry> written = writeLocked(pending, key);
+    key.fill('\0');
+    if (written.ok()) {
+        Q_EMIT entryAdded(written.value());
+        return;
+    }
+    const QString text = written.error().text();
+    qCWarning(lcAudit).noquote() << "audit record not written:" << text;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_errors << text;
+    }
+    Q_EMIT writeFailed(text);
+}
+
+Result<AuditEntry> AuditLog::writeLocked(const Pending& pending, const QByteArray& key)
+{
+    const QString dir = QFileInfo(m_path).absolutePath();
+    if (!QFileInfo::exists(dir)) {
+        if (!QDir().mkpath(dir))
+            return Error{QStringLiteral("cannot create the audit log's directory"), dir};
+        QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    }
+    Fd file;
+    const QByteArray native = QFile::encodeName(m_path);
+    file.fd = ::open(native.constData(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (file.fd < 0)
+        return Error{QStringLiteral("cannot open the audit log: ") + osError(errno), m_path};
+    // A log made by hand or by an older tool may be readable by others: it is the owner's alone.
+    struct stat st{};
+    if (::fstat(file.fd, &st) == 0 && (st.st_mode & 077) != 0 && st.st_uid == ::getuid())
+        ::fchmod(file.fd, 0600);
+    int rc;
+    do {
+        rc = ::flock(file.fd, LOCK_EX);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0)
+        return Error{QStringLiteral("cannot lock the audit log: ") + osError(errno), m_path};
+
+    Result<Tail> tail = readTail(file.fd, m_path);
+    if (!tail.ok())
+        return tail.error();
+    if (tail.value().skippedBroken)
+        qCWarning(lcAudit).noquote() << m_path << "ends with a damaged record; the chain continues from the last intact one"
+                                     << "(audit verify reports the damage)";
+
+    AuditEntry e;
+    e.seq = tail.value().seq + 1;
+    e.time = pending.time;
+    e.event = pending.event;
+    e.actor = m_actor;
+    e.data = pending.data;
+    e.macAlg = QLatin1String(key.isEmpty() ? audit::kSha256 : audit::kHmacSha256);
+    e.prev = tail.value().mac;
+    const QByteArray canonical = QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact);
+    e.mac = audit::mac(canonical, key);
+    QByteArray bytes;
+    if (!tail.value().endsWithNewline)
+        bytes += '\n'; // a torn last line stays a line of its own
+    bytes += audit::line(canonical, e.mac);
+    bytes += '\n';
+    if (!writeAll(file.fd, bytes))
+        return Error{QStringLiteral("cannot write to the audit log: ") + osError(errno), m_path};
+    if (::fdatasync(file.fd) != 0)
+        return Error{QStringLiteral("cannot flush the audit log to disk: ") + osError(errno), m_path};
+    return e;
+}
+
+} // namespace certrotor

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The audit log with the real Secret Service (with-keyring.sh) and end to end through certrotor-cli:
+// the HMAC key is made once and kept in the keyring (never in the log), concurrent processes keep one
+// keyed chain, `probe` against the real grpc++ server (mTLS, an encrypted client key) records the probe
+// id the server saw and the plan's verdict, refused input is recorded with its located error, a log that
+// cannot be written turns a passing probe into exit 3, and `audit verify/show/export` work on the result.
+// Nothing secret (passphrase, key material, the audit key) ever reaches the log or the exports.
+#include "CertFactory.h"
+#include "TestPeers.h"
+#include "TestUtil.h"
+#include "audit/AuditLog.h"
+#include "audit/AuditVerify.h"
+#include "keyring/Keyring.h"
+
+#include <QDateTime>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <optional>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+using namespace certrotor;
+using namespace certrotor::test;
+
+namespace {
+
+const qint64 kNow = QDateTime::currentSecsSinceEpoch();
+const QByteArray kPassphrase = "Audit-Test-Passphrase-73";
+const QByteArray kWrong = "Wrong-Audit-Passphrase-19";
+
+QByteArray encryptedKeyPem(EVP_PKEY* key, const QByteArray& passphrase)
+{
+    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+    if (!PEM_write_bio_PKCS8PrivateKey(bio.get(), key, EVP_aes_256_cbc(), passphrase.constData(), int(passphrase.size()),
+                                       nullptr, nullptr))
+        return {};
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio.get(), &data);
+    return QByteArray(data, len);
+}
+
+/// The audit key as the keyring holds it (in this process, on the CLI's session bus).
+std::optional<QByteArray> storedKey()
+{
+    Keyring keyring;
+    std::optional<Result<std::optional<QByteArray>>> outcome;
+    QEventLoop loop;
+    keyring.read(audit::keyAccount(), [&](Result<std::optional<QByteArray>> r) {
+        outcome.emplace(std::move(r));
+        loop.quit();
+    });
+    QTimer::singleShot(20000, &loop, &QEventLoop::quit);
+    if (!outcome)
+        loop.exec();
+    if (!outcome || !outcome->ok())
+        return std::nullopt;
+    return outcome->value();
+}
+
+QList<QJsonObject> jsonLines(const QString& path)
+{
+    QList<QJsonObject> out;
+    for (const QByteArray& line : readFile(path).split('\n')) {
+        if (!line.trimmed().isEmpty())
+            out << QJsonDocument::fromJson(line).object();
+    }
+    return out;
+}
+
+QList<QJsonObject> recordsOf(const QString& path, const QString& event)
+{
+    QList<QJsonObject> out;
+    for (const QJsonObject& o : jsonLines(path)) {
+        if (o[QLatin1String("event")].toString() == event)
+            out << o;
+    }
+    return out;
+}
+
+} // namespace
+
+class TestAuditKeyring : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    GrpcTestServer m_server;
+    QString m_caFile, m_certFile, m_keyFile, m_metadataLog, m_log;
+    QByteArray m_encryptedKey, m_plainKey;
+
+    QString path(const QString& name) const { return m_dir.filePath(name); }
+    QString target() const { return QStringLiteral("127.0.0.1:%1").arg(m_server.port()); }
+
+    QStringList probeArgs(const QString& ca, const QString& log) const
+    {
+        return {QStringLiteral("probe"), QStringLiteral("--ca"), ca, QStringLiteral("--cert"), m_certFile,
+                QStringLiteral("--key"), m_keyFile, QStringLiteral("--key-passphrase-stdin"),
+                QStringLiteral("--audit-log"), log, target()};
+    }
+
+    /// Nothing secret in `bytes`: no passphrase, no key material, no audit key.
+    void checkNoSecrets(const QByteArray& bytes)
+    {
+        QVERIFY(!bytes.contains(kPassphrase));
+        QVERIFY(!bytes.contains(kWrong));
+        QVERIFY(!bytes.contains("PRIVATE KEY"));
+        const QList<QByteArray> keyLines = QByteArray(m_encryptedKey + m_plainKey).split('\n');
+        for (const QByteArray& line : keyLines) {
+            if (line.size() >= 32 && !line.startsWith("-----"))
+                QVERIFY2(!bytes.contains(line), "key material in the log");
+        }
+        const std::optional<QByteArray> key = storedKey();
+        QVERIFY(key.has_value() && key->size() == 32);
+        QVERIFY(!bytes.contains(*key));
+        QVERIFY(!bytes.contains(key->toHex()));
+        QVERIFY(!bytes.contains(key->toBase64()));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(!qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"),
+                 "run through with-keyring.sh (ctest does): no session bus");
+        const Hierarchy server = makeHierarchy(kNow, QStringLiteral("Server"));
+        const Hierarchy clients = makeHierarchy(kNow, QStringLiteral("Clients"));
+        QVERIFY(server.leaf.cert && clients.intermediate.cert);
+        CertSpec spec;
+        spec.commonName = QStringLiteral("certrotor-probe");
+        spec.notBefore = kNow - kSecondsPerDay;
+        spec.notAfter = kNow + 30 * kSecondsPerDay;
+        spec.extendedKeyUsage = {QStringLiteral("clientAuth")};
+        const Issued client = issue(spec, makeKey(), &clients.intermediate);
+        QVERIFY(client.cert);
+        const QString clientCa = path(QStringLiteral("client-ca.pem"));
+        QVERIFY(writeFile(clientCa, clients.root.pem()));
+        m_caFile = path(QStringLiteral("server-ca.pem"));
+        m_certFile = path(QStringLiteral("client-chain.pem"));
+        m_keyFile = path(QStringLiteral("client-encrypted.key"));
+        QVERIFY(writeFile(m_caFile, server.root.pem()));
+        QVERIFY(writeFile(m_certFile, client.pem() + clients.intermediate.pem()));
+        m_encryptedKey = encryptedKeyPem(client.key.get(), kPassphrase);
+        m_plainKey = client.keyPem();
+        QVERIFY(m_encryptedKey.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+        QVERIFY(writeFile(m_keyFile, m_encryptedKey));
+        m_metadataLog = path(QStringLiteral("server-metadata.jsonl"));
+        m_log = path(QStringLiteral("audit/audit.jsonl"));
+        QVERIFY(m_server.start(grpcServerTlsArgs(m_dir.path(), QStringLiteral("server"), server.leaf, server.intermediate)
+                               + QStringList{QStringLiteral("--client-ca"), clientCa, QStringLiteral("--metadata-log"),
+                                             m_metadataLog}));
+    }
+
+    void hmacKeyIsMadeOnceAndKeptInTheKeyring()
+    {
+        QVERIFY(!storedKey().has_value()); // a fresh keyring
+        const QString log = path(QStringLiteral("keyed.jsonl"));
+        {
+            AuditLog first(log);
+            QSignalSpy ready(&first, &AuditLog::ready);
+            first.open();
+            QVERIFY(first.append(QStringLiteral("test"), QJsonObject{{QStringLiteral("n"), 1}}).ok()); // before the key
+            QVERIFY(ready.wait(15000));
+            QCOMPARE(first.macAlg(), QStringLiteral("hmac-sha256"));
+            QVERIFY(first.fallbackReason().isEmpty());
+            QVERIFY(first.waitForWritten());
+        }
+        const std::optional<QByteArray> key = storedKey();
+        QVERIFY(key.has_value());
+        QCOMPARE(key->size(), 32);
+        {
+            AuditLog second(log); // finds the same key
+            QSignalSpy ready(&second, &AuditLog::ready);
+            second.open();
+            QVERIFY(ready.wait(15000));
+            QVERIFY(second.append(QStringLiteral("test"), QJsonObject{{QStringLiteral("n"), 2}}).ok());
+            QVERIFY(second.waitForWritten());
+            QVERIFY(second.errors().isEmpty());
+        }
+        QCOMPARE(storedKey(), key);
+        const AuditVerifyReport report = verifyAuditLog(log, *key);
+        QVERIFY2(report.ok, qPrintable(report.summary(log)));
+        QCOMPARE(report.hmacRecords, 2);
+        QVERIFY(!report.structuralOnly);
+        QVERIFY(!verifyAuditLog(log, QByteArray(32, 'x')).ok); // the MACs really depend on the key
+        const QByteArray bytes = readFile(log);
+        QVERIFY(!bytes.contains(*key) && !bytes.contains(key->toHex()) && !bytes.contains(key->toBase64()));
+    }
+
+    void concurrentProcessesKeepOneKeyedChain()
+    {
+        const QString log = path(QStringLiteral("concurrent.jsonl"));
+        QProcess a, b;
+        const QString helper = QStringLiteral(CERTROTOR_TEST_AUDIT_APPEND);
+        a.start(helper, {log, QStringLiteral("40"), QStringLiteral("--keyring")});
+        b.start(helper, {log, QStringLiteral("40"), QStringLiteral("--keyring")});
+        QVERIFY(a.waitForFinished(20000) && b.waitForFinished(20000));
+        QVERIFY2(a.exitCode() == 0, a.readAllStandardError().constData());
+        QVERIFY2(b.exitCode() == 0, b.readAllStandardError().constData());
+        QCOMPARE(a.readAllStandardOutput().trimmed(), QByteArray("hmac-sha256"));
+        const AuditVerifyReport report = verifyAuditLog(log, storedKey());
+        QVERIFY2(report.ok, qPrintable(report.summary(log)));
+        QCOMPARE(report.records, 80);
+        QCOMPARE(report.hmacRecords, 80);
+    }
+
+    void probeRecordsTheIdTheServerSaw()
+    {
+        const ProcessResult r = runCli(probeArgs(m_caFile, m_log), kPassphrase + '\n');
+        QVERIFY2(r.exitCode == 0, QByteArray(r.err + r.out).constData());
+        const QList<QJsonObject> seen = jsonLines(m_metadataLog);
+        QCOMPARE(seen.size(), 1);
+        const QString serverId = seen[0][QLatin1String("x-certrotor-probe-id")].toString();
+        QVERIFY(!serverId.isEmpty());
+        QVERIFY(!seen[0][QLatin1String("peer-subject")].toString().isEmpty()); // mTLS with the decrypted key
+
+        const QList<QJsonObject> probes = recordsOf(m_log, QStringLiteral("probe"));
+        QCOMPARE(probes.size(), 1);
+        const QJsonObject data = probes[0][QLatin1String("data")].toObject();
+        QCOMPARE(data[QLatin1String("probeId")].toString(), serverId);
+        QCOMPARE(data[QLatin1String("target")].toString(), target());
+        QCOMPARE(data[QLatin1String("ok")].toBool(), true);
+        QCOMPARE(data[QLatin1String("bundleSha256")].toString(), seen[0][QLatin1String("x-certrotor-bundle-sha256")].toString());
+        QCOMPARE(probes[0][QLatin1String("macAlg")].toString(), QStringLiteral("hmac-sha256"));
+
+        const QList<QJsonObject> plans = recordsOf(m_log, QStringLiteral("probe-plan"));
+        QCOMPARE(plans.size(), 1);
+        const QJsonObject plan = plans[0][QLatin1String("data")].toObject();
+        QCOMPARE(plan[QLatin1String("verdict")].toObject()[QLatin1String("kind")].toString(), QStringLiteral("candidate-works"));
+        QVERIFY(!plan[QLatin1String("verdict")].toObject()[QLatin1String("text")].toString().isEmpty());
+        QCOMPARE(plan[QLatin1String("probeIds")].toArray(), QJsonArray{serverId});
+        QCOMPARE(plans[0][QLatin1String("seq")].toInt(), probes[0][QLatin1String("seq")].toInt() + 1);
+        checkNoSecrets(readFile(m_log));
+    }
+
+    void refusedInputIsRecorded()
+    {
+        const QString garbage = path(QStringLiteral("garbage.pem"));
+        QVERIFY(writeFile(garbage, "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n"));
+        const ProcessResult bad = runCli(probeArgs(garbage, m_log), kPassphrase + '\n');
+        QCOMPARE(bad.exitCode, 2);
+        // A wrong passphrase for the client key is refused input too; the passphrase is not recorded.
+        const ProcessResult wrong = runCli(probeArgs(m_caFile, m_log), kWrong + '\n');
+        QCOMPARE(wrong.exitCode, 2);
+        const QList<QJsonObject> rejected = recordsOf(m_log, QStringLiteral("input-rejected"));
+        QCOMPARE(rejected.size(), 2);
+        const QJsonObject first = rejected[0][QLatin1String("data")].toObject();
+        QCOMPARE(first[QLatin1String("input")].toString(), QStringLiteral("--ca"));
+        QCOMPARE(first[QLatin1String("value")].toString(), garbage);
+        const QString errors = QString::fromUtf8(QJsonDocument(first[QLatin1String("errors")].toArray()).toJson());
+        QVERIFY2(errors.contains(QLatin1String("garbage.pem: block 1")), qPrintable(errors)); // located
+        QVERIFY(!readFile(m_log).contains("not base64")); // never the file's contents
+        QCOMPARE(rejected[1][QLatin1String("data")].toObject()[QLatin1String("input")].toString(), QStringLiteral("--cert/--key"));
+        QCOMPARE(jsonLines(m_metadataLog).size(), 1); // nothing was probed
+        checkNoSecrets(readFile(m_log));
+        QVERIFY(verifyAuditLog(m_log, storedKey()).ok);
+    }
+
+    void unwritableLogFailsAPassingProbe()
+    {
+        const QString blocker = path(QStringLiteral("not-a-directory"));
+        QVERIFY(writeFile(blocker, "x"));
+        const QString log = blocker + QStringLiteral("/audit.jsonl");
+        const ProcessResult passed = runCli(probeArgs(m_caFile, log), kPassphrase + '\n');
+        QCOMPARE(passed.exitCode, 3);
+        QVERIFY2(passed.err.contains("audit log"), passed.err.constData());
+        QVERIFY(passed.out.contains("OK "));
+        // A failing probe keeps its own exit code; the audit error is still reported.
+        const QString wrongCa = path(QStringLiteral("wrong-ca.pem"));
+        QVERIFY(writeFile(wrongCa, makeHierarchy(kNow, QStringLiteral("Stranger")).root.pem()));
+        const ProcessResult failed = runCli(probeArgs(wrongCa, log), kPassphrase + '\n');
+        QCOMPARE(failed.exitCode, 1);
+        QVERIFY(failed.err.contains("audit log"));
+    }
+
+    void auditCommands()
+    {
+        const QString serverId = jsonLines(m_metadataLog).value(0)[QLatin1String("x-certrotor-probe-id")].toString();
+        QVERIFY(!serverId.isEmpty());
+        const QStringList logArg{QStringLiteral("--audit-log"), m_log};
+
+        const ProcessResult verify = runCli(QStringList{QStringLiteral("audit"), QStringLiteral("verify")} + logArg);
+        QVERIFY2(verify.exitCode == 0, QByteArray(verify.out + verify.err).constData());
+        QVERIFY2(verify.out.contains("is intact: 4 record(s), 4 with HMAC-SHA256"), verify.out.constData());
+        QVERIFY(!verify.out.contains("structurally"));
+        const ProcessResult noKey = runCli(QStringList{QStringLiteral("audit"), QStringLiteral("verify"),
+                                                       QStringLiteral("--no-keyring")} + logArg);
+        QCOMPARE(noKey.exitCode, 0);
+        QVERIFY(noKey.out.contains("only checked structurally"));
+
+        const ProcessResult show = runCli(QStringList{QStringLiteral("audit"), QStringLiteral("show"), QStringLiteral("--event"),
+                                                      QStringLiteral("probe")} + logArg);
+        QCOMPARE(show.exitCode, 0);
+        QCOMPARE(show.out.trimmed().split('\n').size(), 1);
+        QVERIFY2(show.out.contains(serverId.toUtf8()), show.out.constData());
+        const ProcessResult showJson = runCli(QStringList{QStringLiteral("audit"), QStringLiteral("show"), QStringLiteral("--json")} + logArg);
+        QCOMPARE(QJsonDocument::fromJson(showJson.out).array().size(), 4);
+
+        const QString csvFile = path(QStringLiteral("export.csv"));
+        const ProcessResult csv = runCli(QStringList{QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--format"),
+                                                     QStringLiteral("csv"), QStringLiteral("--output"), csvFile} + logArg);
+        QCOMPARE(csv.exitCode, 0);
+        const QByteArray csvBytes = readFile(csvFile);
+        QVERIFY(csvBytes.startsWith("seq,time,event,user,host,tool,macAlg,summary\r\n"));
+        QVERIFY(csvBytes.contains(QByteArray("probeId=" + serverId.toUtf8())));
+        QCOMPARE(csvBytes.count("\r\n"), 5);
+        const ProcessResult json = runCli(QStringList{QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--format"),
+                                                      QStringLiteral("json")} + logArg);
+        QCOMPARE(json.exitCode, 0);
+        const QJsonArray records = QJsonDocument::fromJson(json.out).array();
+        QCOMPARE(records.size(), 4);
+        QCOMPARE(records[0].toObject()[QLatin1String("data")].toObject()[QLatin1String("probeId")].toString(), serverId);
+        checkNoSecrets(csvBytes + json.out + show.out);
+
+        QCOMPARE(runCli(QStringList{QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--format"),
+                                    QStringLiteral("xml")} + logArg).exitCode, 2);
+        QCOMPARE(runCli({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--audit-log"),
+                         path(QStringLiteral("missing.jsonl"))}).exitCode, 2);
+
+        // One edited byte in the probe record (line 1): verify says where, exit 1.
+        QByteArray bytes = readFile(m_log);
+        const qsizetype at = bytes.indexOf(serverId.toUtf8());
+        QVERIFY(at > 0 && at < bytes.indexOf('\n'));
+        bytes[at] = bytes[at] == 'a' ? 'b' : 'a';
+        QVERIFY(writeFile(m_log, bytes));
+        const ProcessResult broken = runCli(QStringList{QStringLiteral("audit"), QStringLiteral("verify")} + logArg);
+        QCOMPARE(broken.exitCode, 1);
+        QVERIFY2(broken.out.contains("broken at line 1: the record was edited"), broken.out.constData());
+    }
+
+    void cleanupTestCase() { m_server.stop(); }
+};
+
+QTEST_GUILESS_MAIN(TestAuditKeyring)
+#include "TestAuditKeyring.moc"
