@@ -506,12 +506,7 @@ private:
     MtlsClient makeMtlsClient(const QString& name, const QByteArray& secret)
     {
         const Hierarchy clients = makeHierarchy(m_now, name + QStringLiteral(" Clients"));
-        CertSpec spec;
-        spec.commonName = QStringLiteral("certrotor-probe");
-        spec.notBefore = m_now - kSecondsPerDay;
-        spec.notAfter = m_now + 30 * kSecondsPerDay;
-        spec.extendedKeyUsage = {QStringLiteral("clientAuth")};
-        const Issued client = issue(spec, makeKey(), &clients.intermediate);
+        const Issued client = issueClientCertificate(m_now, clients);
         MtlsClient c{path(name + QStringLiteral("-client.pem")), path(name + QStringLiteral("-client-encrypted.key")),
                      path(name + QStringLiteral("-clients-ca.pem"))};
         writeFile(c.clientCa, clients.root.pem());

@@ -409,6 +409,16 @@ Hierarchy makeHierarchy(qint64 now, const QString& prefix, KeySpec key)
     return h;
 }
 
+Issued issueClientCertificate(qint64 now, const Hierarchy& clients)
+{
+    CertSpec spec;
+    spec.commonName = QStringLiteral("certrotor-probe");
+    spec.notBefore = now - kSecondsPerDay;
+    spec.notAfter = now + 30 * kSecondsPerDay;
+    spec.extendedKeyUsage = {QStringLiteral("clientAuth")};
+    return issue(spec, makeKey(), &clients.intermediate);
+}
+
 bool writeFile(const QString& path, const QByteArray& bytes)
 {
     const QFileInfo info(path);

@@ -107,6 +107,10 @@ struct Hierarchy
 /// "<prefix> Intermediate CA" and "localhost". Each gets its own key made from `key`.
 Hierarchy makeHierarchy(qint64 now, const QString& prefix = QStringLiteral("CertRotor Test"), KeySpec key = {});
 
+/// A TLS client certificate (CN certrotor-probe, extendedKeyUsage clientAuth, valid from a day before
+/// `now` for 30 days) issued by `clients.intermediate`, for mTLS probes.
+Issued issueClientCertificate(qint64 now, const Hierarchy& clients);
+
 /// Writes bytes to a file (creating parent dirs), in place like most tools do; false on failure.
 bool writeFile(const QString& path, const QByteArray& bytes);
 

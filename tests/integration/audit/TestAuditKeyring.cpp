@@ -135,12 +135,7 @@ private Q_SLOTS:
         const Hierarchy server = makeHierarchy(kNow, QStringLiteral("Server"));
         const Hierarchy clients = makeHierarchy(kNow, QStringLiteral("Clients"));
         QVERIFY(server.leaf.cert && clients.intermediate.cert);
-        CertSpec spec;
-        spec.commonName = QStringLiteral("certrotor-probe");
-        spec.notBefore = kNow - kSecondsPerDay;
-        spec.notAfter = kNow + 30 * kSecondsPerDay;
-        spec.extendedKeyUsage = {QStringLiteral("clientAuth")};
-        const Issued client = issue(spec, makeKey(), &clients.intermediate);
+        const Issued client = issueClientCertificate(kNow, clients);
         QVERIFY(client.cert);
         const QString clientCa = path(QStringLiteral("client-ca.pem"));
         QVERIFY(writeFile(clientCa, clients.root.pem()));
