@@ -320,18 +320,21 @@ void GrpcProbe::tuneSocket()
 {
     // TCP_NODELAY on Qt's socket (see SocketTuning.h), before the TLS handshake ends. The socket is
     // found by its peer once connected: on loopback at once, towards a remote server after a round
-    // trip, so until then it is looked for again every millisecond (at most 50 times).
+    // trip, so until then it is looked for again (every millisecond for 50 ms, then every 10 ms) until
+    // the handshake is over. A socket another probe of the same peer already tuned may be this
+    // probe's or not yet: only a socket this scan tuned ends the search early.
     if (m_finished || m_encryptedAt >= 0 || m_nagleOff)
         return;
     const ProbeTarget& target = m_result.target;
     const QHostAddress peer = m_relay ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(target.host);
     const quint16 port = m_relay ? m_relay->port() : target.port;
-    if (disableNagleForPeer(peer, port).found()) { // also when a parallel probe's scan got there first
+    const NagleResult scan = disableNagleForPeer(peer, port);
+    if (scan.turnedOff > 0) {
         m_nagleOff = true;
         return;
     }
-    if (++m_tuneAttempts < 50)
-        QTimer::singleShot(1, Qt::PreciseTimer, this, &GrpcProbe::tuneSocket);
+    ++m_tuneAttempts;
+    QTimer::singleShot(m_tuneAttempts < 50 ? 1 : 10, Qt::PreciseTimer, this, &GrpcProbe::tuneSocket);
 }
 
 void GrpcProbe::onEncrypted()

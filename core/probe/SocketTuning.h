@@ -9,7 +9,6 @@ struct NagleResult
 {
     int turnedOff = 0; // sockets to the peer that had Nagle on and now have TCP_NODELAY
     int alreadyOff = 0; // sockets to the peer that had TCP_NODELAY already (another probe's scan)
-    bool found() const { return turnedOff + alreadyOff > 0; }
 };
 
 /// Turns Nagle's algorithm off (TCP_NODELAY) on this process's TCP sockets connected to `port` on

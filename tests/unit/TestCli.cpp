@@ -38,6 +38,21 @@ class TestCli : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // A refused target goes to the audit log (append-only) and to stderr without what it carried as
+    // credentials: operators paste URLs.
+    void refusedTargetIsAuditedWithoutCredentials()
+    {
+        const QString log = m_dir.filePath(QStringLiteral("audit/refused.jsonl"));
+        const ProcessResult r = runCli({QStringLiteral("probe"), QStringLiteral("--ca"), path("new.pem"), QStringLiteral("--audit-log"),
+                                        log, QStringLiteral("https://ops:s3cr3t-T0KEN@grpc.internal:443/x")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("grpc.internal"), r.err.constData());
+        QVERIFY2(!r.err.contains("s3cr3t-T0KEN"), r.err.constData());
+        const QByteArray written = readFile(log);
+        QVERIFY2(written.contains("input-rejected") && written.contains("grpc.internal"), written.constData());
+        QVERIFY2(!written.contains("s3cr3t-T0KEN") && !written.contains("ops:"), written.constData());
+    }
+
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());

@@ -83,6 +83,20 @@ bool loadProbeBundle(const QString& option, const QString& path, QList<Certifica
     return !bad && !certs.isEmpty();
 }
 
+/// A refused target as the audit log may keep it: what an operator pastes can carry credentials
+/// ("https://user:TOKEN@host:443"), and the log is append-only. The scheme and anything up to the last
+/// '@' are dropped, and the text is cut at 200 characters.
+QString redactedTarget(QString text)
+{
+    const qsizetype scheme = text.indexOf(QLatin1String("://"));
+    if (scheme >= 0)
+        text = text.mid(scheme + 3);
+    const qsizetype at = text.lastIndexOf(QLatin1Char('@'));
+    if (at >= 0)
+        text = QStringLiteral("[credentials removed]@") + text.mid(at + 1);
+    return text.left(200);
+}
+
 /// Records refused input ("input-rejected") and returns `code` once the record is written (or the
 /// write failed, which is reported too: the input error's code wins).
 int rejected(AuditLog& log, const QString& what, const QString& value, const QStringList& errors, int code)
@@ -187,8 +201,10 @@ int probe(const QStringList& args)
     for (const QString& text : positional) {
         Result<ProbeTarget> t = ProbeTarget::parse(text);
         if (!t.ok()) {
-            const int rc = usageError(QStringLiteral("probe: ") + t.error().text());
-            return rejected(auditLog, QStringLiteral("target"), text, {t.error().text()}, rc);
+            const QString kept = redactedTarget(text);
+            const QString why = kept + QStringLiteral(": ") + t.error().message;
+            const int rc = usageError(QStringLiteral("probe: ") + why);
+            return rejected(auditLog, QStringLiteral("target"), kept, {why}, rc);
         }
         t.value().serverName = parser.value(QStringLiteral("servername"));
         t.value().service = parser.value(QStringLiteral("service"));

@@ -595,8 +595,9 @@ void ProbePanel::loadCandidateFile(const QString& rawPath)
             return {std::make_shared<const Bundle>(std::move(b).value()), {}};
         },
         [this, path](const Loaded& loaded) {
-            if (m_loadingFile == path)
-                m_loadingFile.clear();
+            if (m_loadingFile != path)
+                return; // the operator chose another file meanwhile: the latest choice wins
+            m_loadingFile.clear();
             if (!loaded.bundle) {
                 // A probe with part of a bundle proves nothing: refused whole, the candidate stays.
                 qCWarning(lcUi) << "candidate bundle refused:" << path;
@@ -621,6 +622,7 @@ void ProbePanel::loadCandidateFile(const QString& rawPath)
 
 void ProbePanel::useIncomingCandidate()
 {
+    m_loadingFile.clear(); // a file still being read is no longer wanted
     if (!m_file.bundle)
         return;
     m_file = {};
@@ -653,7 +655,11 @@ void ProbePanel::loadIdentityThenStart(const QByteArray& passphrase, PassphraseO
         Result<ClientIdentity> identity = Error{};
         QString account; // the keyring account of the key file, when the passphrase is to be kept
     };
-    auto secret = std::make_shared<QByteArray>(passphrase);
+    // Zeroed when the last holder lets go, also when the panel dies with the load under way.
+    const std::shared_ptr<QByteArray> secret(new QByteArray(passphrase), [](QByteArray* b) {
+        b->fill('\0');
+        delete b;
+    });
     runThenCallback(
         this,
         [cert, key, secret, keep]() {

@@ -189,7 +189,8 @@ private Q_SLOTS:
 
         const auto noDelay = [](QTcpSocket& s) { return s.socketOption(QAbstractSocket::LowDelayOption).toInt(); };
         QCOMPARE(noDelay(client), 0);
-        QVERIFY(!disableNagleForPeer(QHostAddress(QStringLiteral("10.255.255.1")), server.serverPort()).found()); // wrong address
+        const NagleResult wrongAddress = disableNagleForPeer(QHostAddress(QStringLiteral("10.255.255.1")), server.serverPort());
+        QCOMPARE(wrongAddress.turnedOff + wrongAddress.alreadyOff, 0);
         QCOMPARE(noDelay(client), 0);
         const NagleResult first = disableNagleForPeer(QHostAddress::LocalHost, server.serverPort());
         QCOMPARE(first.turnedOff, 1);
@@ -199,7 +200,7 @@ private Q_SLOTS:
         QCOMPARE(noDelay(bystander), 0); // another peer
         const NagleResult again = disableNagleForPeer(QHostAddress::LocalHost, server.serverPort());
         QCOMPARE(again.turnedOff, 0);
-        QCOMPARE(again.alreadyOff, 1); // found: a parallel probe's scan may have got there first
+        QCOMPARE(again.alreadyOff, 1); // seen, not counted as turned off
         QCOMPARE(disableNagleForPeer(QHostAddress(), other.serverPort()).turnedOff, 1); // any address
         QCOMPARE(noDelay(bystander), 1);
     }
