@@ -73,6 +73,7 @@ struct Tail
 {
     qint64 seq = 0;
     QString mac;
+    QString macAlg; // the last intact record's
     bool endsWithNewline = true;
     bool skippedBroken = false;
 };
@@ -114,6 +115,7 @@ Result<Tail> readTail(int fd, const QString& path)
             if (audit::splitLine(line, canonical, mac) && seq > 0) {
                 tail.seq = seq;
                 tail.mac = mac;
+                tail.macAlg = o.value(QLatin1String("macAlg")).toString();
                 return tail;
             }
             tail.skippedBroken = true;
@@ -376,6 +378,19 @@ Result<AuditEntry> AuditLog::writeLocked(const Pending& pending, const QByteArra
     Result<Tail> tail = readTail(file.fd, m_path);
     if (!tail.ok())
         return tail.error();
+    // A keyed log stays keyed: a SHA-256 record after an HMAC one would read as a downgrade (verify
+    // refuses it), so the record is refused instead, with nothing written.
+    if (key.isEmpty() && tail.value().macAlg == QLatin1String(audit::kHmacSha256)) {
+        QString why;
+        {
+            QMutexLocker lock(&m_mutex);
+            why = m_fallbackReason;
+        }
+        return Error{QStringLiteral("the audit log is keyed (HMAC) but the keyring key is not available: %1; the %2 "
+                                    "record was not written")
+                         .arg(why.isEmpty() ? QStringLiteral("no key") : why, pending.event),
+                     m_path};
+    }
     if (tail.value().skippedBroken)
         qCWarning(lcAudit).noquote() << m_path << "ends with a damaged record; the chain continues from the last intact one"
                                      << "(audit verify reports the damage)";

@@ -77,6 +77,7 @@ AuditVerifyReport verifyAuditLog(const QString& path, const std::optional<QByteA
         lines.removeLast(); // the empty piece after the last newline
     qint64 expectedSeq = 1;
     QString prev;
+    bool seenHmac = false; // once keyed, always keyed: a later SHA-256 record was made without the key
     for (qsizetype i = 0; i < lines.size(); ++i) {
         const int lineNo = int(i + 1);
         const QByteArray& line = lines.at(i);
@@ -110,6 +111,11 @@ AuditVerifyReport verifyAuditLog(const QString& path, const std::optional<QByteA
             return broken(lineNo, QStringLiteral("the record does not link to the one before it (prev differs from the "
                                                  "previous record's mac): a record was deleted, replaced or reordered"));
         if (e->macAlg == QLatin1String(audit::kSha256)) {
+            // Anyone can recompute a SHA-256 chain: rewriting keyed records as SHA-256 ones to the end
+            // would otherwise pass. CertRotor never writes SHA-256 after HMAC (AuditLog refuses to).
+            if (seenHmac)
+                return broken(lineNo, QStringLiteral("the chain drops from HMAC to plain SHA-256 (records rewritten "
+                                                     "without the key?)"));
             if (audit::mac(canonical, {}) != mac)
                 return broken(lineNo, QStringLiteral("the record was edited after it was written (its SHA-256 does not match)"));
             ++report.sha256Records;
@@ -122,6 +128,7 @@ AuditVerifyReport verifyAuditLog(const QString& path, const std::optional<QByteA
                 report.structuralOnly = true;
             }
             ++report.hmacRecords;
+            seenHmac = true;
         }
         prev = mac;
         ++expectedSeq;

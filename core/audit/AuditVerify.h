@@ -33,7 +33,8 @@ struct AuditVerifyReport
 /// Checks every record of the log at `path`: JSON, fields, seq (1, 2, 3, ...), prev (the previous
 /// record's mac) and mac (HMAC-SHA256 with `key`, or SHA-256 for "sha256" records). Stops at the first
 /// problem and names its line: an edited record (mac mismatch), a deleted or reordered record (seq or
-/// prev break), a truncated last line, a line that is not JSON. Without a key, HMAC records are checked
+/// prev break), a truncated last line, a line that is not JSON, a "sha256" record after an "hmac-sha256"
+/// one (a downgrade: records rewritten without the key). Without a key, HMAC records are checked
 /// structurally only (structuralOnly). An empty file is an intact, empty log; a missing or unreadable one
 /// is not ok, with line 0.
 AuditVerifyReport verifyAuditLog(const QString& path, const std::optional<QByteArray>& key = std::nullopt);

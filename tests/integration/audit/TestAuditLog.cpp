@@ -21,6 +21,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <optional>
+
 #include <sys/stat.h>
 
 using namespace certrotor;
@@ -236,6 +238,68 @@ private Q_SLOTS:
         QCOMPARE(forged.line, 2);
         QVERIFY(!readFile(path).contains(kKey)); // the key is never written
         QVERIFY(!readFile(path).contains(kKey.toHex()));
+    }
+
+    void downgradeToSha256IsFound()
+    {
+        // Someone without the key rewrites the tail of a keyed log as SHA-256 records and recomputes the
+        // chain to the end: every link and every SHA-256 matches, yet the downgrade is found at its line.
+        const QString path = freshPath();
+        QVERIFY(fill(path, 5, kKey));
+        QList<QByteArray> lines = linesOf(path);
+        QString prev;
+        {
+            QByteArray canonical;
+            QVERIFY(audit::splitLine(lines[2], canonical, prev));
+        }
+        for (int i = 3; i < 5; ++i) {
+            QJsonObject o = QJsonDocument::fromJson(lines[i]).object();
+            o.remove(QLatin1String("mac"));
+            o[QLatin1String("macAlg")] = QStringLiteral("sha256");
+            o[QLatin1String("prev")] = prev;
+            const QByteArray canonical = QJsonDocument(o).toJson(QJsonDocument::Compact);
+            prev = audit::mac(canonical, {});
+            lines[i] = audit::line(canonical, prev);
+        }
+        QVERIFY(writeLines(path, lines));
+        for (const std::optional<QByteArray>& key : {std::optional<QByteArray>(kKey), std::optional<QByteArray>()}) {
+            const AuditVerifyReport report = verifyAuditLog(path, key);
+            QVERIFY2(!report.ok, qPrintable(report.summary(path)));
+            QCOMPARE(report.line, 4);
+            QCOMPARE(report.records, 3);
+            QVERIFY2(report.problem.contains(QLatin1String("drops from HMAC to plain SHA-256")), qPrintable(report.problem));
+            QVERIFY(report.summary(path).contains(QLatin1String("line 4")));
+        }
+        // SHA-256 then HMAC (a keyring that became available) is fine.
+        const QString upgraded = freshPath();
+        QVERIFY(fill(upgraded, 2));
+        QVERIFY(fill(upgraded, 2, kKey));
+        const AuditVerifyReport up = verifyAuditLog(upgraded, kKey);
+        QVERIFY2(up.ok, qPrintable(up.summary(upgraded)));
+        QCOMPARE(up.sha256Records, 2);
+        QCOMPARE(up.hmacRecords, 2);
+    }
+
+    void keylessAppendAfterAnHmacTailIsRefused()
+    {
+        const QString path = freshPath();
+        QVERIFY(fill(path, 2, kKey));
+        const QByteArray before = readFile(path);
+        AuditLog log(path);
+        QSignalSpy failed(&log, &AuditLog::writeFailed);
+        QSignalSpy added(&log, &AuditLog::entryAdded);
+        log.openWithoutKeyring();
+        QVERIFY(log.append(QStringLiteral("test"), QJsonObject{{QStringLiteral("n"), 3}}).ok()); // queued
+        QVERIFY(log.waitForWritten());
+        QCOMPARE(log.errors().size(), 1);
+        const QString error = log.errors().first();
+        QVERIFY2(error.contains(QLatin1String("the audit log is keyed (HMAC) but the keyring key is not available")),
+                 qPrintable(error));
+        QVERIFY2(error.contains(path), qPrintable(error));
+        QTRY_COMPARE(failed.count(), 1);
+        QCOMPARE(added.count(), 0);
+        QCOMPARE(readFile(path), before); // unchanged
+        QVERIFY(verifyAuditLog(path, kKey).ok);
     }
 
     void missingLogIsAnError()
