@@ -89,7 +89,8 @@ void AuditPanel::setAuditLog(AuditLog* log)
     if (m_audit)
         disconnect(m_audit, nullptr, this, nullptr);
     m_audit = log;
-    m_model->setEntries({});
+    ++m_loadSeq; // a read of the previous log still under way is dropped
+    m_model->clear();
     if (log) {
         // entryAdded comes from the log's writer thread: queued to this one.
         connect(log, &AuditLog::entryAdded, this, [this](const AuditEntry& e) { m_model->addEntry(e); });
