@@ -7,6 +7,7 @@
 #include "util/Clock.h"
 
 #include <QDir>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QMutexLocker>
@@ -17,6 +18,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -159,6 +161,7 @@ void AuditLog::open(const QString& keyringService)
 {
     if (m_keyring || isReady())
         return;
+    m_keyringService = keyringService;
     // Without a session bus, libsecret would try to autolaunch one through X11 (dbus-launch), leaving a
     // stray bus behind: the audit log never does that, it falls back at once.
     if (!sessionBusAvailable()) {
@@ -227,17 +230,51 @@ bool AuditLog::sessionBusAvailable()
 AuditVerifyReport AuditLog::verify() const
 {
     QByteArray key;
+    bool askKeyring = false;
     {
         QMutexLocker lock(&m_mutex);
         key = m_key;
+        askKeyring = !m_withoutKeyring;
     }
-    AuditVerifyReport report = verifyAuditLog(m_path, key.isEmpty() ? std::nullopt : std::optional<QByteArray>(key));
+    AuditVerifyReport report = verifyFile(m_path, key, askKeyring, m_keyringService, m_keyringTimeoutMs);
     key.fill('\0');
+    return report;
+}
+
+AuditVerifyReport AuditLog::verifyFile(const QString& path, const QByteArray& key, bool askKeyring,
+                                       const QString& keyringService, int keyringTimeoutMs)
+{
+    QByteArray found;
+    if (key.isEmpty() && askKeyring && sessionBusAvailable()) {
+        // On this (worker) thread with a local event loop: the keyring's own timeout bounds the wait.
+        Keyring keyring(keyringService.isEmpty() ? Keyring::defaultService() : keyringService, nullptr);
+        keyring.setTimeoutMs(keyringTimeoutMs);
+        std::optional<Result<std::optional<QByteArray>>> outcome;
+        QEventLoop loop;
+        keyring.read(audit::keyAccount(), [&outcome, &loop](Result<std::optional<QByteArray>> r) {
+            outcome.emplace(std::move(r));
+            loop.quit();
+        });
+        if (!outcome)
+            loop.exec();
+        if (outcome->ok() && outcome->value().has_value()) {
+            if (outcome->value()->size() == audit::kKeySize)
+                found = *outcome->value();
+            outcome->value()->fill('\0');
+        }
+    }
+    const QByteArray& use = key.isEmpty() ? found : key;
+    AuditVerifyReport report = verifyAuditLog(path, use.isEmpty() ? std::nullopt : std::optional<QByteArray>(use));
+    found.fill('\0');
     return report;
 }
 
 void AuditLog::openWithoutKeyring()
 {
+    {
+        QMutexLocker lock(&m_mutex);
+        m_withoutKeyring = true;
+    }
     setKey({}, QStringLiteral("the keyring is not used"));
 }
 

@@ -70,9 +70,16 @@ public:
     /// Every write error so far (plain words with the path).
     QStringList errors() const;
 
-    /// verifyAuditLog() of this log's file with this log's key (structural only for HMAC records when
-    /// the log has none). Thread-safe and blocking (it reads the whole file): run it off the GUI thread.
+    /// verifyAuditLog() of this log's file with this log's key; when the log has none (it fell back or
+    /// the keyring has not answered yet), the key is asked from the keyring first, unless the log was
+    /// opened with openWithoutKeyring() (HMAC records are then checked structurally only, and the report
+    /// says so). Thread-safe and blocking (it reads the whole file, may wait for the keyring): run it off
+    /// the GUI thread.
     AuditVerifyReport verify() const;
+    /// The same for `path` and `key` without a log object (the key is asked from the keyring's
+    /// `keyringService` when `key` is empty and `askKeyring`). Blocking; any thread but the GUI one.
+    static AuditVerifyReport verifyFile(const QString& path, const QByteArray& key, bool askKeyring,
+                                        const QString& keyringService = {}, int keyringTimeoutMs = 3000);
 
     /// Whether a D-Bus session bus is there to ask (DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus).
     /// Without one, CertRotor does not ask the keyring for the audit key, so libsecret never autolaunches
@@ -104,6 +111,8 @@ private:
     QJsonObject m_actor;
     int m_keyringTimeoutMs = 3000;
     Keyring* m_keyring = nullptr;
+    QString m_keyringService; // "" : Keyring::defaultService()
+    bool m_withoutKeyring = false; // openWithoutKeyring(): never ask the keyring, not even to verify
 
     mutable QMutex m_mutex;
     bool m_ready = false;

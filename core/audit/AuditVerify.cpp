@@ -41,15 +41,25 @@ QString AuditVerifyReport::summary(const QString& path) const
             .arg(problem)
             .arg(records);
     }
+    if (structuralOnly) {
+        QString text = QStringLiteral("%1: not verified: %2 records are keyed (HMAC) and the key is not available; the "
+                                      "structure (sequence, chain links) is intact (%3 record(s)")
+                           .arg(path)
+                           .arg(hmacRecords)
+                           .arg(records);
+        if (sha256Records > 0)
+            text += QStringLiteral(", %1 with plain SHA-256").arg(sha256Records);
+        text += QStringLiteral(").");
+        if (records > 0)
+            text += QStringLiteral(" Last mac: %1.").arg(lastMac);
+        return text;
+    }
     QString text = QStringLiteral("%1 is intact: %2 record(s)").arg(path).arg(records);
     if (hmacRecords > 0)
         text += QStringLiteral(", %1 with HMAC-SHA256").arg(hmacRecords);
     if (sha256Records > 0)
         text += QStringLiteral(", %1 with plain SHA-256 (they show edits and reordering, not who wrote them)").arg(sha256Records);
     text += QLatin1Char('.');
-    if (structuralOnly)
-        text += QStringLiteral(" The audit key was not available, so the HMAC records were only checked structurally "
-                               "(sequence and chain links), not their MACs.");
     if (records > 0)
         text += QStringLiteral(" Last mac: %1.").arg(lastMac);
     return text;

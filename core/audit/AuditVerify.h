@@ -22,9 +22,13 @@ struct AuditVerifyReport
     qint64 hmacRecords = 0;
     qint64 sha256Records = 0;
     /// True when some HMAC records could not be checked because no key was given: the chain (seq,
-    /// prev, structure) is intact but their MACs are unproven.
+    /// prev, structure) is intact but their MACs are unproven. Then the log is *not verified*: ok says the
+    /// structure is intact, verified() is false.
     bool structuralOnly = false;
     QString lastMac; // the mac of the last intact record: note it elsewhere to detect a cut-off tail
+
+    /// Every record checked, MACs included, and intact.
+    bool verified() const { return ok && !structuralOnly; }
 
     /// One paragraph for the operator.
     QString summary(const QString& path) const;

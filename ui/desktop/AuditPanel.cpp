@@ -140,16 +140,22 @@ void AuditPanel::verify()
     const QString path = m_audit->path();
     runThenCallback(
         this,
-        [log, path]() -> std::pair<bool, QString> {
+        [log, path]() -> AuditVerifyReport {
             // The log outlives the panel (main.cpp); a log gone meanwhile is verified without a key.
             const AuditVerifyReport report = log ? log->verify() : verifyAuditLog(path);
-            return {report.ok, report.summary(path)};
+            return report;
         },
-        [this](const std::pair<bool, QString>& result) {
+        [this, path](const AuditVerifyReport& report) {
             m_verify->setEnabled(true);
-            m_banner->showMessage(result.first ? MessageBanner::Kind::Info : MessageBanner::Kind::Error, result.second);
-            qCInfo(lcUi).noquote() << "audit log verified:" << (result.first ? "intact" : "broken");
-            Q_EMIT verified(result.first, result.second);
+            // Structure intact but HMAC records unchecked (no key): not verified, a warning.
+            const MessageBanner::Kind kind = !report.ok              ? MessageBanner::Kind::Error
+                                             : report.structuralOnly ? MessageBanner::Kind::Warning
+                                                                     : MessageBanner::Kind::Info;
+            const QString summary = report.summary(path);
+            m_banner->showMessage(kind, summary);
+            qCInfo(lcUi).noquote() << "audit log verified:"
+                                   << (!report.ok ? "broken" : report.structuralOnly ? "not verified (no key)" : "intact");
+            Q_EMIT verified(report.verified(), summary);
         });
 }
 

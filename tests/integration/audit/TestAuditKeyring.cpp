@@ -289,8 +289,19 @@ private Q_SLOTS:
         QVERIFY(!verify.out.contains("structurally"));
         const ProcessResult noKey = runCli(QStringList{QStringLiteral("audit"), QStringLiteral("verify"),
                                                        QStringLiteral("--no-keyring")} + logArg);
-        QCOMPARE(noKey.exitCode, 0);
-        QVERIFY(noKey.out.contains("only checked structurally"));
+        QCOMPARE(noKey.exitCode, 4); // not verified: the structure alone is not "intact"
+        QVERIFY2(noKey.out.contains("not verified: 4 records are keyed (HMAC) and the key is not available; the structure "
+                                    "(sequence, chain links) is intact"),
+                 noKey.out.constData());
+        QVERIFY(!noKey.out.contains("is intact:"));
+        {
+            // AuditLog::verify() asks the keyring itself when the log has no key (yet).
+            AuditLog log(m_log);
+            log.setKey({}, QStringLiteral("test: no key"));
+            const AuditVerifyReport viaLog = log.verify();
+            QVERIFY2(viaLog.verified(), qPrintable(viaLog.summary(m_log)));
+            QCOMPARE(viaLog.hmacRecords, 4);
+        }
 
         const ProcessResult show = runCli(QStringList{QStringLiteral("audit"), QStringLiteral("show"), QStringLiteral("--event"),
                                                       QStringLiteral("probe")} + logArg);
