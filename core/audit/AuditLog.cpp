@@ -153,6 +153,7 @@ AuditLog::~AuditLog()
     if (!isReady())
         setKey({}, QStringLiteral("the log was closed before the keyring answered"));
     m_writer.waitForDone();
+    releaseKeyLock();
     QMutexLocker lock(&m_mutex);
     m_key.fill('\0');
 }
@@ -173,47 +174,129 @@ void AuditLog::open(const QString& keyringService)
     }
     m_keyring = new Keyring(keyringService.isEmpty() ? Keyring::defaultService() : keyringService, this);
     m_keyring->setTimeoutMs(m_keyringTimeoutMs);
-    const QString account = audit::keyAccount();
-    const auto fallback = [this](const QString& why) {
-        setKey({}, QStringLiteral("no audit key from the keyring (%1); records are chained with plain SHA-256, "
-                                  "which shows reordering and edits but not who made them")
-                       .arg(why));
-    };
-    m_keyring->read(account, [this, account, fallback](Result<std::optional<QByteArray>> found) {
+    m_keyring->read(audit::keyAccount(), [this](Result<std::optional<QByteArray>> found) {
         if (!found.ok()) {
-            fallback(found.error().text());
+            fallBack(found.error().text());
             return;
         }
         if (found.value().has_value()) {
-            QByteArray key = *found.value();
+            useFoundKey(*found.value());
             found.value()->fill('\0');
-            if (key.size() != audit::kKeySize) {
-                key.fill('\0');
-                fallback(QStringLiteral("the keyring's %1 entry is not a %2-byte key; it was left alone")
-                             .arg(account)
-                             .arg(audit::kKeySize));
-                return;
-            }
-            setKey(key);
-            key.fill('\0');
             return;
         }
-        // First use: make a key and store it, then use what the keyring gives back (when another
-        // process created one at the same moment, both end up with the one that was stored last).
+        createKey(QDeadlineTimer(m_keyringTimeoutMs));
+    });
+}
+
+void AuditLog::fallBack(const QString& why)
+{
+    releaseKeyLock();
+    {
+        QMutexLocker lock(&m_mutex);
+        if (!m_ready)
+            m_noKeyWhy = why;
+    }
+    setKey({}, QStringLiteral("no audit key from the keyring (%1); records are chained with plain SHA-256, "
+                              "which shows reordering and edits but not who made them")
+                   .arg(why));
+}
+
+void AuditLog::useFoundKey(QByteArray key)
+{
+    releaseKeyLock();
+    if (key.size() != audit::kKeySize) {
+        key.fill('\0');
+        fallBack(QStringLiteral("the keyring's %1 entry is not a %2-byte key; it was left alone")
+                     .arg(audit::keyAccount())
+                     .arg(audit::kKeySize));
+        return;
+    }
+    setKey(key);
+    key.fill('\0');
+}
+
+void AuditLog::releaseKeyLock()
+{
+    if (m_keyLockFd >= 0)
+        ::close(m_keyLockFd); // drops the flock
+    m_keyLockFd = -1;
+}
+
+bool AuditLog::logIsKeyed() const
+{
+    Fd file;
+    file.fd = ::open(QFile::encodeName(m_path).constData(), O_RDONLY | O_CLOEXEC);
+    if (file.fd < 0)
+        return false;
+    const Result<Tail> tail = readTail(file.fd, m_path);
+    return tail.ok() && tail.value().macAlg == QLatin1String(audit::kHmacSha256);
+}
+
+void AuditLog::createKey(QDeadlineTimer deadline)
+{
+    // First use. Two processes may get here at once, each finding no key: the key is read again and made
+    // only under an exclusive flock on <logdir>/.audit-key.lock, so the second one finds the first one's
+    // key instead of overwriting it. Tried without blocking (this is the GUI thread in the console).
+    if (m_keyLockFd < 0) {
+        const QString dir = QFileInfo(m_path).absolutePath();
+        if (!QFileInfo::exists(dir)) {
+            if (!QDir().mkpath(dir)) {
+                fallBack(QStringLiteral("cannot create the audit log's directory %1").arg(dir));
+                return;
+            }
+            QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        }
+        const QString lockPath = dir + QStringLiteral("/.audit-key.lock");
+        m_keyLockFd = ::open(QFile::encodeName(lockPath).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (m_keyLockFd < 0) {
+            fallBack(QStringLiteral("cannot open %1: %2").arg(lockPath, osError(errno)));
+            return;
+        }
+    }
+    if (::flock(m_keyLockFd, LOCK_EX | LOCK_NB) != 0) {
+        const int code = errno;
+        if ((code == EWOULDBLOCK || code == EINTR) && !deadline.hasExpired()) {
+            QTimer::singleShot(20, this, [this, deadline] { createKey(deadline); });
+            return;
+        }
+        fallBack(code == EWOULDBLOCK ? QStringLiteral("another process is creating the audit key and did not finish in time")
+                                     : QStringLiteral("cannot lock the audit key: ") + osError(code));
+        return;
+    }
+    const QString account = audit::keyAccount();
+    m_keyring->read(account, [this, account](Result<std::optional<QByteArray>> found) {
+        if (!found.ok()) {
+            fallBack(found.error().text());
+            return;
+        }
+        if (found.value().has_value()) { // made by another process while this one waited for the lock
+            useFoundKey(*found.value());
+            found.value()->fill('\0');
+            return;
+        }
+        // A log that already has HMAC records was keyed with a key the keyring no longer holds: a new key
+        // would make them unverifiable and look like the old one. None is made; appends are then refused
+        // (writeLocked: a keyed log takes no SHA-256 record) until the old key is back.
+        if (logIsKeyed()) {
+            fallBack(QStringLiteral("the keyring holds no audit key, but %1 already has HMAC records made with one; "
+                                    "no new key was made, restore the old one in the keyring")
+                         .arg(m_path));
+            return;
+        }
         QByteArray key(audit::kKeySize, Qt::Uninitialized);
         QRandomGenerator::system()->generate(key.begin(), key.end());
-        m_keyring->write(account, key, [this, account, fallback](Result<std::monostate> written) {
+        m_keyring->write(account, key, [this, account](Result<std::monostate> written) {
             if (!written.ok()) {
-                fallback(written.error().text());
+                fallBack(written.error().text());
                 return;
             }
             qCInfo(lcAudit) << "created the audit HMAC key in the keyring";
-            m_keyring->read(account, [this, fallback](Result<std::optional<QByteArray>> back) {
-                if (!back.ok() || !back.value().has_value() || back.value()->size() != audit::kKeySize) {
-                    fallback(back.ok() ? QStringLiteral("the stored key could not be read back") : back.error().text());
+            m_keyring->read(account, [this](Result<std::optional<QByteArray>> back) {
+                if (!back.ok() || !back.value().has_value()) {
+                    fallBack(back.ok() ? QStringLiteral("the stored key could not be read back") : back.error().text());
                     return;
                 }
-                setKey(*back.value());
+                useFoundKey(*back.value());
                 back.value()->fill('\0');
             });
         });
@@ -421,7 +504,7 @@ Result<AuditEntry> AuditLog::writeLocked(const Pending& pending, const QByteArra
         QString why;
         {
             QMutexLocker lock(&m_mutex);
-            why = m_fallbackReason;
+            why = m_noKeyWhy.isEmpty() ? m_fallbackReason : m_noKeyWhy;
         }
         return Error{QStringLiteral("the audit log is keyed (HMAC) but the keyring key is not available: %1; the %2 "
                                     "record was not written")

@@ -23,7 +23,8 @@ class Keyring;
 /// for a record). One AuditLog per file and process; several processes may append to the same file.
 ///
 /// open() looks the HMAC key up in the keyring (account "audit-hmac-key", created with 32 random bytes
-/// on first use) without blocking: appends made before the answer are kept in memory and written, in
+/// on first use, under a flock on <logdir>/.audit-key.lock so that concurrent first uses agree on one key,
+/// and never for a log that already has HMAC records) without blocking: appends made before the answer are kept in memory and written, in
 /// order, once it came (or after keyringTimeoutMs(), when the log falls back to plain SHA-256 chaining
 /// with a warning). Writes happen on the log's own writer thread, never on the caller's: append() is
 /// thread-safe and returns at once. Each write takes an exclusive flock on the file, reads the last
@@ -102,6 +103,11 @@ private:
         QJsonObject data;
         QDateTime time;
     };
+    void fallBack(const QString& why);
+    void useFoundKey(QByteArray key);
+    void createKey(QDeadlineTimer deadline);
+    void releaseKeyLock();
+    bool logIsKeyed() const;
     void submit(Pending pending);
     void write(const Pending& pending);
     Result<AuditEntry> writeLocked(const Pending& pending, const QByteArray& key);
@@ -111,6 +117,7 @@ private:
     QJsonObject m_actor;
     int m_keyringTimeoutMs = 3000;
     Keyring* m_keyring = nullptr;
+    int m_keyLockFd = -1; // <logdir>/.audit-key.lock while this process makes the key
     QString m_keyringService; // "" : Keyring::defaultService()
     bool m_withoutKeyring = false; // openWithoutKeyring(): never ask the keyring, not even to verify
 
@@ -118,6 +125,7 @@ private:
     bool m_ready = false;
     QByteArray m_key; // empty: SHA-256 chaining
     QString m_fallbackReason;
+    QString m_noKeyWhy; // the keyring's part of m_fallbackReason, for errors
     QList<Pending> m_pending; // appended before the key lookup ended
     QStringList m_errors;
     QThreadPool m_writer; // one thread: records are written in the order they were appended
