@@ -6,6 +6,7 @@
 #include "util/BuildInfo.h"
 #include "util/Clock.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
@@ -149,12 +150,25 @@ AuditLog::AuditLog(const QString& path, const Clock* clock, QObject* parent)
 
 AuditLog::~AuditLog()
 {
-    // Never lose a record: what still waits for the key is written with SHA-256 chaining.
+    // What still waits for the key is written with SHA-256 chaining (or refused, for a keyed log).
     if (!isReady())
         setKey({}, QStringLiteral("the log was closed before the keyring answered"));
+    // Never hang: each write gives up on the file's lock after audit::lockTimeoutMs(), and the records
+    // that have not started by then are dropped, and said so, rather than each waiting in turn.
+    {
+        QMutexLocker lock(&m_mutex);
+        m_closing = QDeadlineTimer(audit::lockTimeoutMs());
+    }
     m_writer.waitForDone();
     releaseKeyLock();
     QMutexLocker lock(&m_mutex);
+    if (!m_dropped.isEmpty())
+        qCWarning(lcAudit).noquote() << QStringLiteral("%1 audit record(s) not written to %2 when it was closed (%3): %4")
+                                            .arg(m_dropped.size())
+                                            .arg(m_path,
+                                                 m_errors.isEmpty() ? QStringLiteral("it could not be written in time")
+                                                                    : m_errors.last(),
+                                                 m_dropped.join(QStringLiteral(", ")));
     m_key.fill('\0');
 }
 
@@ -454,6 +468,10 @@ void AuditLog::write(const Pending& pending)
     QByteArray key;
     {
         QMutexLocker lock(&m_mutex);
+        if (m_closing.hasExpired()) {
+            m_dropped << QStringLiteral("%1 (%2)").arg(pending.event, pending.time.toString(Qt::ISODateWithMs));
+            return;
+        }
         key = m_key;
     }
     Result<AuditEntry> written = writeLocked(pending, key);
@@ -488,12 +506,10 @@ Result<AuditEntry> AuditLog::writeLocked(const Pending& pending, const QByteArra
     struct stat st{};
     if (::fstat(file.fd, &st) == 0 && (st.st_mode & 077) != 0 && st.st_uid == ::getuid())
         ::fchmod(file.fd, 0600);
-    int rc;
-    do {
-        rc = ::flock(file.fd, LOCK_EX);
-    } while (rc != 0 && errno == EINTR);
-    if (rc != 0)
-        return Error{QStringLiteral("cannot lock the audit log: ") + osError(errno), m_path};
+    // Bounded: a process that holds the lock for good (stopped in a debugger, hung on a dead NFS
+    // server) turns into a plain error rather than a writer thread that never returns.
+    if (const QString locked = audit::lockFile(file.fd, LOCK_EX); !locked.isEmpty())
+        return Error{locked, m_path};
 
     Result<Tail> tail = readTail(file.fd, m_path);
     if (!tail.ok())

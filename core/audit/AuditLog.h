@@ -5,6 +5,7 @@
 #include "audit/AuditVerify.h"
 #include "util/Result.h"
 
+#include <QDeadlineTimer>
 #include <QJsonObject>
 #include <QMutex>
 #include <QObject>
@@ -23,13 +24,15 @@ class Keyring;
 /// for a record). One AuditLog per file and process; several processes may append to the same file.
 ///
 /// open() looks the HMAC key up in the keyring (account "audit-hmac-key", created with 32 random bytes
-/// on first use, under a flock on <logdir>/.audit-key.lock so that concurrent first uses agree on one key,
-/// and never for a log that already has HMAC records) without blocking: appends made before the answer are kept in memory and written, in
-/// order, once it came (or after keyringTimeoutMs(), when the log falls back to plain SHA-256 chaining
-/// with a warning). Writes happen on the log's own writer thread, never on the caller's: append() is
-/// thread-safe and returns at once. Each write takes an exclusive flock on the file, reads the last
-/// record's seq and mac, appends one line with O_APPEND and fdatasyncs it, so records from concurrent
-/// processes chain correctly. The file is created with mode 0600 (its directory 0700) as needed.
+/// on first use, under a flock on <logdir>/.audit-key.lock so that concurrent first uses agree on one
+/// key, and never for a log that already has HMAC records) without blocking: appends made before the
+/// answer are kept in memory and written, in order, once it came (or after keyringTimeoutMs(), when the
+/// log falls back to plain SHA-256 chaining with a warning). Writes happen on the log's own writer
+/// thread, never on the caller's: append() is thread-safe and returns at once. Each write takes an
+/// exclusive flock on the file (waiting at most audit::lockTimeoutMs(), 10 s, then an error), reads the
+/// last record's seq, mac and macAlg, appends one line with O_APPEND and fdatasyncs it, so records from
+/// concurrent processes chain correctly. A keyed log (HMAC tail) takes no record without the key: the
+/// append is refused with an error. The file is created with mode 0600 (its directory 0700) as needed.
 ///
 /// The key is never written anywhere, and data that looks like a secret is refused (audit::secretField).
 class AuditLog : public QObject
@@ -128,6 +131,8 @@ private:
     QString m_noKeyWhy; // the keyring's part of m_fallbackReason, for errors
     QList<Pending> m_pending; // appended before the key lookup ended
     QStringList m_errors;
+    QDeadlineTimer m_closing{QDeadlineTimer::Forever}; // set by the destructor: records not started by then are dropped
+    QStringList m_dropped; // "event (time)" of each
     QThreadPool m_writer; // one thread: records are written in the order they were appended
 };
 

@@ -20,11 +20,10 @@ Result<QByteArray> readAll(const QString& path)
         return Error{QStringLiteral("there is no audit log here"), path};
     if (!f.open(QIODevice::ReadOnly))
         return Error{QStringLiteral("cannot read the audit log: ") + f.errorString(), path};
-    // Writers hold an exclusive lock while they append: a shared one never sees half a record.
-    int rc;
-    do {
-        rc = ::flock(f.handle(), LOCK_SH);
-    } while (rc != 0 && errno == EINTR);
+    // Writers hold an exclusive lock while they append: a shared one never sees half a record. Bounded,
+    // like the writer's: a lock held for good is an error naming the file, not a hang.
+    if (const QString locked = audit::lockFile(f.handle(), LOCK_SH); !locked.isEmpty())
+        return Error{locked, path};
     return f.readAll(); // closing the file drops the lock
 }
 

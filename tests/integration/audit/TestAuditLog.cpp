@@ -23,7 +23,16 @@
 
 #include <optional>
 
+#include <QElapsedTimer>
+#include <QScopeGuard>
+
+#include <signal.h>
+
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace certrotor;
 using namespace certrotor::test;
@@ -64,6 +73,42 @@ bool writeLines(const QString& path, const QList<QByteArray>& lines, bool finalN
         all += '\n';
     return f.write(all) == all.size();
 }
+
+/// A child process that holds an exclusive flock on a file until released (or 30 s).
+struct LockHolder
+{
+    pid_t pid = -1;
+    explicit LockHolder(const QString& path)
+    {
+        int ready[2];
+        if (::pipe(ready) != 0)
+            return;
+        const QByteArray native = QFile::encodeName(path);
+        pid = ::fork();
+        if (pid == 0) {
+            const int fd = ::open(native.constData(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0 || ::flock(fd, LOCK_EX) != 0)
+                ::_exit(1);
+            [[maybe_unused]] const ssize_t n = ::write(ready[1], "x", 1);
+            ::sleep(30);
+            ::_exit(0);
+        }
+        ::close(ready[1]);
+        char c = 0;
+        if (pid < 0 || ::read(ready[0], &c, 1) != 1)
+            release();
+        ::close(ready[0]);
+    }
+    void release()
+    {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+        pid = -1;
+    }
+    ~LockHolder() { release(); }
+};
 
 } // namespace
 
@@ -417,6 +462,49 @@ private Q_SLOTS:
         QVERIFY(!report.ok);
         QCOMPARE(report.line, 3);
         QVERIFY(report.problem.contains(QLatin1String("not a JSON record")));
+    }
+
+    void aLockHeldByAnotherProcessIsAnErrorNotAHang()
+    {
+        const QString path = freshPath();
+        QVERIFY(fill(path, 1));
+        const QByteArray before = readFile(path);
+        // Another process takes the file's lock and keeps it (30 s, far beyond the test's deadline).
+        LockHolder holder(path);
+        QVERIFY(holder.pid > 0);
+        audit::setLockTimeoutMs(300);
+        const auto restore = qScopeGuard([] { audit::setLockTimeoutMs(10000); });
+        {
+            AuditLog log(path);
+            log.openWithoutKeyring();
+            QVERIFY(log.append(QStringLiteral("test"), QJsonObject{{QStringLiteral("n"), 2}}).ok());
+            QVERIFY(log.waitForWritten(10000));
+            QCOMPARE(log.errors().size(), 1);
+            const QString error = log.errors().first();
+            QVERIFY2(error.contains(QLatin1String("the audit log is locked by another process for more than 300 ms")),
+                     qPrintable(error));
+            QVERIFY2(error.contains(path), qPrintable(error));
+        }
+        const AuditVerifyReport report = verifyAuditLog(path);
+        QVERIFY(!report.ok);
+        QCOMPARE(report.line, 0);
+        QVERIFY2(report.problem.contains(QLatin1String("locked by another process")) && report.problem.contains(path),
+                 qPrintable(report.problem));
+        // Closing a log with many records queued behind the lock does not wait 300 ms for each.
+        QElapsedTimer closing;
+        {
+            AuditLog log(path);
+            log.openWithoutKeyring();
+            for (int n = 0; n < 40; ++n)
+                QVERIFY(log.append(QStringLiteral("test"), QJsonObject{{QStringLiteral("n"), n}}).ok());
+            closing.start();
+        }
+        QVERIFY2(closing.elapsed() < 3000, qPrintable(QString::number(closing.elapsed())));
+        holder.release();
+        QCOMPARE(readFile(path), before); // nothing was written
+        QVERIFY(verifyAuditLog(path).verified());
+        QVERIFY(fill(path, 1)); // and the log works again once the lock is gone
+        QCOMPARE(verifyAuditLog(path).records, 2);
     }
 
     void exports()
