@@ -326,16 +326,30 @@ bool AuditLog::sessionBusAvailable()
 
 AuditVerifyReport AuditLog::verify() const
 {
-    QByteArray key;
-    bool askKeyring = false;
-    {
-        QMutexLocker lock(&m_mutex);
-        key = m_key;
-        askKeyring = !m_withoutKeyring;
-    }
-    AuditVerifyReport report = verifyFile(m_path, key, askKeyring, m_keyringService, m_keyringTimeoutMs);
-    key.fill('\0');
-    return report;
+    return verifyWith(verifyInputs());
+}
+
+AuditLog::VerifyInputs AuditLog::verifyInputs() const
+{
+    VerifyInputs inputs;
+    inputs.path = m_path;
+    inputs.keyringService = m_keyringService;
+    inputs.keyringTimeoutMs = m_keyringTimeoutMs;
+    QMutexLocker lock(&m_mutex);
+    inputs.askKeyring = !m_withoutKeyring;
+    // A deep copy (not a shared QByteArray), zeroed in place when the snapshot is dropped.
+    inputs.key = std::shared_ptr<const QByteArray>(new QByteArray(m_key.constData(), m_key.size()), [](const QByteArray* key) {
+        QByteArray* owned = const_cast<QByteArray*>(key);
+        owned->fill('\0');
+        delete owned;
+    });
+    return inputs;
+}
+
+AuditVerifyReport AuditLog::verifyWith(const VerifyInputs& inputs)
+{
+    return verifyFile(inputs.path, inputs.key ? *inputs.key : QByteArray(), inputs.askKeyring, inputs.keyringService,
+                      inputs.keyringTimeoutMs);
 }
 
 AuditVerifyReport AuditLog::verifyFile(const QString& path, const QByteArray& key, bool askKeyring,

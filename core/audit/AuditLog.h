@@ -13,6 +13,7 @@
 #include <QStringList>
 #include <QThreadPool>
 
+#include <memory>
 #include <variant>
 
 namespace certrotor {
@@ -84,6 +85,21 @@ public:
     /// `keyringService` when `key` is empty and `askKeyring`). Blocking; any thread but the GUI one.
     static AuditVerifyReport verifyFile(const QString& path, const QByteArray& key, bool askKeyring,
                                         const QString& keyringService = {}, int keyringTimeoutMs = 3000);
+
+    /// What verify() needs, taken now, so that the check can run on another thread after this log is
+    /// gone (the console verifies on the thread pool, and the log dies with main() at exit).
+    struct VerifyInputs
+    {
+        QString path;
+        std::shared_ptr<const QByteArray> key; // a copy of the key, zeroed when the last holder drops it
+        bool askKeyring = false;
+        QString keyringService;
+        int keyringTimeoutMs = 3000;
+    };
+    /// Thread-safe; cheap (no I/O): call it on the GUI thread.
+    VerifyInputs verifyInputs() const;
+    /// verify() from a snapshot. Blocking; any thread but the GUI one.
+    static AuditVerifyReport verifyWith(const VerifyInputs& inputs);
 
     /// Whether a D-Bus session bus is there to ask (DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus).
     /// Without one, CertRotor does not ask the keyring for the audit key, so libsecret never autolaunches

@@ -178,6 +178,40 @@ private Q_SLOTS:
         QCOMPARE(panel.model()->rowCount(), 0);
     }
 
+    void verificationOutlivesTheLog()
+    {
+        // The log is destroyed while its verification runs on the pool (the console at exit): the check
+        // uses what it took on the GUI thread, the key included.
+        const QByteArray key(32, '\x33');
+        const QString path = m_dir.filePath(QStringLiteral("keyed.jsonl"));
+        auto* log = new AuditLog(path);
+        log->setKey(key);
+        for (int n = 0; n < 200; ++n)
+            QVERIFY(log->append(QStringLiteral("test"), QJsonObject{{QStringLiteral("n"), n}}).ok());
+        QVERIFY(log->waitForWritten());
+        AuditPanel panel;
+        QSignalSpy verified(&panel, &AuditPanel::verified);
+        panel.setAuditLog(log);
+        panel.verify();
+        delete log;
+        QVERIFY(verified.wait(10000));
+        QVERIFY2(verified.last().first().toBool(), qPrintable(verified.last().last().toString()));
+        QCOMPARE(panel.banner()->kind(), MessageBanner::Kind::Info);
+        QVERIFY(panel.banner()->text().contains(QLatin1String("is intact: 200 record(s), 200 with HMAC-SHA256")));
+
+        // Without the key, the structure is intact but the log is not verified: a warning, never "intact".
+        AuditLog keyless(path);
+        keyless.openWithoutKeyring();
+        panel.setAuditLog(&keyless);
+        panel.verify();
+        QVERIFY(verified.wait(10000));
+        QVERIFY(!verified.last().first().toBool());
+        QCOMPARE(panel.banner()->kind(), MessageBanner::Kind::Warning);
+        QVERIFY2(panel.banner()->text().contains(QLatin1String("not verified: 200 records are keyed (HMAC)")),
+                 qPrintable(panel.banner()->text()));
+        QVERIFY(!panel.banner()->text().contains(QLatin1String("is intact:")));
+    }
+
     void tabInTheConsole()
     {
         FixedClock clock(QDateTime::currentDateTimeUtc());

@@ -136,15 +136,12 @@ void AuditPanel::verify()
     if (!m_audit)
         return;
     m_verify->setEnabled(false);
-    QPointer<AuditLog> log = m_audit;
-    const QString path = m_audit->path();
+    // Everything the check needs is taken here, on the GUI thread (the path, a copy of the key that is
+    // zeroed when dropped): the log itself may be destroyed (at exit) before the pool thread runs.
+    const AuditLog::VerifyInputs inputs = m_audit->verifyInputs();
+    const QString path = inputs.path;
     runThenCallback(
-        this,
-        [log, path]() -> AuditVerifyReport {
-            // The log outlives the panel (main.cpp); a log gone meanwhile is verified without a key.
-            const AuditVerifyReport report = log ? log->verify() : verifyAuditLog(path);
-            return report;
-        },
+        this, [inputs]() -> AuditVerifyReport { return AuditLog::verifyWith(inputs); },
         [this, path](const AuditVerifyReport& report) {
             m_verify->setEnabled(true);
             // Structure intact but HMAC records unchecked (no key): not verified, a warning.
