@@ -391,7 +391,6 @@ void AuditLog::openWithoutKeyring()
 
 void AuditLog::setKey(const QByteArray& key, const QString& fallbackReason)
 {
-    QList<Pending> pending;
     {
         QMutexLocker lock(&m_mutex);
         if (m_ready)
@@ -399,7 +398,11 @@ void AuditLog::setKey(const QByteArray& key, const QString& fallbackReason)
         m_key = key;
         m_fallbackReason = key.isEmpty() ? (fallbackReason.isEmpty() ? QStringLiteral("no key") : fallbackReason) : QString();
         m_ready = true;
-        pending.swap(m_pending);
+        // Queued while still holding the mutex: an append() on another thread sees m_ready only after
+        // this, so its record cannot overtake the ones that waited for the key.
+        for (Pending& p : m_pending)
+            submit(std::move(p));
+        m_pending.clear();
     }
     // A host without a session bus or keyring service (servers, CI) is an expected setup: said at info
     // level. A keyring that is there but locked, silent or holding a bad key deserves a warning.
@@ -409,8 +412,6 @@ void AuditLog::setKey(const QByteArray& key, const QString& fallbackReason)
         else
             qCWarning(lcAudit).noquote() << fallbackReason;
     }
-    for (Pending& p : pending)
-        submit(std::move(p));
     Q_EMIT ready();
 }
 
@@ -454,19 +455,17 @@ Result<std::monostate> AuditLog::append(const QString& event, const QJsonObject&
                      QStringLiteral("audit log")};
     }
     Pending p{event, data, m_clock->nowUtc().toUTC()};
-    {
-        QMutexLocker lock(&m_mutex);
-        if (!m_ready) {
-            m_pending << std::move(p);
-            return std::monostate();
-        }
-    }
-    submit(std::move(p));
+    QMutexLocker lock(&m_mutex);
+    if (!m_ready)
+        m_pending << std::move(p);
+    else
+        submit(std::move(p)); // under the mutex, like setKey(): the writer takes records in append order
     return std::monostate();
 }
 
 void AuditLog::submit(Pending pending)
 {
+    // Called with m_mutex held; QThreadPool::start() never runs the task on this thread.
     m_writer.start([this, pending = std::move(pending)] { write(pending); });
 }
 

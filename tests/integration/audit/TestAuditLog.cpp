@@ -21,7 +21,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <atomic>
 #include <optional>
+#include <thread>
 
 #include <QElapsedTimer>
 #include <QScopeGuard>
@@ -403,6 +405,40 @@ private Q_SLOTS:
         }
         QCOMPARE(linesOf(path).size(), 1);
         QVERIFY(verifyAuditLog(path).ok);
+    }
+
+    void recordsWaitingForTheKeyStayFirst()
+    {
+        // Records appended before the key came are written before any appended (on another thread) after.
+        const QString path = freshPath();
+        AuditLog log(path);
+        for (int n = 1; n <= 200; ++n)
+            QVERIFY(log.append(QStringLiteral("early"), QJsonObject{{QStringLiteral("n"), n}}).ok());
+        std::atomic<bool> go{false};
+        std::atomic<int> late{0};
+        std::thread appender([&] {
+            while (!go.load()) {
+            }
+            while (!log.isReady()) {
+            }
+            for (int n = 1; n <= 50; ++n) {
+                if (log.append(QStringLiteral("late"), QJsonObject{{QStringLiteral("n"), n}}).ok())
+                    ++late;
+            }
+        });
+        go = true;
+        log.setKey(kKey);
+        appender.join();
+        QCOMPARE(late.load(), 50);
+        QVERIFY(log.waitForWritten());
+        const Result<QList<AuditEntry>> entries = readAuditLog(path);
+        QVERIFY(entries.ok());
+        QCOMPARE(entries.value().size(), 250);
+        for (int i = 0; i < 200; ++i) {
+            QCOMPARE(entries.value().at(i).event, QStringLiteral("early"));
+            QCOMPARE(entries.value().at(i).data[QLatin1String("n")].toInt(), i + 1);
+        }
+        QVERIFY(verifyAuditLog(path, kKey).verified());
     }
 
     void secretsAreRefused_data()
