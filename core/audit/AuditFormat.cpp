@@ -3,7 +3,15 @@
 
 #include <QCryptographicHash>
 #include <QJsonArray>
+#include <QDeadlineTimer>
 #include <QMessageAuthenticationCode>
+#include <QThread>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include <sys/file.h>
 
 namespace certrotor {
 
@@ -58,6 +66,43 @@ std::optional<AuditEntry> AuditEntry::fromJson(const QJsonObject& o, QString* pr
 }
 
 namespace audit {
+
+namespace {
+std::atomic<int> g_lockTimeoutMs{10000};
+}
+
+int lockTimeoutMs()
+{
+    return g_lockTimeoutMs.load();
+}
+
+void setLockTimeoutMs(int ms)
+{
+    g_lockTimeoutMs.store(ms);
+}
+
+QString lockFile(int fd, int operation)
+{
+    const int timeoutMs = lockTimeoutMs();
+    const QDeadlineTimer deadline(timeoutMs);
+    int pauseMs = 2;
+    for (;;) {
+        if (::flock(fd, operation | LOCK_NB) == 0)
+            return {};
+        const int code = errno;
+        if (code == EINTR)
+            continue;
+        if (code != EWOULDBLOCK)
+            return QStringLiteral("cannot lock the audit log: ") + QString::fromLocal8Bit(std::strerror(code));
+        if (deadline.hasExpired()) {
+            const QString how = timeoutMs % 1000 == 0 ? QStringLiteral("%1 s").arg(timeoutMs / 1000)
+                                                      : QStringLiteral("%1 ms").arg(timeoutMs);
+            return QStringLiteral("the audit log is locked by another process for more than %1").arg(how);
+        }
+        QThread::msleep(ulong(qMax(qint64(1), qMin(qint64(pauseMs), deadline.remainingTime()))));
+        pauseMs = qMin(pauseMs * 2, 50);
+    }
+}
 
 QString mac(QByteArrayView canonical, const QByteArray& key)
 {

@@ -53,6 +53,15 @@ QByteArray line(const QByteArray& canonical, const QString& mac);
 /// Splits a line into its canonical bytes and its mac; false when the line does not end in a mac field.
 bool splitLine(QByteArrayView line, QByteArray& canonical, QString& mac);
 
+/// How long a writer or a reader waits for another process's flock on the log before giving up with an
+/// error (10 s). Tests shorten it.
+int lockTimeoutMs();
+void setLockTimeoutMs(int ms);
+/// flock(`operation`: LOCK_EX or LOCK_SH) on `fd`, retried without blocking until lockTimeoutMs() has
+/// passed. Empty when locked, else the plain-words error ("the audit log is locked by another process
+/// for more than 10 s").
+QString lockFile(int fd, int operation);
+
 /// The first field name at any depth of `data` that looks like it holds a secret (key, privateKey,
 /// passphrase, password, token, secret, authorization, and names ending in those, any case, with or
 /// without - and _), or a string value holding PEM private key material, as a path ("identity.passphrase").

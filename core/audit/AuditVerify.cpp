@@ -20,11 +20,10 @@ Result<QByteArray> readAll(const QString& path)
         return Error{QStringLiteral("there is no audit log here"), path};
     if (!f.open(QIODevice::ReadOnly))
         return Error{QStringLiteral("cannot read the audit log: ") + f.errorString(), path};
-    // Writers hold an exclusive lock while they append: a shared one never sees half a record.
-    int rc;
-    do {
-        rc = ::flock(f.handle(), LOCK_SH);
-    } while (rc != 0 && errno == EINTR);
+    // Writers hold an exclusive lock while they append: a shared one never sees half a record. Bounded,
+    // like the writer's: a lock held for good is an error naming the file, not a hang.
+    if (const QString locked = audit::lockFile(f.handle(), LOCK_SH); !locked.isEmpty())
+        return Error{locked, path};
     return f.readAll(); // closing the file drops the lock
 }
 
@@ -41,15 +40,25 @@ QString AuditVerifyReport::summary(const QString& path) const
             .arg(problem)
             .arg(records);
     }
+    if (structuralOnly) {
+        QString text = QStringLiteral("%1: not verified: %2 records are keyed (HMAC) and the key is not available; the "
+                                      "structure (sequence, chain links) is intact (%3 record(s)")
+                           .arg(path)
+                           .arg(hmacRecords)
+                           .arg(records);
+        if (sha256Records > 0)
+            text += QStringLiteral(", %1 with plain SHA-256").arg(sha256Records);
+        text += QStringLiteral(").");
+        if (records > 0)
+            text += QStringLiteral(" Last mac: %1.").arg(lastMac);
+        return text;
+    }
     QString text = QStringLiteral("%1 is intact: %2 record(s)").arg(path).arg(records);
     if (hmacRecords > 0)
         text += QStringLiteral(", %1 with HMAC-SHA256").arg(hmacRecords);
     if (sha256Records > 0)
         text += QStringLiteral(", %1 with plain SHA-256 (they show edits and reordering, not who wrote them)").arg(sha256Records);
     text += QLatin1Char('.');
-    if (structuralOnly)
-        text += QStringLiteral(" The audit key was not available, so the HMAC records were only checked structurally "
-                               "(sequence and chain links), not their MACs.");
     if (records > 0)
         text += QStringLiteral(" Last mac: %1.").arg(lastMac);
     return text;
@@ -77,6 +86,7 @@ AuditVerifyReport verifyAuditLog(const QString& path, const std::optional<QByteA
         lines.removeLast(); // the empty piece after the last newline
     qint64 expectedSeq = 1;
     QString prev;
+    bool seenHmac = false; // once keyed, always keyed: a later SHA-256 record was made without the key
     for (qsizetype i = 0; i < lines.size(); ++i) {
         const int lineNo = int(i + 1);
         const QByteArray& line = lines.at(i);
@@ -110,6 +120,11 @@ AuditVerifyReport verifyAuditLog(const QString& path, const std::optional<QByteA
             return broken(lineNo, QStringLiteral("the record does not link to the one before it (prev differs from the "
                                                  "previous record's mac): a record was deleted, replaced or reordered"));
         if (e->macAlg == QLatin1String(audit::kSha256)) {
+            // Anyone can recompute a SHA-256 chain: rewriting keyed records as SHA-256 ones to the end
+            // would otherwise pass. CertRotor never writes SHA-256 after HMAC (AuditLog refuses to).
+            if (seenHmac)
+                return broken(lineNo, QStringLiteral("the chain drops from HMAC to plain SHA-256 (records rewritten "
+                                                     "without the key?)"));
             if (audit::mac(canonical, {}) != mac)
                 return broken(lineNo, QStringLiteral("the record was edited after it was written (its SHA-256 does not match)"));
             ++report.sha256Records;
@@ -122,6 +137,7 @@ AuditVerifyReport verifyAuditLog(const QString& path, const std::optional<QByteA
                 report.structuralOnly = true;
             }
             ++report.hmacRecords;
+            seenHmac = true;
         }
         prev = mac;
         ++expectedSeq;

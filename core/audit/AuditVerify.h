@@ -22,9 +22,13 @@ struct AuditVerifyReport
     qint64 hmacRecords = 0;
     qint64 sha256Records = 0;
     /// True when some HMAC records could not be checked because no key was given: the chain (seq,
-    /// prev, structure) is intact but their MACs are unproven.
+    /// prev, structure) is intact but their MACs are unproven. Then the log is *not verified*: ok says the
+    /// structure is intact, verified() is false.
     bool structuralOnly = false;
     QString lastMac; // the mac of the last intact record: note it elsewhere to detect a cut-off tail
+
+    /// Every record checked, MACs included, and intact.
+    bool verified() const { return ok && !structuralOnly; }
 
     /// One paragraph for the operator.
     QString summary(const QString& path) const;
@@ -33,7 +37,8 @@ struct AuditVerifyReport
 /// Checks every record of the log at `path`: JSON, fields, seq (1, 2, 3, ...), prev (the previous
 /// record's mac) and mac (HMAC-SHA256 with `key`, or SHA-256 for "sha256" records). Stops at the first
 /// problem and names its line: an edited record (mac mismatch), a deleted or reordered record (seq or
-/// prev break), a truncated last line, a line that is not JSON. Without a key, HMAC records are checked
+/// prev break), a truncated last line, a line that is not JSON, a "sha256" record after an "hmac-sha256"
+/// one (a downgrade: records rewritten without the key). Without a key, HMAC records are checked
 /// structurally only (structuralOnly). An empty file is an intact, empty log; a missing or unreadable one
 /// is not ok, with line 0.
 AuditVerifyReport verifyAuditLog(const QString& path, const std::optional<QByteArray>& key = std::nullopt);

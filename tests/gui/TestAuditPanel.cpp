@@ -118,6 +118,100 @@ private Q_SLOTS:
         QVERIFY2(panel.banner()->text().contains(QLatin1String("broken at line 1")), qPrintable(panel.banner()->text()));
     }
 
+    void modelClearsAndFollowsATruncatedLog()
+    {
+        AuditLogModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto entry = [](qint64 seq) {
+            AuditEntry e;
+            e.seq = seq;
+            e.event = QStringLiteral("test");
+            e.mac = QStringLiteral("mac-%1").arg(seq);
+            return e;
+        };
+        model.setEntries({entry(1), entry(2), entry(3)});
+        model.addEntry(entry(4)); // live
+        QCOMPARE(model.rowCount(), 4);
+        // An empty read (a new, empty log) or clear() shows nothing of the old one.
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+        model.setEntries({entry(1), entry(2), entry(3)});
+        model.addEntry(entry(4));
+        model.setEntries({});
+        QCOMPARE(model.rowCount(), 1); // only the record written while the (empty) file was read
+        model.setEntries({entry(1), entry(2), entry(3), entry(4), entry(5)});
+        QCOMPARE(model.rowCount(), 5);
+        // The file was rotated: two records now. None of the five earlier rows stays.
+        model.setEntries({entry(1), entry(2)});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.entry(1).seq, 2);
+        // A record written while the file was read stays once.
+        model.addEntry(entry(3));
+        model.setEntries({entry(1), entry(2)});
+        QCOMPARE(model.rowCount(), 3);
+        model.setEntries({entry(1), entry(2), entry(3)});
+        QCOMPARE(model.rowCount(), 3);
+    }
+
+    void switchingLogsShowsOnlyTheNewOne()
+    {
+        const QString first = m_dir.filePath(QStringLiteral("first.jsonl"));
+        {
+            AuditLog log(first);
+            log.openWithoutKeyring();
+            for (int n = 0; n < 3; ++n)
+                QVERIFY(log.append(QStringLiteral("test"), QJsonObject{{QStringLiteral("n"), n}}).ok());
+            QVERIFY(log.waitForWritten());
+        }
+        AuditLog a(first);
+        a.openWithoutKeyring();
+        AuditLog b(m_dir.filePath(QStringLiteral("second-empty.jsonl"))); // nothing written yet
+        b.openWithoutKeyring();
+        AuditPanel panel;
+        QSignalSpy reloaded(&panel, &AuditPanel::reloaded);
+        panel.setAuditLog(&a);
+        QVERIFY(reloaded.wait(10000));
+        QCOMPARE(panel.model()->rowCount(), 3);
+        panel.setAuditLog(&b);
+        QCOMPARE(panel.model()->rowCount(), 0); // at once, not after the read
+        QVERIFY(reloaded.wait(10000));
+        QCOMPARE(panel.model()->rowCount(), 0);
+    }
+
+    void verificationOutlivesTheLog()
+    {
+        // The log is destroyed while its verification runs on the pool (the console at exit): the check
+        // uses what it took on the GUI thread, the key included.
+        const QByteArray key(32, '\x33');
+        const QString path = m_dir.filePath(QStringLiteral("keyed.jsonl"));
+        auto* log = new AuditLog(path);
+        log->setKey(key);
+        for (int n = 0; n < 200; ++n)
+            QVERIFY(log->append(QStringLiteral("test"), QJsonObject{{QStringLiteral("n"), n}}).ok());
+        QVERIFY(log->waitForWritten());
+        AuditPanel panel;
+        QSignalSpy verified(&panel, &AuditPanel::verified);
+        panel.setAuditLog(log);
+        panel.verify();
+        delete log;
+        QVERIFY(verified.wait(10000));
+        QVERIFY2(verified.last().first().toBool(), qPrintable(verified.last().last().toString()));
+        QCOMPARE(panel.banner()->kind(), MessageBanner::Kind::Info);
+        QVERIFY(panel.banner()->text().contains(QLatin1String("is intact: 200 record(s), 200 with HMAC-SHA256")));
+
+        // Without the key, the structure is intact but the log is not verified: a warning, never "intact".
+        AuditLog keyless(path);
+        keyless.openWithoutKeyring();
+        panel.setAuditLog(&keyless);
+        panel.verify();
+        QVERIFY(verified.wait(10000));
+        QVERIFY(!verified.last().first().toBool());
+        QCOMPARE(panel.banner()->kind(), MessageBanner::Kind::Warning);
+        QVERIFY2(panel.banner()->text().contains(QLatin1String("not verified: 200 records are keyed (HMAC)")),
+                 qPrintable(panel.banner()->text()));
+        QVERIFY(!panel.banner()->text().contains(QLatin1String("is intact:")));
+    }
+
     void tabInTheConsole()
     {
         FixedClock clock(QDateTime::currentDateTimeUtc());

@@ -35,8 +35,12 @@ private keys, passphrases or tokens.
   show          one line per record (--json: the records as a JSON array)
   export        the records as JSON (an array) or CSV, to FILE or standard output
   --event EVENT only records of this event (probe, probe-plan, input-rejected, ...)
-Exit codes: 0 intact / done; 1 the log is broken (verify); 2 usage error or unreadable log.
+Exit codes: 0 intact / done; 1 the log is broken (verify); 2 usage error or unreadable log; 4 not
+verified (verify): HMAC records and no key to check them, though the structure is intact.
 )";
+
+/// `audit verify` without the key for HMAC records: the structure is intact, the MACs are unproven.
+constexpr int kExitNotVerified = 4;
 
 /// The audit key from the keyring, or none with the reason (no bus, no entry, timeout).
 std::optional<QByteArray> keyFromKeyring(QString& why)
@@ -144,8 +148,11 @@ int audit(const QStringList& args)
             return ExitUsage;
         }
         out() << report.summary(path) << "\n";
-        if (report.structuralOnly)
+        if (report.ok && report.structuralOnly) {
             out() << "(no key: " << why << ")\n";
+            out().flush();
+            return kExitNotVerified;
+        }
         out().flush();
         return report.ok ? ExitOk : ExitFindings;
     }

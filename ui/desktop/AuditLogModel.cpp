@@ -68,15 +68,25 @@ QVariant AuditLogModel::headerData(int section, Qt::Orientation orientation, int
 
 void AuditLogModel::setEntries(const QList<AuditEntry>& entries)
 {
-    // Records that came through addEntry() while the file was being read stay.
+    // Records that came through addEntry() while the file was being read stay; rows of the previous read
+    // do not (the file may have been truncated or rotated since).
     const qint64 lastRead = entries.isEmpty() ? 0 : entries.last().seq;
     QList<AuditEntry> merged = entries;
-    for (const AuditEntry& e : std::as_const(m_entries)) {
-        if (e.seq > lastRead)
-            merged << e;
+    for (qsizetype i = m_fromFile; i < m_entries.size(); ++i) {
+        if (m_entries.at(i).seq > lastRead)
+            merged << m_entries.at(i);
     }
     beginResetModel();
     m_entries = std::move(merged);
+    m_fromFile = entries.size();
+    endResetModel();
+}
+
+void AuditLogModel::clear()
+{
+    beginResetModel();
+    m_entries.clear();
+    m_fromFile = 0;
     endResetModel();
 }
 

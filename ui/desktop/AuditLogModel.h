@@ -25,8 +25,12 @@ public:
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    /// Replaces the rows with the file's records (plus any added since that are newer than its last one).
+    /// Replaces the rows with the file's records, plus those that came through addEntry() since the last
+    /// setEntries() or clear() and are newer than the file's last one (written while the file was read).
+    /// Rows of an earlier read never stay: a truncated or rotated file shows as it is now.
     void setEntries(const QList<AuditEntry>& entries);
+    /// No rows at all (another log, or before reading a new one).
+    void clear();
     /// Appends a record written since the last setEntries(); one already shown (same seq and mac) is ignored.
     void addEntry(const AuditEntry& entry);
     const QList<AuditEntry>& entries() const { return m_entries; }
@@ -34,6 +38,7 @@ public:
 
 private:
     QList<AuditEntry> m_entries;
+    qsizetype m_fromFile = 0; // the first m_fromFile rows came from setEntries(), the rest from addEntry()
 };
 
 } // namespace certrotor::gui

@@ -89,7 +89,8 @@ void AuditPanel::setAuditLog(AuditLog* log)
     if (m_audit)
         disconnect(m_audit, nullptr, this, nullptr);
     m_audit = log;
-    m_model->setEntries({});
+    ++m_loadSeq; // a read of the previous log still under way is dropped
+    m_model->clear();
     if (log) {
         // entryAdded comes from the log's writer thread: queued to this one.
         connect(log, &AuditLog::entryAdded, this, [this](const AuditEntry& e) { m_model->addEntry(e); });
@@ -135,20 +136,23 @@ void AuditPanel::verify()
     if (!m_audit)
         return;
     m_verify->setEnabled(false);
-    QPointer<AuditLog> log = m_audit;
-    const QString path = m_audit->path();
+    // Everything the check needs is taken here, on the GUI thread (the path, a copy of the key that is
+    // zeroed when dropped): the log itself may be destroyed (at exit) before the pool thread runs.
+    const AuditLog::VerifyInputs inputs = m_audit->verifyInputs();
+    const QString path = inputs.path;
     runThenCallback(
-        this,
-        [log, path]() -> std::pair<bool, QString> {
-            // The log outlives the panel (main.cpp); a log gone meanwhile is verified without a key.
-            const AuditVerifyReport report = log ? log->verify() : verifyAuditLog(path);
-            return {report.ok, report.summary(path)};
-        },
-        [this](const std::pair<bool, QString>& result) {
+        this, [inputs]() -> AuditVerifyReport { return AuditLog::verifyWith(inputs); },
+        [this, path](const AuditVerifyReport& report) {
             m_verify->setEnabled(true);
-            m_banner->showMessage(result.first ? MessageBanner::Kind::Info : MessageBanner::Kind::Error, result.second);
-            qCInfo(lcUi).noquote() << "audit log verified:" << (result.first ? "intact" : "broken");
-            Q_EMIT verified(result.first, result.second);
+            // Structure intact but HMAC records unchecked (no key): not verified, a warning.
+            const MessageBanner::Kind kind = !report.ok              ? MessageBanner::Kind::Error
+                                             : report.structuralOnly ? MessageBanner::Kind::Warning
+                                                                     : MessageBanner::Kind::Info;
+            const QString summary = report.summary(path);
+            m_banner->showMessage(kind, summary);
+            qCInfo(lcUi).noquote() << "audit log verified:"
+                                   << (!report.ok ? "broken" : report.structuralOnly ? "not verified (no key)" : "intact");
+            Q_EMIT verified(report.verified(), summary);
         });
 }
 

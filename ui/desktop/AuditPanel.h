@@ -42,6 +42,7 @@ public:
 
 Q_SIGNALS:
     void reloaded();
+    /// `ok`: every record checked and intact (false when broken, or not verified for want of the key).
     void verified(bool ok, const QString& summary);
     void exported(bool ok, const QString& path);
 

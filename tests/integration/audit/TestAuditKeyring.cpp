@@ -19,6 +19,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -65,6 +66,29 @@ std::optional<QByteArray> storedKey()
     if (!outcome || !outcome->ok())
         return std::nullopt;
     return outcome->value();
+}
+
+/// Stores `key` as the audit key, or removes it (nullopt); true when the keyring did.
+bool setStoredKey(const std::optional<QByteArray>& key)
+{
+    Keyring keyring;
+    std::optional<bool> done;
+    QEventLoop loop;
+    if (key) {
+        keyring.write(audit::keyAccount(), *key, [&](Result<std::monostate> r) {
+            done = r.ok();
+            loop.quit();
+        });
+    } else {
+        keyring.remove(audit::keyAccount(), [&](Result<bool> r) {
+            done = r.ok();
+            loop.quit();
+        });
+    }
+    QTimer::singleShot(20000, &loop, &QEventLoop::quit);
+    if (!done)
+        loop.exec();
+    return done.value_or(false);
 }
 
 QList<QJsonObject> jsonLines(const QString& path)
@@ -289,8 +313,19 @@ private Q_SLOTS:
         QVERIFY(!verify.out.contains("structurally"));
         const ProcessResult noKey = runCli(QStringList{QStringLiteral("audit"), QStringLiteral("verify"),
                                                        QStringLiteral("--no-keyring")} + logArg);
-        QCOMPARE(noKey.exitCode, 0);
-        QVERIFY(noKey.out.contains("only checked structurally"));
+        QCOMPARE(noKey.exitCode, 4); // not verified: the structure alone is not "intact"
+        QVERIFY2(noKey.out.contains("not verified: 4 records are keyed (HMAC) and the key is not available; the structure "
+                                    "(sequence, chain links) is intact"),
+                 noKey.out.constData());
+        QVERIFY(!noKey.out.contains("is intact:"));
+        {
+            // AuditLog::verify() asks the keyring itself when the log has no key (yet).
+            AuditLog log(m_log);
+            log.setKey({}, QStringLiteral("test: no key"));
+            const AuditVerifyReport viaLog = log.verify();
+            QVERIFY2(viaLog.verified(), qPrintable(viaLog.summary(m_log)));
+            QCOMPARE(viaLog.hmacRecords, 4);
+        }
 
         const ProcessResult show = runCli(QStringList{QStringLiteral("audit"), QStringLiteral("show"), QStringLiteral("--event"),
                                                       QStringLiteral("probe")} + logArg);
@@ -330,6 +365,52 @@ private Q_SLOTS:
         const ProcessResult broken = runCli(QStringList{QStringLiteral("audit"), QStringLiteral("verify")} + logArg);
         QCOMPARE(broken.exitCode, 1);
         QVERIFY2(broken.out.contains("broken at line 1: the record was edited"), broken.out.constData());
+    }
+
+    void noNewKeyForAKeyedLogAndOneKeyOnFirstUse()
+    {
+        const std::optional<QByteArray> original = storedKey();
+        QVERIFY(original.has_value());
+        auto restore = qScopeGuard([&original] { setStoredKey(original); });
+
+        // The keyring lost the key of a keyed log: no new key is made (it would not verify the old records
+        // and would hide the loss), and appends are refused with a clear error, the file unchanged.
+        QVERIFY(setStoredKey(std::nullopt));
+        QVERIFY(!storedKey().has_value());
+        const QByteArray before = readFile(m_log);
+        {
+            AuditLog log(m_log);
+            QSignalSpy ready(&log, &AuditLog::ready);
+            log.open();
+            QVERIFY(ready.wait(15000));
+            QCOMPARE(log.macAlg(), QStringLiteral("sha256"));
+            QVERIFY2(log.fallbackReason().contains(QLatin1String("already has HMAC records")), qPrintable(log.fallbackReason()));
+            QVERIFY(log.append(QStringLiteral("test"), QJsonObject{{QStringLiteral("n"), 1}}).ok());
+            QVERIFY(log.waitForWritten());
+            QCOMPARE(log.errors().size(), 1);
+            QVERIFY2(log.errors().first().contains(QLatin1String("the audit log is keyed (HMAC) but the keyring key is not available")),
+                     qPrintable(log.errors().first()));
+        }
+        QVERIFY(!storedKey().has_value());
+        QCOMPARE(readFile(m_log), before);
+
+        // Two processes on first use, at once: one key is made and both chain with it.
+        const QString log = path(QStringLiteral("first-use/audit.jsonl"));
+        QProcess a, b;
+        const QString helper = QStringLiteral(CERTROTOR_TEST_AUDIT_APPEND);
+        a.start(helper, {log, QStringLiteral("20"), QStringLiteral("--keyring")});
+        b.start(helper, {log, QStringLiteral("20"), QStringLiteral("--keyring")});
+        QVERIFY(a.waitForFinished(20000) && b.waitForFinished(20000));
+        QVERIFY2(a.exitCode() == 0, a.readAllStandardError().constData());
+        QVERIFY2(b.exitCode() == 0, b.readAllStandardError().constData());
+        QCOMPARE(a.readAllStandardOutput().trimmed(), QByteArray("hmac-sha256"));
+        QCOMPARE(b.readAllStandardOutput().trimmed(), QByteArray("hmac-sha256"));
+        const std::optional<QByteArray> made = storedKey();
+        QVERIFY(made.has_value() && made != original);
+        const AuditVerifyReport report = verifyAuditLog(log, made);
+        QVERIFY2(report.verified(), qPrintable(report.summary(log)));
+        QCOMPARE(report.hmacRecords, 40);
+        QVERIFY(QFile::exists(path(QStringLiteral("first-use/.audit-key.lock"))));
     }
 
     void cleanupTestCase() { m_server.stop(); }

@@ -21,7 +21,20 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <atomic>
+#include <optional>
+#include <thread>
+
+#include <QElapsedTimer>
+#include <QScopeGuard>
+
+#include <signal.h>
+
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace certrotor;
 using namespace certrotor::test;
@@ -62,6 +75,42 @@ bool writeLines(const QString& path, const QList<QByteArray>& lines, bool finalN
         all += '\n';
     return f.write(all) == all.size();
 }
+
+/// A child process that holds an exclusive flock on a file until released (or 30 s).
+struct LockHolder
+{
+    pid_t pid = -1;
+    explicit LockHolder(const QString& path)
+    {
+        int ready[2];
+        if (::pipe(ready) != 0)
+            return;
+        const QByteArray native = QFile::encodeName(path);
+        pid = ::fork();
+        if (pid == 0) {
+            const int fd = ::open(native.constData(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0 || ::flock(fd, LOCK_EX) != 0)
+                ::_exit(1);
+            [[maybe_unused]] const ssize_t n = ::write(ready[1], "x", 1);
+            ::sleep(30);
+            ::_exit(0);
+        }
+        ::close(ready[1]);
+        char c = 0;
+        if (pid < 0 || ::read(ready[0], &c, 1) != 1)
+            release();
+        ::close(ready[0]);
+    }
+    void release()
+    {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+        pid = -1;
+    }
+    ~LockHolder() { release(); }
+};
 
 } // namespace
 
@@ -213,10 +262,23 @@ private Q_SLOTS:
         QCOMPARE(keyed.hmacRecords, 4);
         QVERIFY(!keyed.structuralOnly);
 
+        // Without the key: the structure is intact, but the log is not verified (and never says "intact").
         const AuditVerifyReport noKey = verifyAuditLog(path);
         QVERIFY(noKey.ok);
         QVERIFY(noKey.structuralOnly);
-        QVERIFY(noKey.summary(path).contains(QLatin1String("only checked structurally")));
+        QVERIFY(!noKey.verified());
+        QVERIFY(keyed.verified());
+        QVERIFY2(noKey.summary(path).contains(QLatin1String(
+                     "not verified: 4 records are keyed (HMAC) and the key is not available; the structure (sequence, "
+                     "chain links) is intact")),
+                 qPrintable(noKey.summary(path)));
+        QVERIFY(!noKey.summary(path).contains(QLatin1String("is intact:")));
+        {
+            AuditLog keyless(path); // without a session bus there is no keyring to ask
+            keyless.setKey({}, QStringLiteral("test: no key"));
+            const AuditVerifyReport viaLog = keyless.verify();
+            QVERIFY(viaLog.ok && viaLog.structuralOnly);
+        }
 
         const AuditVerifyReport wrongKey = verifyAuditLog(path, QByteArray(32, '\x01'));
         QVERIFY(!wrongKey.ok);
@@ -236,6 +298,68 @@ private Q_SLOTS:
         QCOMPARE(forged.line, 2);
         QVERIFY(!readFile(path).contains(kKey)); // the key is never written
         QVERIFY(!readFile(path).contains(kKey.toHex()));
+    }
+
+    void downgradeToSha256IsFound()
+    {
+        // Someone without the key rewrites the tail of a keyed log as SHA-256 records and recomputes the
+        // chain to the end: every link and every SHA-256 matches, yet the downgrade is found at its line.
+        const QString path = freshPath();
+        QVERIFY(fill(path, 5, kKey));
+        QList<QByteArray> lines = linesOf(path);
+        QString prev;
+        {
+            QByteArray canonical;
+            QVERIFY(audit::splitLine(lines[2], canonical, prev));
+        }
+        for (int i = 3; i < 5; ++i) {
+            QJsonObject o = QJsonDocument::fromJson(lines[i]).object();
+            o.remove(QLatin1String("mac"));
+            o[QLatin1String("macAlg")] = QStringLiteral("sha256");
+            o[QLatin1String("prev")] = prev;
+            const QByteArray canonical = QJsonDocument(o).toJson(QJsonDocument::Compact);
+            prev = audit::mac(canonical, {});
+            lines[i] = audit::line(canonical, prev);
+        }
+        QVERIFY(writeLines(path, lines));
+        for (const std::optional<QByteArray>& key : {std::optional<QByteArray>(kKey), std::optional<QByteArray>()}) {
+            const AuditVerifyReport report = verifyAuditLog(path, key);
+            QVERIFY2(!report.ok, qPrintable(report.summary(path)));
+            QCOMPARE(report.line, 4);
+            QCOMPARE(report.records, 3);
+            QVERIFY2(report.problem.contains(QLatin1String("drops from HMAC to plain SHA-256")), qPrintable(report.problem));
+            QVERIFY(report.summary(path).contains(QLatin1String("line 4")));
+        }
+        // SHA-256 then HMAC (a keyring that became available) is fine.
+        const QString upgraded = freshPath();
+        QVERIFY(fill(upgraded, 2));
+        QVERIFY(fill(upgraded, 2, kKey));
+        const AuditVerifyReport up = verifyAuditLog(upgraded, kKey);
+        QVERIFY2(up.ok, qPrintable(up.summary(upgraded)));
+        QCOMPARE(up.sha256Records, 2);
+        QCOMPARE(up.hmacRecords, 2);
+    }
+
+    void keylessAppendAfterAnHmacTailIsRefused()
+    {
+        const QString path = freshPath();
+        QVERIFY(fill(path, 2, kKey));
+        const QByteArray before = readFile(path);
+        AuditLog log(path);
+        QSignalSpy failed(&log, &AuditLog::writeFailed);
+        QSignalSpy added(&log, &AuditLog::entryAdded);
+        log.openWithoutKeyring();
+        QVERIFY(log.append(QStringLiteral("test"), QJsonObject{{QStringLiteral("n"), 3}}).ok()); // queued
+        QVERIFY(log.waitForWritten());
+        QCOMPARE(log.errors().size(), 1);
+        const QString error = log.errors().first();
+        QVERIFY2(error.contains(QLatin1String("the audit log is keyed (HMAC) but the keyring key is not available")),
+                 qPrintable(error));
+        QVERIFY2(error.contains(path), qPrintable(error));
+        QTRY_COMPARE(failed.count(), 1);
+        QCOMPARE(added.count(), 0);
+        QCOMPARE(readFile(path), before); // unchanged
+        QVERIFY(verifyAuditLog(path, kKey).ok);
     }
 
     void missingLogIsAnError()
@@ -281,6 +405,40 @@ private Q_SLOTS:
         }
         QCOMPARE(linesOf(path).size(), 1);
         QVERIFY(verifyAuditLog(path).ok);
+    }
+
+    void recordsWaitingForTheKeyStayFirst()
+    {
+        // Records appended before the key came are written before any appended (on another thread) after.
+        const QString path = freshPath();
+        AuditLog log(path);
+        for (int n = 1; n <= 200; ++n)
+            QVERIFY(log.append(QStringLiteral("early"), QJsonObject{{QStringLiteral("n"), n}}).ok());
+        std::atomic<bool> go{false};
+        std::atomic<int> late{0};
+        std::thread appender([&] {
+            while (!go.load()) {
+            }
+            while (!log.isReady()) {
+            }
+            for (int n = 1; n <= 50; ++n) {
+                if (log.append(QStringLiteral("late"), QJsonObject{{QStringLiteral("n"), n}}).ok())
+                    ++late;
+            }
+        });
+        go = true;
+        log.setKey(kKey);
+        appender.join();
+        QCOMPARE(late.load(), 50);
+        QVERIFY(log.waitForWritten());
+        const Result<QList<AuditEntry>> entries = readAuditLog(path);
+        QVERIFY(entries.ok());
+        QCOMPARE(entries.value().size(), 250);
+        for (int i = 0; i < 200; ++i) {
+            QCOMPARE(entries.value().at(i).event, QStringLiteral("early"));
+            QCOMPARE(entries.value().at(i).data[QLatin1String("n")].toInt(), i + 1);
+        }
+        QVERIFY(verifyAuditLog(path, kKey).verified());
     }
 
     void secretsAreRefused_data()
@@ -340,6 +498,49 @@ private Q_SLOTS:
         QVERIFY(!report.ok);
         QCOMPARE(report.line, 3);
         QVERIFY(report.problem.contains(QLatin1String("not a JSON record")));
+    }
+
+    void aLockHeldByAnotherProcessIsAnErrorNotAHang()
+    {
+        const QString path = freshPath();
+        QVERIFY(fill(path, 1));
+        const QByteArray before = readFile(path);
+        // Another process takes the file's lock and keeps it (30 s, far beyond the test's deadline).
+        LockHolder holder(path);
+        QVERIFY(holder.pid > 0);
+        audit::setLockTimeoutMs(300);
+        const auto restore = qScopeGuard([] { audit::setLockTimeoutMs(10000); });
+        {
+            AuditLog log(path);
+            log.openWithoutKeyring();
+            QVERIFY(log.append(QStringLiteral("test"), QJsonObject{{QStringLiteral("n"), 2}}).ok());
+            QVERIFY(log.waitForWritten(10000));
+            QCOMPARE(log.errors().size(), 1);
+            const QString error = log.errors().first();
+            QVERIFY2(error.contains(QLatin1String("the audit log is locked by another process for more than 300 ms")),
+                     qPrintable(error));
+            QVERIFY2(error.contains(path), qPrintable(error));
+        }
+        const AuditVerifyReport report = verifyAuditLog(path);
+        QVERIFY(!report.ok);
+        QCOMPARE(report.line, 0);
+        QVERIFY2(report.problem.contains(QLatin1String("locked by another process")) && report.problem.contains(path),
+                 qPrintable(report.problem));
+        // Closing a log with many records queued behind the lock does not wait 300 ms for each.
+        QElapsedTimer closing;
+        {
+            AuditLog log(path);
+            log.openWithoutKeyring();
+            for (int n = 0; n < 40; ++n)
+                QVERIFY(log.append(QStringLiteral("test"), QJsonObject{{QStringLiteral("n"), n}}).ok());
+            closing.start();
+        }
+        QVERIFY2(closing.elapsed() < 3000, qPrintable(QString::number(closing.elapsed())));
+        holder.release();
+        QCOMPARE(readFile(path), before); // nothing was written
+        QVERIFY(verifyAuditLog(path).verified());
+        QVERIFY(fill(path, 1)); // and the log works again once the lock is gone
+        QCOMPARE(verifyAuditLog(path).records, 2);
     }
 
     void exports()
