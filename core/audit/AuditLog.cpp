@@ -360,14 +360,8 @@ AuditVerifyReport AuditLog::verifyFile(const QString& path, const QByteArray& ke
         // On this (worker) thread with a local event loop: the keyring's own timeout bounds the wait.
         Keyring keyring(keyringService.isEmpty() ? Keyring::defaultService() : keyringService, nullptr);
         keyring.setTimeoutMs(keyringTimeoutMs);
-        std::optional<Result<std::optional<QByteArray>>> outcome;
-        QEventLoop loop;
-        keyring.read(audit::keyAccount(), [&outcome, &loop](Result<std::optional<QByteArray>> r) {
-            outcome.emplace(std::move(r));
-            loop.quit();
-        });
-        if (!outcome)
-            loop.exec();
+        std::optional<Result<std::optional<QByteArray>>> outcome = keyring::waitFor<std::optional<QByteArray>>(
+            [&](Keyring::ReadDone done) { keyring.read(audit::keyAccount(), std::move(done)); });
         if (outcome->ok() && outcome->value().has_value()) {
             if (outcome->value()->size() == audit::kKeySize)
                 found = *outcome->value();

@@ -4,6 +4,7 @@
 #include "util/Result.h"
 
 #include <QByteArray>
+#include <QEventLoop>
 #include <QObject>
 #include <QString>
 
@@ -74,5 +75,28 @@ private:
     QString m_service;
     int m_timeoutMs = 30000;
 };
+
+namespace keyring {
+
+/// Runs one asynchronous Keyring call to its end on this thread, with a local event loop, and returns
+/// its outcome: `start` receives the `done` callback to pass on, e.g.
+/// `waitFor<std::optional<QByteArray>>([&](Keyring::ReadDone done) { k.read(account, std::move(done)); })`.
+/// Bounded by the Keyring's timeout. For threads that may block (the CLI, pool workers): never on the
+/// GUI thread.
+template <typename T, typename Start>
+Result<T> waitFor(Start start)
+{
+    std::optional<Result<T>> outcome;
+    QEventLoop loop;
+    start([&outcome, &loop](Result<T> r) {
+        outcome.emplace(std::move(r));
+        loop.quit();
+    });
+    if (!outcome)
+        loop.exec();
+    return std::move(*outcome);
+}
+
+} // namespace keyring
 
 } // namespace certrotor

@@ -51,14 +51,8 @@ std::optional<QByteArray> keyFromKeyring(QString& why)
     }
     Keyring keyring;
     keyring.setTimeoutMs(3000);
-    std::optional<Result<std::optional<QByteArray>>> outcome;
-    QEventLoop loop;
-    keyring.read(audit::keyAccount(), [&outcome, &loop](Result<std::optional<QByteArray>> r) {
-        outcome.emplace(std::move(r));
-        loop.quit();
-    });
-    if (!outcome)
-        loop.exec(); // bounded by the keyring's own timeout
+    std::optional<Result<std::optional<QByteArray>>> outcome = keyring::waitFor<std::optional<QByteArray>>(
+        [&](Keyring::ReadDone done) { keyring.read(audit::keyAccount(), std::move(done)); });
     if (!outcome->ok()) {
         why = outcome->error().text();
         return std::nullopt;

@@ -41,20 +41,6 @@ or unreadable input.
 
 /// Runs an asynchronous keyring call to its end in a local loop (the CLI has nothing else to do).
 /// Keyring callbacks never run inside the call, so quit() always comes after exec() started.
-template <typename T, typename Start>
-Result<T> waitFor(Start start)
-{
-    std::optional<Result<T>> outcome;
-    QEventLoop loop;
-    start([&outcome, &loop](Result<T> r) {
-        outcome.emplace(std::move(r));
-        loop.quit();
-    });
-    if (!outcome)
-        loop.exec();
-    return std::move(*outcome);
-}
-
 Result<QByteArray> readKeyFile(const QString& path)
 {
     QFile f(path);
@@ -130,7 +116,7 @@ int storePassphrase(const QString& keyPath)
     }
 
     Keyring keyring;
-    const Result<std::monostate> written = waitFor<std::monostate>(
+    const Result<std::monostate> written = keyring::waitFor<std::monostate>(
         [&](Keyring::WriteDone done) { keyring.write(account, passphrase, std::move(done)); });
     passphrase.fill('\0');
     if (!written.ok())
@@ -150,7 +136,7 @@ int forgetPassphrase(const QString& keyPath)
     key.value().fill('\0');
     Keyring keyring;
     const Result<bool> removed =
-        waitFor<bool>([&](Keyring::RemoveDone done) { keyring.remove(account, std::move(done)); });
+        keyring::waitFor<bool>([&](Keyring::RemoveDone done) { keyring.remove(account, std::move(done)); });
     if (!removed.ok())
         return fail(removed.error().message);
     if (!removed.value())
@@ -166,7 +152,7 @@ int status()
 {
     Keyring keyring;
     const Result<std::monostate> usable =
-        waitFor<std::monostate>([&](Keyring::WriteDone done) { keyring.checkUsable(std::move(done)); });
+        keyring::waitFor<std::monostate>([&](Keyring::WriteDone done) { keyring.checkUsable(std::move(done)); });
     if (!usable.ok())
         return fail(QStringLiteral("not usable: ") + usable.error().message);
     out() << "keyring: reachable and unlocked (Secret Service on the D-Bus session bus; entries under service \""
@@ -222,7 +208,7 @@ Result<QByteArray> keyPassphraseFromKeyring(const QString& keyPath)
         return QByteArray(); // not a key, or no passphrase needed: loading says or does the rest
     }
     Keyring keyring;
-    Result<std::optional<QByteArray>> found = waitFor<std::optional<QByteArray>>(
+    Result<std::optional<QByteArray>> found = keyring::waitFor<std::optional<QByteArray>>(
         [&](Keyring::ReadDone done) { keyring::readKeyPassphrase(&keyring, key.value(), std::move(done)); });
     key.value().fill('\0');
     if (!found.ok())
