@@ -140,7 +140,8 @@ private Q_SLOTS:
         const QString reply = control(u"put default demo-ca ca.crt=%1 extra=%2"_s.arg(
             QString::fromLatin1(QByteArray("not really a CA").toBase64()), QString::fromLatin1(QByteArray("x").toBase64())));
         QVERIFY2(reply.startsWith(u"OK "_s), qPrintable(reply));
-        for (int i = 0; i < 150 && out.count("demo-ca") < 2; ++i)
+        // Until the second line is complete: kubectl may write a table row in more than one piece.
+        for (int i = 0; i < 150 && (out.count("demo-ca") < 2 || !out.endsWith('\n')); ++i)
             if (watch.waitForReadyRead(100))
                 out += watch.readAllStandardOutput();
         watch.kill();
