@@ -57,6 +57,27 @@ QStringList grpcServerTlsArgs(const QString& dir, const QString& name, const Iss
     return {QStringLiteral("--cert"), cert, QStringLiteral("--key"), key};
 }
 
+MtlsFiles writeMtlsFiles(const QString& dir, qint64 now, const QByteArray& passphrase, const QString& keyFileName)
+{
+    const QDir d(dir);
+    const Hierarchy server = makeHierarchy(now, QStringLiteral("Server"));
+    const Hierarchy clients = makeHierarchy(now, QStringLiteral("Clients"));
+    const Issued client = issueClientCertificate(now, clients);
+    MtlsFiles f;
+    f.serverCa = d.filePath(QStringLiteral("server-ca.pem"));
+    f.clientCert = d.filePath(QStringLiteral("client-chain.pem"));
+    f.encryptedKey = d.filePath(keyFileName);
+    f.clientCa = d.filePath(QStringLiteral("client-ca.pem"));
+    f.encryptedKeyPem = client.encryptedKeyPem(passphrase);
+    f.plainKeyPem = client.keyPem();
+    const QStringList tls = grpcServerTlsArgs(dir, QStringLiteral("server"), server.leaf, server.intermediate);
+    f.ok = server.leaf.cert && client.cert && !tls.isEmpty() && f.encryptedKeyPem.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        && writeFile(f.serverCa, server.root.pem()) && writeFile(f.clientCa, clients.root.pem())
+        && writeFile(f.clientCert, client.pem() + clients.intermediate.pem()) && writeFile(f.encryptedKey, f.encryptedKeyPem);
+    f.serverArgs = tls + QStringList{QStringLiteral("--client-ca"), f.clientCa};
+    return f;
+}
+
 SilentTcpServer::SilentTcpServer(QObject* parent) : QTcpServer(parent)
 {
     connect(this, &QTcpServer::newConnection, this, [this] {

@@ -54,6 +54,20 @@ QString grpcTestServerPath();
 /// Empty when a file could not be written.
 QStringList grpcServerTlsArgs(const QString& dir, const QString& name, const Issued& leaf, const Issued& chain);
 
+/// Files for an mTLS probe, written under a directory: a server chain (root in `serverCa`), a client
+/// certificate (issueClientCertificate) with its key encrypted under a passphrase, and the arguments
+/// that start certrotor-test-grpc-server requiring that client's CA. `ok` is false when a file could
+/// not be written.
+struct MtlsFiles
+{
+    bool ok = false;
+    QString serverCa, clientCert, encryptedKey, clientCa;
+    QByteArray encryptedKeyPem, plainKeyPem;
+    QStringList serverArgs;
+};
+MtlsFiles writeMtlsFiles(const QString& dir, qint64 now, const QByteArray& passphrase,
+                         const QString& keyFileName = QStringLiteral("client-encrypted.key"));
+
 /// A TCP server on 127.0.0.1 that accepts every connection and never answers: a hung peer.
 class SilentTcpServer : public QTcpServer
 {

@@ -27,9 +27,6 @@
 
 #include <optional>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-
 using namespace certrotor;
 using namespace certrotor::test;
 
@@ -38,17 +35,6 @@ namespace {
 const qint64 kNow = QDateTime::currentSecsSinceEpoch();
 const QByteArray kPassphrase = "Audit-Test-Passphrase-73";
 const QByteArray kWrong = "Wrong-Audit-Passphrase-19";
-
-QByteArray encryptedKeyPem(EVP_PKEY* key, const QByteArray& passphrase)
-{
-    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!PEM_write_bio_PKCS8PrivateKey(bio.get(), key, EVP_aes_256_cbc(), passphrase.constData(), int(passphrase.size()),
-                                       nullptr, nullptr))
-        return {};
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
-    return QByteArray(data, len);
-}
 
 /// The audit key as the keyring holds it (in this process, on the CLI's session bus).
 std::optional<QByteArray> storedKey()
@@ -156,27 +142,16 @@ private Q_SLOTS:
         QVERIFY(m_dir.isValid());
         QVERIFY2(!qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"),
                  "run through with-keyring.sh (ctest does): no session bus");
-        const Hierarchy server = makeHierarchy(kNow, QStringLiteral("Server"));
-        const Hierarchy clients = makeHierarchy(kNow, QStringLiteral("Clients"));
-        QVERIFY(server.leaf.cert && clients.intermediate.cert);
-        const Issued client = issueClientCertificate(kNow, clients);
-        QVERIFY(client.cert);
-        const QString clientCa = path(QStringLiteral("client-ca.pem"));
-        QVERIFY(writeFile(clientCa, clients.root.pem()));
-        m_caFile = path(QStringLiteral("server-ca.pem"));
-        m_certFile = path(QStringLiteral("client-chain.pem"));
-        m_keyFile = path(QStringLiteral("client-encrypted.key"));
-        QVERIFY(writeFile(m_caFile, server.root.pem()));
-        QVERIFY(writeFile(m_certFile, client.pem() + clients.intermediate.pem()));
-        m_encryptedKey = encryptedKeyPem(client.key.get(), kPassphrase);
-        m_plainKey = client.keyPem();
-        QVERIFY(m_encryptedKey.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
-        QVERIFY(writeFile(m_keyFile, m_encryptedKey));
+        const MtlsFiles files = writeMtlsFiles(m_dir.path(), kNow, kPassphrase);
+        QVERIFY(files.ok);
+        m_caFile = files.serverCa;
+        m_certFile = files.clientCert;
+        m_keyFile = files.encryptedKey;
+        m_encryptedKey = files.encryptedKeyPem;
+        m_plainKey = files.plainKeyPem;
         m_metadataLog = path(QStringLiteral("server-metadata.jsonl"));
         m_log = path(QStringLiteral("audit/audit.jsonl"));
-        QVERIFY(m_server.start(grpcServerTlsArgs(m_dir.path(), QStringLiteral("server"), server.leaf, server.intermediate)
-                               + QStringList{QStringLiteral("--client-ca"), clientCa, QStringLiteral("--metadata-log"),
-                                             m_metadataLog}));
+        QVERIFY(m_server.start(files.serverArgs + QStringList{QStringLiteral("--metadata-log"), m_metadataLog}));
     }
 
     void hmacKeyIsMadeOnceAndKeptInTheKeyring()

@@ -104,29 +104,14 @@ private Q_SLOTS:
         QVERIFY(m_dir.isValid());
         QVERIFY2(!qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"),
                  "run through with-keyring.sh (ctest does): no session bus");
-        const Hierarchy server = makeHierarchy(kNow, QStringLiteral("Server"));
-        const Hierarchy clients = makeHierarchy(kNow, QStringLiteral("Clients"));
-        QVERIFY(server.leaf.cert && clients.intermediate.cert);
-        const Issued client = issueClientCertificate(kNow, clients);
-        QVERIFY(client.cert);
-
-        const QString serverChain = path(QStringLiteral("server.pem")), serverKey = path(QStringLiteral("server.key"));
-        const QString clientCa = path(QStringLiteral("client-ca.pem"));
-        QVERIFY(writeFile(serverChain, server.leaf.pem() + server.intermediate.pem()));
-        QVERIFY(writeFile(serverKey, server.leaf.keyPem()));
-        QVERIFY(writeFile(clientCa, clients.root.pem()));
-        m_caFile = path(QStringLiteral("server-ca.pem"));
-        m_certFile = path(QStringLiteral("client-chain.pem"));
-        m_keyFile = path(QStringLiteral("keys/client-encrypted.key"));
+        const MtlsFiles files = writeMtlsFiles(m_dir.path(), kNow, kPassphrase, QStringLiteral("keys/client-encrypted.key"));
+        QVERIFY(files.ok);
+        m_caFile = files.serverCa;
+        m_certFile = files.clientCert;
+        m_keyFile = files.encryptedKey;
         m_plainKeyFile = path(QStringLiteral("keys/client-plain.key"));
-        QVERIFY(writeFile(m_caFile, server.root.pem()));
-        QVERIFY(writeFile(m_certFile, client.pem() + clients.intermediate.pem()));
-        const QByteArray encrypted = client.encryptedKeyPem(kPassphrase);
-        QVERIFY(encrypted.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
-        QVERIFY(writeFile(m_keyFile, encrypted));
-        QVERIFY(writeFile(m_plainKeyFile, client.keyPem()));
-        QVERIFY(m_server.start({QStringLiteral("--cert"), serverChain, QStringLiteral("--key"), serverKey,
-                                QStringLiteral("--client-ca"), clientCa}));
+        QVERIFY(writeFile(m_plainKeyFile, files.plainKeyPem));
+        QVERIFY(m_server.start(files.serverArgs));
     }
 
     void status()
