@@ -15,6 +15,8 @@ struct Error
 {
     QString message;
     QString where;
+    /// A stable code for callers that must decide ("conflict", "policy", ...); "" when nobody decides on it.
+    QString code = {};
 
     /// "where: message", or just the message when there is no location.
     QString text() const { return where.isEmpty() ? message : where + QStringLiteral(": ") + message; }

@@ -5,6 +5,7 @@
 #include "CliCommon.h"
 #include "KeyringCommand.h"
 #include "ProbeCommand.h"
+#include "RotateCommand.h"
 #include "TextTable.h"
 #include "WatchCommand.h"
 #include "util/BuildInfo.h"
@@ -40,6 +41,14 @@ Commands:
   watch   [--json] [--debounce-ms N] SOURCE...                print each change of files, directories, Secrets
   probe   --ca BUNDLE [--cert F --key F] [--servername NAME] [--service NAME] [--timeout MS] [--json] HOST:PORT...
                                                               gRPC health check over h2+TLS trusting only BUNDLE
+  rotate  --store DEST... --candidate BUNDLE --target HOST:PORT... [--mode overlap|replace] [--dry-run]
+          [--expect-sha256 HEX] [--override-reason TEXT] [--confirm-deadline SECONDS] [--yes] [--json]
+          | --plan PLAN.yaml                                  stage, gate, commit the overlap and confirm it
+  rotate status [--store DEST] [--json]                       rotations in progress, phase per destination
+  retire  --store DEST... [--target HOST:PORT...] [--yes] [--json]
+                                                              commit the new CA alone once no target needs the old
+  rollback --store DEST... [--yes] [--json]                   one step back, re-probed
+                   DEST: a file, secret://[CONTEXT/]NS/NAME#KEY or configmap://[CONTEXT/]NS/NAME#KEY
   keyring store-passphrase --key F | forget-passphrase --key F | status
                                                               client key passphrases in the OS keyring
   audit   verify | show [--event E] [--json] | export --format json|csv [--output FILE]   [--audit-log PATH]
@@ -411,6 +420,12 @@ int run(const QStringList& arguments)
         return watch(rest);
     if (command == QLatin1String("probe"))
         return probe(rest);
+    if (command == QLatin1String("rotate"))
+        return rotate(rest);
+    if (command == QLatin1String("retire"))
+        return retire(rest);
+    if (command == QLatin1String("rollback"))
+        return rollback(rest);
     if (command == QLatin1String("keyring"))
         return keyring(rest);
     if (command == QLatin1String("audit"))
