@@ -54,6 +54,7 @@ struct PreviewWork
 {
     DestinationOutcome outcome;
     QByteArray overlapBytes;
+    Rotation::Parsed before, overlap; // for the rotation's parse cache
     QString error; // the destination's current content has unreadable blocks
 };
 
@@ -72,6 +73,14 @@ PreviewWork computePreview(const QString& destId, const QByteArray& before, cons
     const QList<Certificate> old = current.certificates();
     const Overlap overlap = buildOverlap(old, candidate, Overlap::Order::NewFirst);
     w.overlapBytes = pemOf(overlap.certificates);
+    const auto parsedOf = [](const QByteArray& bytes, const QList<Certificate>& certs) {
+        Rotation::Parsed p{bytes, certs, {}};
+        for (const Certificate& c : certs)
+            p.shas.insert(c.info().sha256Hex());
+        return p;
+    };
+    w.before = parsedOf(before, old);
+    w.overlap = parsedOf(w.overlapBytes, overlap.certificates);
     const QByteArray newBytes = pemOf(candidate);
     const QByteArray& proposed = mode == Rotation::Mode::Overlap ? w.overlapBytes : newBytes;
     const QList<Certificate>& proposedCerts = mode == Rotation::Mode::Overlap ? overlap.certificates : candidate;
@@ -218,7 +227,7 @@ QString Rotation::statePath() const
 
 bool Rotation::begin(const QString& operation)
 {
-    if (m_busy) {
+    if (m_busy || m_ending) {
         Outcome busy;
         busy.operation = operation;
         busy.code = u"busy"_s;
@@ -235,10 +244,21 @@ bool Rotation::begin(const QString& operation)
 
 void Rotation::end()
 {
+    // finished() comes once every state save made so far is on disk (a caller may read the file, or
+    // exit), and on a later turn of the loop, so a caller never gets it from inside its own call.
+    m_ending = true;
+    if (m_savesInFlight == 0)
+        QTimer::singleShot(0, this, [this] { emitFinished(); });
+}
+
+void Rotation::emitFinished()
+{
+    if (!m_ending)
+        return;
+    m_ending = false;
     m_busy = false;
     const Outcome o = m_outcome;
-    // Ended on the next turn of the loop, so a caller never gets finished() from inside its own call.
-    QTimer::singleShot(0, this, [this, o] { Q_EMIT finished(o); });
+    Q_EMIT finished(o);
 }
 
 void Rotation::fail(const QString& code, const QString& message)
@@ -297,17 +317,57 @@ DestinationState& Rotation::dstate(const QString& id)
     return *m_state.destination(id);
 }
 
+Rotation::Parsed Rotation::parse(const QByteArray& bytes)
+{
+    Parsed p;
+    p.bytes = bytes;
+    p.certs = parseBundle(bytes, {}).certificates();
+    for (const Certificate& c : std::as_const(p.certs))
+        p.shas.insert(c.info().sha256Hex());
+    return p;
+}
+
+void Rotation::remember(Parsed parsed)
+{
+    // Keyed by the buffer: the bundles a rotation handles are shared copies of a few buffers (original,
+    // overlap, new), and the entry keeps its buffer alive, so a key cannot be reused by other bytes.
+    if (m_parsed.size() > 16)
+        m_parsed.clear();
+    const char* key = parsed.bytes.constData();
+    m_parsed.insert(key, std::move(parsed));
+}
+
+const Rotation::Parsed* Rotation::known(const QByteArray& bytes) const
+{
+    auto it = m_parsed.constFind(bytes.constData());
+    if (it != m_parsed.constEnd() && it->bytes.size() == bytes.size())
+        return &*it;
+    // The same bytes read again (a destination re-read at commit): one memcmp, no parse.
+    for (const Parsed& p : m_parsed) {
+        if (p.bytes.size() == bytes.size() && p.bytes == bytes)
+            return &p;
+    }
+    return nullptr;
+}
+
+const Rotation::Parsed& Rotation::parsed(const QByteArray& bytes) const
+{
+    if (const Parsed* p = known(bytes))
+        return *p;
+    // Not prepared off the thread (a small bundle, or a path that did not warm it): parse it now.
+    auto* self = const_cast<Rotation*>(this);
+    self->remember(parse(bytes));
+    return *self->m_parsed.constFind(bytes.constData());
+}
+
 QList<Certificate> Rotation::certsOf(const QByteArray& bytes) const
 {
-    return parseBundle(bytes, {}).certificates();
+    return parsed(bytes).certs;
 }
 
 QSet<QString> Rotation::shasOf(const QByteArray& bytes) const
 {
-    QSet<QString> out;
-    for (const Certificate& c : certsOf(bytes))
-        out.insert(c.info().sha256Hex());
-    return out;
+    return parsed(bytes).shas;
 }
 
 QByteArray Rotation::bytesFor(const DestinationState& d, const QString& label) const
@@ -342,18 +402,53 @@ QList<int> Rotation::waves() const
     return out;
 }
 
-void Rotation::save()
+namespace {
+/// One writer thread for every rotation's state files: saves land in the order they were made, off the
+/// caller's thread (a 10,000-certificate rotation's state is megabytes of JSON, fsync'd).
+QThreadPool* statePool()
 {
-    if (m_state.id.isEmpty())
+    static QThreadPool* pool = [] {
+        auto* p = new QThreadPool;
+        p->setMaxThreadCount(1);
+        p->setExpiryTimeout(-1);
+        return p;
+    }();
+    return pool;
+}
+} // namespace
+
+void Rotation::save(std::function<void()> then)
+{
+    if (m_state.id.isEmpty()) {
+        if (then)
+            then();
         return;
-    m_state.updatedAt = nowUtc();
-    Result<std::monostate> saved = m_state.save(statePath());
-    if (!saved.ok()) {
-        qCWarning(lcRotation).noquote() << saved.error().text();
-        m_lastError = saved.error().text();
-        fail(u"io"_s, u"the rotation state could not be saved: "_s + saved.error().text());
     }
-    Q_EMIT stateChanged();
+    m_state.updatedAt = nowUtc();
+    const RotationState snapshot = m_state; // shares its buffers: cheap
+    const QString path = statePath();
+    ++m_savesInFlight;
+    runThenCallback(
+        this, [snapshot, path] { return snapshot.save(path); },
+        [this, then](Result<std::monostate> saved) {
+            --m_savesInFlight;
+            if (!saved.ok()) {
+                qCWarning(lcRotation).noquote() << saved.error().text();
+                m_lastError = saved.error().text();
+                fail(u"io"_s, u"the rotation state could not be saved: "_s + saved.error().text());
+            }
+            Q_EMIT stateChanged();
+            if (then)
+                then();
+            if (m_savesInFlight == 0 && m_ending)
+                emitFinished();
+        },
+        statePool());
+}
+
+void Rotation::waitForSaved()
+{
+    statePool()->waitForDone();
 }
 
 void Rotation::audit(const QString& event, QJsonObject data)
@@ -493,6 +588,7 @@ void Rotation::stage(Request request)
         QString error;
         QString sha256;
         QList<Certificate> certs;
+        Parsed pem; // the candidate as committed (its certificates, PEM)
     };
     QPointer<Rotation> self(this);
     runThenCallback(
@@ -519,6 +615,10 @@ void Rotation::stage(Request request)
                 return l;
             }
             l.certs = accepted.value();
+            l.pem.bytes = pemOf(l.certs);
+            l.pem.certs = l.certs;
+            for (const Certificate& c : std::as_const(l.certs))
+                l.pem.shas.insert(c.info().sha256Hex());
             return l;
         },
         [self, request, stop](Loaded loaded) {
@@ -535,7 +635,8 @@ void Rotation::stage(Request request)
             r->m_candidate = loaded.certs;
             r->m_candidatePath = request.candidatePath;
             r->m_state.candidateSha256 = loaded.sha256;
-            r->m_state.newBytes = pemOf(loaded.certs);
+            r->m_state.newBytes = loaded.pem.bytes;
+            r->remember(loaded.pem);
 
             std::vector<Step> steps;
             for (const DestinationState& ds : std::as_const(r->m_state.destinations)) {
@@ -578,6 +679,8 @@ void Rotation::stage(Request request)
                                 }
                                 DestinationState& ds = r->dstate(id);
                                 ds.overlapBytes = w.overlapBytes;
+                                r->remember(w.before);
+                                r->remember(w.overlap);
                                 const QString code = out.code, message = out.message;
                                 const QList<TargetStatus> keepTargets = out.targets;
                                 out = w.outcome;
@@ -644,31 +747,78 @@ void Rotation::stage(Request request)
 void Rotation::gate(const QString& destId, const QByteArray& currentBytes, const QByteArray& proposedBytes,
                     bool newOnly, const QString& phase, std::function<void(GateResult)> done)
 {
+    // Parsing and lint of both bundles run on a worker: a 10,000-certificate bundle takes a second.
+    struct Prepared
+    {
+        Parsed current, proposed;
+        QList<Finding> findings;
+    };
+    const DestinationState& ds = dstate(destId);
+    const QSet<QString> oldShas = oldOnlyShas(ds); // cached: prepared at staging
+    const QSet<QString> newShas = shasOf(m_state.newBytes);
+    const qint64 now = nowSecs();
+    const int warningDays = m_settings.expiryWarningDays;
+    // Bundles the rotation already parsed are taken from its cache (their certificates then also die
+    // with it, not on this thread when the gate is done).
+    const Parsed* knownCurrent = known(currentBytes);
+    const Parsed* knownProposed = known(proposedBytes);
+    Prepared given;
+    if (knownCurrent)
+        given.current = *knownCurrent;
+    if (knownProposed)
+        given.proposed = *knownProposed;
+    QPointer<Rotation> self(this);
+    runThenCallback(
+        this,
+        [currentBytes, proposedBytes, now, warningDays, given, haveCurrent = knownCurrent != nullptr,
+         haveProposed = knownProposed != nullptr] {
+            Prepared p = given;
+            if (!haveCurrent)
+                p.current = parse(currentBytes);
+            if (!haveProposed)
+                p.proposed = parse(proposedBytes);
+            Bundle proposedBundle;
+            for (const Certificate& c : std::as_const(p.proposed.certs))
+                proposedBundle.entries.append(BundleEntry{c, {}});
+            p.findings = lintBundle(proposedBundle, LintOptions{now, warningDays});
+            return p;
+        },
+        [self, destId, newOnly, phase, oldShas, newShas, done](Prepared p) {
+            if (!self)
+                return;
+            self->remember(p.current);
+            self->remember(p.proposed);
+            self->gateWith(destId, p.current.certs, p.proposed.certs, p.proposed.shas, oldShas, newShas, p.findings,
+                           newOnly, phase, done);
+        },
+        Source::readPool());
+}
+
+void Rotation::gateWith(const QString& destId, const QList<Certificate>& currentCerts,
+                        const QList<Certificate>& proposedCerts, const QSet<QString>& proposedShas,
+                        const QSet<QString>& oldShas, const QSet<QString>& newShas, const QList<Finding>& findings,
+                        bool newOnly, const QString& phase, std::function<void(GateResult)> done)
+{
     Dest* d = dest(destId);
     const QList<ProbeTarget> targets = d->targets;
-    const DestinationState& ds = dstate(destId);
     GateInput in;
     in.destination = destId;
     in.newOnly = newOnly;
     for (const ProbeTarget& t : targets)
         in.targets << t.address();
-    const QList<Certificate> proposedCerts = certsOf(proposedBytes);
-    for (const Certificate& c : proposedCerts)
-        in.proposedShas.insert(c.info().sha256Hex());
-    in.oldShas = oldOnlyShas(ds);
-    Bundle proposedBundle;
-    for (const Certificate& c : proposedCerts)
-        proposedBundle.entries.append(BundleEntry{c, {}});
-    in.findings = lintBundle(proposedBundle, LintOptions{nowSecs(), m_settings.expiryWarningDays});
+    in.proposedShas = proposedShas;
+    in.oldShas = oldShas;
+    in.findings = findings;
 
     if (targets.isEmpty()) {
         GateResult g;
+        g.oldShas = shasOf(dstate(destId).originalBytes);
+        g.newShas = newShas;
         g.violations = evaluateGate(in);
         g.verdict.text = u"no probe targets"_s;
         return done(g);
     }
     QList<PlanBundle> bundles;
-    const QList<Certificate> currentCerts = certsOf(currentBytes);
     if (!currentCerts.isEmpty())
         bundles << PlanBundle{u"current"_s, PlanBundle::Role::Current, currentCerts};
     bundles << PlanBundle{u"proposed"_s, PlanBundle::Role::Candidate, proposedCerts};
@@ -680,6 +830,8 @@ void Rotation::gate(const QString& destId, const QByteArray& currentBytes, const
         if (!self)
             return;
         GateResult g;
+        g.oldShas = self->shasOf(self->dstate(destId).originalBytes);
+        g.newShas = self->shasOf(self->m_state.newBytes);
         for (const ProbeResult& r : plan->results()) {
             if (r.probeId.isEmpty())
                 continue;
@@ -785,10 +937,13 @@ void Rotation::commitBytes(const QString& destId, const QString& label, const QB
     // The intent first: after a crash, the destination's content tells whether the write happened.
     ds.pending = QJsonObject{{u"label"_s, label}, {u"sha256"_s, sha256Hex(bytes)}, {u"at"_s, nowUtc().toString(Qt::ISODateWithMs)},
                              {u"phase"_s, phaseName(after)}};
-    save();
-    Q_EMIT progress(destId, u"writing the %1 bundle"_s.arg(label));
     QPointer<Rotation> self(this);
     Committer* committer = dest(destId)->committer.get();
+    // The intent is on disk before the write starts.
+    save([self, destId, label, bytes, after, event, before, committer, done] {
+    if (!self)
+        return;
+    Q_EMIT self->progress(destId, u"writing the %1 bundle"_s.arg(label));
     committer->write(bytes, before.version, [self, destId, label, bytes, after, event, before, committer, done](
                                                 Result<DestinationContent> written) {
         if (!self)
@@ -838,6 +993,7 @@ void Rotation::commitBytes(const QString& destId, const QString& label, const QB
         data.insert(u"result"_s, u"written, read back and compared"_s);
         r->audit(event, data);
         done(true);
+    });
     });
 }
 
@@ -1256,7 +1412,7 @@ void Rotation::discard()
 
 Result<std::monostate> Rotation::resume(const QString& destinationOrRotationId)
 {
-    if (m_busy)
+    if (isBusy())
         return Error{u"another step of this rotation is still running"_s, {}, u"busy"_s};
     Result<RotationState> found = Error{{}, {}};
     const QString asPath = RotationState::pathFor(destinationOrRotationId, m_settings.stateDir);

@@ -8,8 +8,10 @@
 #include "rotation/TextDiff.h"
 #include "util/AtomicFile.h"
 #include "x509/BundleDiff.h"
+#include "x509/Lint.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
@@ -153,7 +155,9 @@ public:
     /// Forgets a rotation that never committed anything (state file removed, lock released).
     void discard();
 
-    bool isBusy() const { return m_busy; }
+    bool isBusy() const { return m_busy || m_ending; }
+    /// Blocks until every state save of every rotation is on disk (before a process exits on its own).
+    static void waitForSaved();
     bool isLoaded() const { return !m_state.id.isEmpty(); }
     const RotationState& state() const { return m_state; }
     QString statePath() const;
@@ -170,6 +174,15 @@ public:
         QString commitWhy, retireWhy, rollbackWhy, confirmWhy;
     };
     Allowed allowed(const QString& destinationId) const;
+
+    /// A bundle's certificates and their SHA-256s, parsed once (off the thread where it is big).
+    struct Parsed
+    {
+        QByteArray bytes;
+        QList<Certificate> certs;
+        QSet<QString> shas;
+    };
+    static Parsed parse(const QByteArray& bytes);
 
 Q_SIGNALS:
     void progress(const QString& destination, const QString& message);
@@ -191,6 +204,8 @@ private:
         QList<ProbeResult> current;
         QList<ProbeResult> proposed;
         PlanVerdict verdict;
+        QSet<QString> oldShas; // the original bundle's certificates
+        QSet<QString> newShas; // the candidate's
     };
     using Step = std::function<void(std::function<void(bool)>)>;
 
@@ -202,6 +217,9 @@ private:
     Result<std::monostate> prepareDests();
     Dest* dest(const QString& id);
     DestinationState& dstate(const QString& id);
+    void remember(Parsed parsed);
+    const Parsed& parsed(const QByteArray& bytes) const;
+    const Parsed* known(const QByteArray& bytes) const; // null when not parsed yet
     QList<Certificate> certsOf(const QByteArray& bytes) const;
     QSet<QString> shasOf(const QByteArray& bytes) const;
     QSet<QString> oldOnlyShas(const DestinationState& d) const;
@@ -210,6 +228,9 @@ private:
 
     void gate(const QString& destId, const QByteArray& currentBytes, const QByteArray& proposedBytes, bool newOnly,
               const QString& phase, std::function<void(GateResult)> done);
+    void gateWith(const QString& destId, const QList<Certificate>& currentCerts, const QList<Certificate>& proposedCerts,
+                  const QSet<QString>& proposedShas, const QSet<QString>& oldShas, const QSet<QString>& newShas,
+                  const QList<Finding>& findings, bool newOnly, const QString& phase, std::function<void(GateResult)> done);
     bool judgeViolations(DestinationOutcome& out, const GateResult& gate, const QString& phase);
     void commitBytes(const QString& destId, const QString& label, const QByteArray& bytes, Phase after,
                      const QString& event, std::function<void(bool)> done);
@@ -219,7 +240,9 @@ private:
 
     void audit(const QString& event, QJsonObject data);
     QJsonObject base(const QString& destId) const;
-    void save();
+    /// Saves the state on the state writer thread; `then` runs once it is on disk.
+    void save(std::function<void()> then = {});
+    void emitFinished();
     DestinationOutcome& outcomeFor(const QString& destId);
     qint64 nowSecs() const;
     QDateTime nowUtc() const;
@@ -232,6 +255,9 @@ private:
     QList<DestinationOutcome> m_previews;
     QString m_candidatePath; // re-read at commit (the candidate must not change after staging)
     bool m_busy = false;
+    bool m_ending = false; // end() was called; finished() waits for the saves in flight
+    int m_savesInFlight = 0;
+    QHash<const char*, Parsed> m_parsed;
     Outcome m_outcome;
     QString m_lastError;
 };
