@@ -726,6 +726,11 @@ private Q_SLOTS:
         QVERIFY2(cycles > kills / 4, "the child hardly ever completed a step: the kills did not land mid-rotation");
 
         // And after the last kill the rotation resumes: status shows it, it can be driven to its end.
+        qputenv("CERTROTOR_STATE_DIR", QFile::encodeName(c.stateDir));
+        ProcessResult status = runCli({u"rotate"_s, u"status"_s, u"--store"_s, c.store});
+        qunsetenv("CERTROTOR_STATE_DIR");
+        QVERIFY2(status.exitCode == 0, status.err.constData());
+        QVERIFY2(status.out.contains(QByteArray(QByteArray("rotation ") + id.toLatin1())) && status.out.contains("phase "), status.out.constData());
         AuditLog log(c.auditPath);
         log.openWithoutKeyring();
         Rotation::Settings s = settingsFor(c, &log);
