@@ -1107,14 +1107,102 @@ void Rotation::confirmDest(const QString& destId, const QString& reason, std::fu
     (*round)();
 }
 
+void Rotation::gatedCommit(const QString& id, GatedCommit c, std::function<void(bool)> next)
+{
+    // The gate judges the destination as it is now (read again: someone may have changed it since the
+    // state was recorded, which is a conflict) against what the commit writes.
+    dest(id)->committer->read([this, id, c, next](Result<DestinationContent> now) {
+        DestinationOutcome& out = outcomeFor(id);
+        const DestinationState& d = dstate(id);
+        if (!now.ok()) {
+            out.code = now.error().code.isEmpty() ? u"io"_s : now.error().code;
+            out.message = now.error().text();
+            fail(out.code, out.message);
+            return next(false);
+        }
+        if (now.value().version != d.current().version) {
+            out.code = u"conflict"_s;
+            out.message = u"%1 was changed by someone else since %2 (now %3, expected %4); nothing was written"_s.arg(
+                id, d.history.size() > 1 ? u"the last commit"_s : u"it was staged"_s, now.value().version.left(16),
+                d.current().version.left(16));
+            QJsonObject data = base(id);
+            data.insert(u"what"_s, u"destination"_s);
+            data.insert(u"step"_s, c.step);
+            data.insert(u"precondition"_s, d.current().version);
+            data.insert(u"found"_s, now.value().version);
+            data.insert(u"message"_s, out.message);
+            audit(u"rotation-conflict"_s, data);
+            fail(u"conflict"_s, out.message);
+            return next(false);
+        }
+        gate(id, now.value().bytes, c.bytes, c.newOnly, c.step, [this, id, c, next](GateResult g) {
+            DestinationOutcome& out = outcomeFor(id);
+            out.targets.clear();
+            for (const ProbeResult& p : std::as_const(g.current))
+                out.targets << targetStatusOf(p, g.oldShas, g.newShas);
+            if (c.onlyAnchorRules) {
+                QList<Violation> kept;
+                for (const Violation& v : std::as_const(g.violations)) {
+                    if (v.rule == policy::removesAnchor || v.rule == policy::needsOldCa)
+                        kept << v;
+                }
+                g.violations = kept;
+            }
+            if (!judgeViolations(out, g, c.step))
+                return next(false);
+            commitBytes(id, c.label, c.bytes, c.after, c.event, [this, id, c, next](bool ok) {
+                if (!ok)
+                    return next(false);
+                confirmDest(id, c.confirmReason, next);
+            });
+        });
+    });
+}
+
+bool Rotation::beginOn(const QString& operation)
+{
+    if (!begin(operation))
+        return false;
+    if (isLoaded())
+        return true;
+    fail(u"usage"_s, u"no rotation is loaded (stage one, or resume it)"_s);
+    end();
+    return false;
+}
+
+QStringList Rotation::idsOrAll(const QStringList& ids) const
+{
+    if (!ids.isEmpty())
+        return ids;
+    QStringList all;
+    for (const DestinationState& d : m_state.destinations)
+        all << d.id;
+    return all;
+}
+
+bool Rotation::isPartOf(const QString& id)
+{
+    if (m_state.destination(id) && dest(id))
+        return true;
+    fail(u"usage"_s, u"%1 is not part of rotation %2"_s.arg(id, m_state.id));
+    return false;
+}
+
+bool Rotation::requirePhase(const QString& id, bool ok, const QString& why)
+{
+    if (ok)
+        return true;
+    DestinationOutcome& out = outcomeFor(id);
+    out.code = u"phase"_s;
+    out.message = why;
+    fail(u"phase"_s, why);
+    return false;
+}
+
 void Rotation::commitWave(int wave)
 {
-    if (!begin(u"commit"_s))
+    if (!beginOn(u"commit"_s))
         return;
-    if (!isLoaded()) {
-        fail(u"usage"_s, u"nothing is staged"_s);
-        return end();
-    }
     const bool overlap = m_state.mode == u"overlap"_s;
     // Wave N+1 starts only when every destination of the waves before it is committed and confirmed.
     for (const DestinationState& ds : std::as_const(m_state.destinations)) {
@@ -1137,52 +1225,16 @@ void Rotation::commitWave(int wave)
             continue;
         const QString id = ds.id;
         steps.push_back([this, id, overlap](std::function<void(bool)> next) {
-            DestinationState& d = dstate(id);
-            DestinationOutcome& out = outcomeFor(id);
-            if (d.phase != Phase::Staged && d.phase != Phase::RolledBack) {
-                out.code = u"phase"_s;
-                out.message = u"%1 is in phase %2, not staged"_s.arg(id, phaseName(d.phase));
-                fail(u"phase"_s, out.message);
+            const DestinationState& d = dstate(id);
+            if (!requirePhase(id, d.phase == Phase::Staged || d.phase == Phase::RolledBack,
+                              u"%1 is in phase %2, not staged"_s.arg(id, phaseName(d.phase))))
                 return next(false);
-            }
-            // The gate judges the destination as it is now, against what the commit writes.
-            const QByteArray proposed = overlap ? d.overlapBytes : m_state.newBytes;
-            dest(id)->committer->read([this, id, proposed, overlap, next](Result<DestinationContent> now) {
-                DestinationOutcome& out = outcomeFor(id);
-                DestinationState& d = dstate(id);
-                if (!now.ok()) {
-                    out.code = now.error().code;
-                    out.message = now.error().text();
-                    fail(now.error().code.isEmpty() ? u"io"_s : now.error().code, out.message);
-                    return next(false);
-                }
-                if (now.value().version != d.current().version) {
-                    out.code = u"conflict"_s;
-                    out.message = u"%1 was changed by someone else since it was staged (now %2, staged %3); nothing "
-                                  "was written: stage it again"_s.arg(id, now.value().version.left(16),
-                                                                       d.current().version.left(16));
-                    QJsonObject data = base(id);
-                    data.insert(u"what"_s, u"destination"_s);
-                    data.insert(u"precondition"_s, d.current().version);
-                    data.insert(u"found"_s, now.value().version);
-                    data.insert(u"message"_s, out.message);
-                    audit(u"rotation-conflict"_s, data);
-                    fail(u"conflict"_s, out.message);
-                    return next(false);
-                }
-                gate(id, now.value().bytes, proposed, !overlap, overlap ? u"overlap"_s : u"replace"_s,
-                     [this, id, proposed, overlap, next](GateResult g) {
-                         if (!judgeViolations(outcomeFor(id), g, overlap ? u"overlap"_s : u"replace"_s))
-                             return next(false);
-                         commitBytes(id, overlap ? u"overlap"_s : u"new"_s, proposed,
-                                     overlap ? Phase::Overlap : Phase::Replaced, u"rotation-committed"_s,
-                                     [this, id, next](bool ok) {
-                                         if (!ok)
-                                             return next(false);
-                                         confirmDest(id, u"commit"_s, next);
-                                     });
-                     });
-            });
+            gatedCommit(id,
+                        overlap ? GatedCommit{u"overlap"_s, u"overlap"_s, d.overlapBytes, Phase::Overlap,
+                                              u"rotation-committed"_s, u"commit"_s, false, false}
+                                : GatedCommit{u"replace"_s, u"new"_s, m_state.newBytes, Phase::Replaced,
+                                              u"rotation-committed"_s, u"commit"_s, true, false},
+                        next);
         });
     }
     runSteps(std::move(steps), [this] { end(); });
@@ -1190,17 +1242,9 @@ void Rotation::commitWave(int wave)
 
 void Rotation::retire(const QStringList& destinationIds, const QStringList& targets)
 {
-    if (!begin(u"retire"_s))
+    if (!beginOn(u"retire"_s))
         return;
-    if (!isLoaded()) {
-        fail(u"usage"_s, u"no rotation is loaded"_s);
-        return end();
-    }
-    QStringList ids = destinationIds;
-    if (ids.isEmpty()) {
-        for (const DestinationState& d : std::as_const(m_state.destinations))
-            ids << d.id;
-    }
+    const QStringList ids = idsOrAll(destinationIds);
     if (!targets.isEmpty()) {
         QList<ProbeTarget> parsed;
         for (const QString& t : targets) {
@@ -1211,7 +1255,7 @@ void Rotation::retire(const QStringList& destinationIds, const QStringList& targ
             }
             parsed << pt.value();
         }
-        for (const QString& id : std::as_const(ids)) {
+        for (const QString& id : ids) {
             if (Dest* d = dest(id)) {
                 d->targets = parsed;
                 dstate(id).targets = targets;
@@ -1219,59 +1263,17 @@ void Rotation::retire(const QStringList& destinationIds, const QStringList& targ
         }
     }
     std::vector<Step> steps;
-    for (const QString& id : std::as_const(ids)) {
+    for (const QString& id : ids) {
         steps.push_back([this, id](std::function<void(bool)> next) {
-            if (!m_state.destination(id) || !dest(id)) {
-                fail(u"usage"_s, u"%1 is not part of rotation %2"_s.arg(id, m_state.id));
+            if (!isPartOf(id))
                 return next(false);
-            }
-            DestinationState& d = dstate(id);
-            DestinationOutcome& out = outcomeFor(id);
-            if (d.phase != Phase::Overlap) {
-                out.code = u"phase"_s;
-                out.message = u"%1 is in phase %2: only an overlap can be retired"_s.arg(id, phaseName(d.phase));
-                fail(u"phase"_s, out.message);
+            const DestinationState& d = dstate(id);
+            if (!requirePhase(id, d.phase == Phase::Overlap,
+                              u"%1 is in phase %2: only an overlap can be retired"_s.arg(id, phaseName(d.phase))))
                 return next(false);
-            }
-            dest(id)->committer->read([this, id, next](Result<DestinationContent> now) {
-                DestinationOutcome& out = outcomeFor(id);
-                DestinationState& d = dstate(id);
-                if (!now.ok()) {
-                    out.code = now.error().code;
-                    out.message = now.error().text();
-                    fail(u"io"_s, out.message);
-                    return next(false);
-                }
-                if (now.value().version != d.current().version) {
-                    out.code = u"conflict"_s;
-                    out.message = u"%1 was changed by someone else since the overlap was committed; nothing was "
-                                  "written"_s.arg(id);
-                    QJsonObject data = base(id);
-                    data.insert(u"what"_s, u"destination"_s);
-                    data.insert(u"precondition"_s, d.current().version);
-                    data.insert(u"found"_s, now.value().version);
-                    data.insert(u"message"_s, out.message);
-                    audit(u"rotation-conflict"_s, data);
-                    fail(u"conflict"_s, out.message);
-                    return next(false);
-                }
-                const QByteArray proposed = m_state.newBytes;
-                gate(id, now.value().bytes, proposed, true, u"retire"_s, [this, id, proposed, next](GateResult g) {
-                    DestinationOutcome& out = outcomeFor(id);
-                    const DestinationState& d = dstate(id);
-                    const QSet<QString> oldShas = shasOf(d.originalBytes), newShas = shasOf(m_state.newBytes);
-                    out.targets.clear();
-                    for (const ProbeResult& p : g.current)
-                        out.targets << targetStatusOf(p, oldShas, newShas);
-                    if (!judgeViolations(out, g, u"retire"_s))
-                        return next(false);
-                    commitBytes(id, u"new"_s, proposed, Phase::Retired, u"rotation-retired"_s, [this, id, next](bool ok) {
-                        if (!ok)
-                            return next(false);
-                        confirmDest(id, u"retire"_s, next);
-                    });
-                });
-            });
+            gatedCommit(id, GatedCommit{u"retire"_s, u"new"_s, m_state.newBytes, Phase::Retired, u"rotation-retired"_s,
+                                        u"retire"_s, true, false},
+                        next);
         });
     }
     runSteps(std::move(steps), [this] { end(); });
@@ -1279,12 +1281,8 @@ void Rotation::retire(const QStringList& destinationIds, const QStringList& targ
 
 void Rotation::rollback(const QStringList& destinationIds)
 {
-    if (!begin(u"rollback"_s))
+    if (!beginOn(u"rollback"_s))
         return;
-    if (!isLoaded()) {
-        fail(u"usage"_s, u"no rotation is loaded"_s);
-        return end();
-    }
     QStringList ids = destinationIds;
     if (ids.isEmpty()) {
         // Every destination that has something to roll back, latest wave first.
@@ -1303,66 +1301,23 @@ void Rotation::rollback(const QStringList& destinationIds)
     std::vector<Step> steps;
     for (const QString& id : std::as_const(ids)) {
         steps.push_back([this, id](std::function<void(bool)> next) {
-            if (!m_state.destination(id) || !dest(id)) {
-                fail(u"usage"_s, u"%1 is not part of rotation %2"_s.arg(id, m_state.id));
+            if (!isPartOf(id))
                 return next(false);
-            }
-            DestinationState& d = dstate(id);
-            DestinationOutcome& out = outcomeFor(id);
-            if (d.phase == Phase::Staged || d.phase == Phase::RolledBack) {
-                out.code = u"phase"_s;
-                out.message = u"%1 is %2: there is nothing to roll back"_s.arg(id, phaseName(d.phase));
-                fail(u"phase"_s, out.message);
+            const DestinationState& d = dstate(id);
+            if (!requirePhase(id, d.phase != Phase::Staged && d.phase != Phase::RolledBack,
+                              u"%1 is %2: there is nothing to roll back"_s.arg(id, phaseName(d.phase))))
                 return next(false);
-            }
-            // One step back: after retire (or replace) to the overlap if there was one, else to the original.
-            QString label;
-            QByteArray bytes;
-            Phase after;
-            if (d.phase == Phase::Retired) {
-                label = u"overlap"_s;
-                bytes = d.overlapBytes;
-                after = Phase::Overlap;
-            } else {
-                label = u"original"_s;
-                bytes = d.originalBytes;
-                after = Phase::RolledBack;
-            }
-            // A rollback is a commit like any other: gated, so it never drops a CA that anchors a target now
-            // (after the servers moved to the new CA, rolling the overlap back would cut them off).
-            dest(id)->committer->read([this, id, label, bytes, after, next](Result<DestinationContent> now) {
-                DestinationOutcome& out = outcomeFor(id);
-                if (!now.ok()) {
-                    out.code = now.error().code;
-                    out.message = now.error().text();
-                    fail(now.error().code.isEmpty() ? u"io"_s : now.error().code, out.message);
-                    return next(false);
-                }
-                gate(id, now.value().bytes, bytes, false, u"rollback"_s,
-                     [this, id, label, bytes, after, next](GateResult g) {
-                         DestinationOutcome& out = outcomeFor(id);
-                         const DestinationState& d = dstate(id);
-                         const QSet<QString> oldShas = shasOf(d.originalBytes), newShas = shasOf(m_state.newBytes);
-                         out.targets.clear();
-                         for (const ProbeResult& p : g.current)
-                             out.targets << targetStatusOf(p, oldShas, newShas);
-                         // A target that fails with what is there now is what a rollback is for: only the
-                         // removal of a working anchor blocks it.
-                         GateResult judged = g;
-                         judged.violations.clear();
-                         for (const Violation& v : g.violations) {
-                             if (v.rule == policy::removesAnchor || v.rule == policy::needsOldCa)
-                                 judged.violations << v;
-                         }
-                         if (!judgeViolations(out, judged, u"rollback"_s))
-                             return next(false);
-                         commitBytes(id, label, bytes, after, u"rotation-rolled-back"_s, [this, id, next](bool ok) {
-                             if (!ok)
-                                 return next(false);
-                             confirmDest(id, u"rollback"_s, next);
-                         });
-                     });
-            });
+            // One step back: after retire to the overlap, else (overlap, replace) to the original. A rollback is
+            // a commit like any other, gated so that it never drops a CA that anchors a target now (after the
+            // servers moved to the new CA, rolling the overlap back would cut them off); a target that fails
+            // with what is there now is what a rollback is for, so only the anchor rules block it.
+            const bool toOverlap = d.phase == Phase::Retired;
+            gatedCommit(id,
+                        GatedCommit{u"rollback"_s, toOverlap ? u"overlap"_s : u"original"_s,
+                                    toOverlap ? d.overlapBytes : d.originalBytes,
+                                    toOverlap ? Phase::Overlap : Phase::RolledBack, u"rotation-rolled-back"_s,
+                                    u"rollback"_s, false, true},
+                        next);
         });
     }
     runSteps(std::move(steps), [this] { end(); });
@@ -1370,24 +1325,13 @@ void Rotation::rollback(const QStringList& destinationIds)
 
 void Rotation::confirm(const QStringList& destinationIds)
 {
-    if (!begin(u"confirm"_s))
+    if (!beginOn(u"confirm"_s))
         return;
-    if (!isLoaded()) {
-        fail(u"usage"_s, u"no rotation is loaded"_s);
-        return end();
-    }
-    QStringList ids = destinationIds;
-    if (ids.isEmpty()) {
-        for (const DestinationState& d : std::as_const(m_state.destinations))
-            ids << d.id;
-    }
     std::vector<Step> steps;
-    for (const QString& id : std::as_const(ids)) {
+    for (const QString& id : idsOrAll(destinationIds)) {
         steps.push_back([this, id](std::function<void(bool)> next) {
-            if (!m_state.destination(id) || !dest(id)) {
-                fail(u"usage"_s, u"%1 is not part of rotation %2"_s.arg(id, m_state.id));
+            if (!isPartOf(id))
                 return next(false);
-            }
             outcomeFor(id);
             confirmDest(id, u"check"_s, next);
         });

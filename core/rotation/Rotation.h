@@ -232,6 +232,24 @@ private:
                   const QSet<QString>& proposedShas, const QSet<QString>& oldShas, const QSet<QString>& newShas,
                   const QList<Finding>& findings, bool newOnly, const QString& phase, std::function<void(GateResult)> done);
     bool judgeViolations(DestinationOutcome& out, const GateResult& gate, const QString& phase);
+    /// One gated write: re-read (a changed destination is a conflict), gate, judge (override), write
+    /// through the committer, confirm. Every commit — overlap, replace, retire, rollback — goes through it.
+    struct GatedCommit
+    {
+        QString step; // the gate's and the audit's name: "overlap", "replace", "retire", "rollback"
+        QString label; // the version written: "overlap", "new", "original"
+        QByteArray bytes;
+        Phase after = Phase::Staged;
+        QString event; // the audit record of the write
+        QString confirmReason;
+        bool newOnly = false; // drops the old CAs
+        bool onlyAnchorRules = false; // only removes-anchor / needs-old-ca block (rollback)
+    };
+    void gatedCommit(const QString& id, GatedCommit commit, std::function<void(bool)> next);
+    bool beginOn(const QString& operation); // begin() on a loaded rotation
+    QStringList idsOrAll(const QStringList& ids) const;
+    bool isPartOf(const QString& id);
+    bool requirePhase(const QString& id, bool ok, const QString& why);
     void commitBytes(const QString& destId, const QString& label, const QByteArray& bytes, Phase after,
                      const QString& event, std::function<void(bool)> done);
     void confirmDest(const QString& destId, const QString& reason, std::function<void(bool)> done);
