@@ -547,8 +547,22 @@ void Rotation::stage(Request request)
         st.destinations << ds;
     }
     st.id = RotationState::idFor(ids);
-    st.candidateName = request.candidatePath.isEmpty() ? request.candidateName
-                                                       : QFileInfo(request.candidatePath).absoluteFilePath();
+    // The candidate: a file, or a key of a Secret or ConfigMap (read like a destination, never written), or
+    // the bytes a watched source delivered.
+    m_candidateSource.reset();
+    if (!request.candidatePath.isEmpty()) {
+        Result<Destination> where = Destination::parse(request.candidatePath);
+        if (!where.ok())
+            return stop(u"usage"_s, u"the candidate: "_s + where.error().text());
+        Result<std::unique_ptr<Committer>> reader = Committer::create(where.value(), m_settings.committer);
+        if (!reader.ok())
+            return stop(u"usage"_s, u"the candidate: "_s + reader.error().text());
+        m_candidateSource = std::move(reader).value();
+        m_candidateSource->setParent(nullptr);
+        st.candidateName = where.value().id();
+    } else {
+        st.candidateName = request.candidateName;
+    }
     m_state = st;
 
     // One rotation per destination: an open one elsewhere (or this one past staging) is finished first.
@@ -579,9 +593,7 @@ void Rotation::stage(Request request)
     if (Result<std::monostate> prepared = prepareDests(); !prepared.ok())
         return stop(prepared.error().code.isEmpty() ? u"usage"_s : prepared.error().code, prepared.error().text());
 
-    // The candidate, read and parsed off this thread.
-    const QString path = request.candidatePath;
-    const QByteArray given = request.candidateBytes;
+    // The candidate, read (asynchronously) and parsed off this thread.
     const QString name = st.candidateName;
     struct Loaded
     {
@@ -591,19 +603,14 @@ void Rotation::stage(Request request)
         Parsed pem; // the candidate as committed (its certificates, PEM)
     };
     QPointer<Rotation> self(this);
-    runThenCallback(
-        this,
-        [path, given, name]() -> Loaded {
+    auto parseCandidate = [self, name, request, stop](QByteArray given) {
+        if (!self)
+            return;
+        runThenCallback(
+        self.data(),
+        [given, name]() -> Loaded {
             Loaded l;
-            QByteArray bytes = given;
-            if (!path.isEmpty()) {
-                QFile f(path);
-                if (!f.open(QIODevice::ReadOnly)) {
-                    l.error = path + u": cannot read the candidate: "_s + f.errorString();
-                    return l;
-                }
-                bytes = f.readAll();
-            }
+            const QByteArray bytes = given;
             l.sha256 = sha256Hex(bytes);
             const Bundle b = parseBundle(bytes, name);
             Result<QList<Certificate>> accepted = acceptCandidate(b);
@@ -633,7 +640,6 @@ void Rotation::stage(Request request)
                             u"the candidate's SHA-256 is %1, not %2 as expected (--expect-sha256): it is not the "
                             "bundle the change ticket names"_s.arg(loaded.sha256, request.expectSha256.trimmed()));
             r->m_candidate = loaded.certs;
-            r->m_candidatePath = request.candidatePath;
             r->m_state.candidateSha256 = loaded.sha256;
             r->m_state.newBytes = loaded.pem.bytes;
             r->remember(loaded.pem);
@@ -740,6 +746,18 @@ void Rotation::stage(Request request)
             });
         },
         Source::readPool());
+    };
+    if (!m_candidateSource)
+        return parseCandidate(request.candidateBytes);
+    m_candidateSource->read([self, name, parseCandidate, stop](Result<DestinationContent> read) {
+        if (!self)
+            return;
+        if (!read.ok())
+            return stop(u"candidate"_s, u"cannot read the candidate: "_s + read.error().text());
+        if (!read.value().exists)
+            return stop(u"candidate"_s, u"the candidate %1 does not exist"_s.arg(name));
+        parseCandidate(read.value().bytes);
+    });
 }
 
 // ---- the gate -----------------------------------------------------------------------------------------
@@ -895,38 +913,30 @@ bool Rotation::judgeViolations(DestinationOutcome& out, const GateResult& g, con
 
 void Rotation::recheckCandidate(std::function<void(bool)> done)
 {
-    if (m_candidatePath.isEmpty())
+    if (!m_candidateSource)
         return done(true);
-    const QString path = m_candidatePath;
+    const QString name = m_state.candidateName;
     const QString staged = m_state.candidateSha256;
     QPointer<Rotation> self(this);
-    runThenCallback(
-        this,
-        [path]() -> QString {
-            QFile f(path);
-            if (!f.open(QIODevice::ReadOnly))
-                return {};
-            return sha256Hex(f.readAll());
-        },
-        [self, staged, path, done](QString now) {
-            if (!self)
-                return;
-            if (now == staged)
-                return done(true);
-            const QString msg = now.isEmpty()
-                ? u"the candidate %1 can no longer be read since it was staged; nothing was written"_s.arg(path)
-                : u"the candidate %1 changed since it was staged (SHA-256 %2…, staged %3…); nothing was written: "
-                  "stage it again"_s.arg(path, now.left(16), staged.left(16));
-            self->fail(u"conflict"_s, msg);
-            self->audit(u"rotation-conflict"_s, QJsonObject{{u"rotationId"_s, self->m_state.id},
-                                                          {u"what"_s, u"candidate"_s},
-                                                          {u"candidate"_s, path},
-                                                          {u"stagedSha256"_s, staged},
-                                                          {u"foundSha256"_s, now},
-                                                          {u"message"_s, msg}});
-            done(false);
-        },
-        Source::readPool());
+    m_candidateSource->read([self, staged, name, done](Result<DestinationContent> read) {
+        if (!self)
+            return;
+        const QString now = read.ok() && read.value().exists ? read.value().sha256 : QString();
+        if (now == staged)
+            return done(true);
+        const QString msg = now.isEmpty()
+            ? u"the candidate %1 can no longer be read since it was staged; nothing was written"_s.arg(name)
+            : u"the candidate %1 changed since it was staged (SHA-256 %2…, staged %3…); nothing was written: "
+              "stage it again"_s.arg(name, now.left(16), staged.left(16));
+        self->fail(u"conflict"_s, msg);
+        self->audit(u"rotation-conflict"_s, QJsonObject{{u"rotationId"_s, self->m_state.id},
+                                                      {u"what"_s, u"candidate"_s},
+                                                      {u"candidate"_s, name},
+                                                      {u"stagedSha256"_s, staged},
+                                                      {u"foundSha256"_s, now},
+                                                      {u"message"_s, msg}});
+        done(false);
+    });
 }
 
 void Rotation::commitBytes(const QString& destId, const QString& label, const QByteArray& bytes, Phase after,
@@ -1375,7 +1385,7 @@ Result<std::monostate> Rotation::resume(const QString& destinationOrRotationId)
         return Error{u"another process drives this rotation: "_s + lock.error().text(), {}, u"locked"_s};
     m_lock = std::move(lock).value();
     m_state = std::move(found).value();
-    m_candidatePath.clear(); // committed from the state's own copy from now on
+    m_candidateSource.reset(); // committed from the state's own copy from now on
     m_candidate = certsOf(m_state.newBytes);
     if (Result<std::monostate> prepared = prepareDests(); !prepared.ok()) {
         m_lock.unlock();

@@ -99,7 +99,7 @@ public:
 
     struct Request
     {
-        QString candidatePath; // a bundle file; or
+        QString candidatePath; // a bundle file, secret://…#KEY or configmap://…#KEY; or
         QByteArray candidateBytes; // the bytes (a watched source's delivery), with candidateName
         QString candidateName;
         QString expectSha256; // pins the candidate's bytes (from a change ticket)
@@ -271,7 +271,7 @@ private:
     FileLock m_lock;
     QList<Certificate> m_candidate;
     QList<DestinationOutcome> m_previews;
-    QString m_candidatePath; // re-read at commit (the candidate must not change after staging)
+    std::unique_ptr<Committer> m_candidateSource; // re-read at commit (the candidate must not change after staging)
     bool m_busy = false;
     bool m_ending = false; // end() was called; finished() waits for the saves in flight
     int m_savesInFlight = 0;

@@ -51,7 +51,8 @@ Then, once the servers serve new-CA chains: certrotor-cli retire; at any point: 
 
   --store DEST            a bundle file, secret://[CONTEXT/]NAMESPACE/NAME#KEY or
                           configmap://[CONTEXT/]NAMESPACE/NAME#KEY (repeat for several; one wave)
-  --candidate BUNDLE      the new CA bundle (PEM, DER or PKCS#7); must parse whole
+  --candidate BUNDLE      the new CA bundle (PEM, DER or PKCS#7), a file or a secret://…#KEY or
+                          configmap://…#KEY; it must parse whole, and may not change until committed
   --target HOST:PORT      a gRPC server that trusts the store; ";servername=NAME" and ";service=NAME"
                           may follow (repeat for several; every destination is proved with every target)
   --plan PLAN.yaml        destinations, targets and waves from a rotation plan (wave N+1 starts only

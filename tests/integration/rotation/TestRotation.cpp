@@ -538,6 +538,25 @@ private Q_SLOTS:
             QCOMPARE(secretKey(u"ca.crt"_s), m_oldRoot);
             QCOMPARE(secretKey(u"token"_s), token);
         }
+        {
+            // The candidate itself from a Secret key (as a PKI team delivers it): read, pinned at staging,
+            // re-read at commit — a changed candidate Secret is a conflict.
+            QVERIFY(!server.putSecret(u"pki"_s, u"next-ca"_s, {{u"ca.crt"_s, m_newRoot}}).isEmpty());
+            Rotation r(settingsFor(c, &log));
+            Rotation::Request req = request(dest, {target(m_a)});
+            req.candidatePath = u"secret://test-cert/pki/next-ca#ca.crt"_s;
+            Outcome staged = waitFor(r, [&] { r.stage(req); });
+            QVERIFY2(staged.ok, qPrintable(describe(staged)));
+            QCOMPARE(r.state().candidateName, req.candidatePath);
+            QCOMPARE(r.state().candidateSha256, sha(m_newRoot));
+            QVERIFY(!server.putSecret(u"pki"_s, u"next-ca"_s, {{u"ca.crt"_s, m_newRoot + m_new.intermediate.pem()}})
+                         .isEmpty());
+            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            QCOMPARE(o.code, u"conflict"_s);
+            QVERIFY(o.message.contains(u"changed since it was staged"_s));
+            QCOMPARE(secretKey(u"ca.crt"_s), m_oldRoot);
+            r.discard();
+        }
         // Every request carried the User-Agent and x-client-info.
         for (const KubeApiServer::RequestRecord& rec : server.requests()) {
             QVERIFY2(rec.userAgent.startsWith("certrotor"), rec.userAgent.constData());
