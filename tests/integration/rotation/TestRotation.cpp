@@ -539,6 +539,34 @@ private Q_SLOTS:
             QCOMPARE(secretKey(u"token"_s), token);
         }
         {
+            // Another writer between the committer's own read and its update: the API server refuses the PUT
+            // on the staged resourceVersion (409), which is a conflict, never retried.
+            Rotation r(settingsFor(c, &log));
+            QVERIFY(waitFor(r, [&] { r.stage(request(dest, {target(m_a)})); }).ok);
+            const auto countPuts = [&server] {
+                int puts = 0;
+                for (const KubeApiServer::RequestRecord& rec : server.requests())
+                    puts += rec.method == "PUT" ? 1 : 0;
+                return puts;
+            };
+            const int putsBefore = countPuts();
+            int gets = 0;
+            const auto hook = connect(&server, &KubeApiServer::requestServed, this, [&](int) {
+                const KubeApiServer::RequestRecord last = server.requests().last();
+                if (last.method == "GET" && last.target.endsWith("/namespaces/payments/secrets/grpc-ca") && ++gets == 2)
+                    server.putSecret(u"payments"_s, u"grpc-ca"_s,
+                                     {{u"ca.crt"_s, m_oldRoot}, {u"token"_s, token}, {u"extra"_s, "racer"}});
+            });
+            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            disconnect(hook);
+            QCOMPARE(o.code, u"conflict"_s);
+            QVERIFY2(o.message.contains(u"409"_s), qPrintable(o.message));
+            QCOMPARE(secretKey(u"extra"_s), QByteArray("racer"));
+            QCOMPARE(secretKey(u"ca.crt"_s), m_oldRoot);
+            QCOMPARE(countPuts(), putsBefore + 1); // the one refused PUT: no blind retry
+            r.discard();
+        }
+        {
             // The candidate itself from a Secret key (as a PKI team delivers it): read, pinned at staging,
             // re-read at commit — a changed candidate Secret is a conflict.
             QVERIFY(!server.putSecret(u"pki"_s, u"next-ca"_s, {{u"ca.crt"_s, m_newRoot}}).isEmpty());
