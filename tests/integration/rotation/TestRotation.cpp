@@ -622,6 +622,18 @@ private Q_SLOTS:
         QVERIFY(replace.out.contains("needs-old-ca"));
         QCOMPARE(readFile(c.store), m_oldRoot);
 
+        // On a terminal (script(1) gives it one) without --yes it asks before writing: "no" writes nothing.
+        {
+            const QString cmd = u"'%1' rotate --store '%2' --candidate '%3' --target %4 --audit-log '%5'"_s.arg(
+                QString::fromUtf8(CERTROTOR_CLI_PATH), c.store, m_candidate, target(m_a), c.auditPath);
+            ProcessResult asked = runProcess(u"script"_s, {u"-qec"_s, cmd, u"/dev/null"_s}, "no\n");
+            QCOMPARE(asked.exitCode, 1);
+            QVERIFY2(asked.out.contains("Type 'yes' to go on"), asked.out.constData());
+            QVERIFY(asked.out.contains("nothing written (not confirmed)"));
+            QCOMPARE(readFile(c.store), m_oldRoot);
+            QVERIFY(QDir(c.stateDir).entryList({u"*.json"_s}).isEmpty()); // the staged rotation was dropped
+        }
+
         // overlap: committed and confirmed; the state is kept for a later process.
         ProcessResult rotated = runCli(QStringList{u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate,
                                                    u"--target"_s, target(m_a), u"--json"_s} + common);
