@@ -202,6 +202,7 @@ Rotation::Rotation(Settings settings, QObject* parent) : QObject(parent), m_sett
 {
     qRegisterMetaType<certrotor::rotation::Outcome>();
     qRegisterMetaType<certrotor::rotation::TargetStatus>();
+    m_confirmBackoff.setSingleShot(true);
     if (!m_settings.clock)
         m_settings.clock = &Clock::system();
     if (m_settings.actor.isEmpty())
@@ -236,6 +237,7 @@ bool Rotation::begin(const QString& operation)
         return false;
     }
     m_busy = true;
+    m_cancelRequested = false;
     m_outcome = Outcome{};
     m_outcome.operation = operation;
     m_outcome.ok = true;
@@ -282,6 +284,10 @@ void Rotation::runSteps(std::vector<Step> steps, std::function<void()> done)
             return;
         if (!goOn)
             return done();
+        if (self->m_cancelRequested && !rest.empty()) {
+            self->fail(u"cancelled"_s, u"cancelled by the operator; the steps done so far stay done"_s);
+            return done();
+        }
         self->runSteps(std::move(rest), std::move(done));
     });
 }
@@ -1043,11 +1049,14 @@ void Rotation::confirmDest(const QString& destId, const QString& reason, std::fu
         ++job->round;
         auto* plan = new ProbePlan(job->pending, {PlanBundle{u"committed"_s, PlanBundle::Role::Candidate, bundle}},
                                    r->m_settings.probe, r);
+        r->m_confirmPlan = plan;
         QObject::connect(plan, &ProbePlan::finished, r, [self, plan, job, round, destId, oldShas, newShas, reason, done]() {
             plan->deleteLater();
             if (!self)
                 return;
             Rotation* r = self;
+            r->m_confirmPlan = nullptr;
+            const bool cancelled = r->m_cancelRequested;
             const double elapsed = double(job->clock.nsecsElapsed()) / 1e6;
             QList<ProbeTarget> still;
             for (const ProbeResult& p : plan->results()) {
@@ -1067,10 +1076,12 @@ void Rotation::confirmDest(const QString& destId, const QString& reason, std::fu
                 Q_EMIT r->targetUpdated(destId, t);
             }
             job->pending = still;
-            const bool timeUp = !still.isEmpty() && elapsed + job->backoffMs >= job->deadlineMs;
+            const bool timeUp = !still.isEmpty() && (cancelled || elapsed + job->backoffMs >= job->deadlineMs);
             if (!still.isEmpty() && !timeUp) {
                 Q_EMIT r->progress(destId, u"%1 target(s) do not verify yet; probing again in %2 ms"_s.arg(still.size()).arg(job->backoffMs));
-                QTimer::singleShot(job->backoffMs, r, [round] { (*round)(); });
+                QObject::disconnect(&r->m_confirmBackoff, &QTimer::timeout, nullptr, nullptr); // the last round's
+                r->m_confirmBackoff.callOnTimeout(r, [round] { (*round)(); });
+                r->m_confirmBackoff.start(job->backoffMs);
                 job->backoffMs = std::min(job->backoffMs * 2, r->m_settings.confirmMaxBackoffMs);
                 return;
             }
@@ -1101,13 +1112,15 @@ void Rotation::confirmDest(const QString& destId, const QString& reason, std::fu
             for (const ProbeTarget& t : still)
                 names << t.address() + u" ("_s + job->statuses.value(t.address()).error + u')';
             ds.confirmed = false;
-            ds.lastVerdict = u"not confirmed within %1 s: %2"_s.arg(job->deadlineMs / 1000.0).arg(names.join(u", "_s));
-            out.code = u"confirm-failed"_s;
+            ds.lastVerdict = cancelled
+                ? u"confirmation cancelled after %1 s; not confirmed yet: %2"_s.arg(elapsed / 1000.0, 0, 'f', 1).arg(names.join(u", "_s))
+                : u"not confirmed within %1 s: %2"_s.arg(job->deadlineMs / 1000.0).arg(names.join(u", "_s));
+            out.code = cancelled ? u"cancelled"_s : u"confirm-failed"_s;
             out.message = ds.lastVerdict;
             data.insert(u"message"_s, out.message);
             r->save();
             r->audit(u"rotation-confirm-failed"_s, data);
-            r->fail(u"confirm-failed"_s, destId + u": "_s + ds.lastVerdict);
+            r->fail(out.code, destId + u": "_s + ds.lastVerdict);
             QTimer::singleShot(0, r, [round] { *round = nullptr; });
             done(false);
         });
@@ -1347,6 +1360,19 @@ void Rotation::confirm(const QStringList& destinationIds)
         });
     }
     runSteps(std::move(steps), [this] { end(); });
+}
+
+void Rotation::cancel()
+{
+    if (!m_busy)
+        return;
+    m_cancelRequested = true;
+    // A confirmation ends at once: the round in flight is cancelled, or a backoff wait is cut short. A write
+    // in flight is never cut: it finishes (or fails) whole, and no step after it starts.
+    if (m_confirmPlan)
+        m_confirmPlan->cancel();
+    else if (m_confirmBackoff.isActive())
+        m_confirmBackoff.start(0);
 }
 
 void Rotation::discard()

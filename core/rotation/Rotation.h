@@ -15,6 +15,7 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -152,6 +153,9 @@ public:
     void rollback(const QStringList& destinationIds = {});
     /// Re-probes each destination's targets with what it holds now and reports which CA anchors each.
     void confirm(const QStringList& destinationIds = {});
+    /// Stops the running operation as soon as it safely can: a confirmation ends now (code "cancelled", the
+    /// commit it confirms stays, unconfirmed); a write in flight finishes; no later step starts.
+    void cancel();
     /// Forgets a rotation that never committed anything (state file removed, lock released).
     void discard();
 
@@ -273,6 +277,9 @@ private:
     QList<DestinationOutcome> m_previews;
     std::unique_ptr<Committer> m_candidateSource; // re-read at commit (the candidate must not change after staging)
     bool m_busy = false;
+    bool m_cancelRequested = false;
+    QPointer<ProbePlan> m_confirmPlan;
+    QTimer m_confirmBackoff;
     bool m_ending = false; // end() was called; finished() waits for the saves in flight
     int m_savesInFlight = 0;
     QHash<const char*, Parsed> m_parsed;

@@ -368,6 +368,31 @@ private Q_SLOTS:
         QVERIFY(confirmed.value(u"targets"_s).toArray().first().toObject().value(u"timeToTrustMs"_s).toDouble() >= 1000);
     }
 
+    void cancelEndsAConfirmationAndKeepsTheCommit()
+    {
+        Case c = newCase(m_oldRoot);
+        AuditLog log(c.auditPath);
+        log.openWithoutKeyring();
+        Rotation r(settingsFor(c, &log, 60000));
+        QVERIFY(waitFor(r, [&] { r.stage(request(c.store, {target(m_a)}, Rotation::Mode::Replace)); }).ok);
+        r.setOverrideReason(u"drill: cut the old CA off while the server still needs it"_s);
+        // The server never moves: confirmation would wait the whole minute; cancelled after 1.2 s.
+        QTimer::singleShot(1200, &r, [&r] { r.cancel(); });
+        QElapsedTimer t;
+        t.start();
+        Outcome o = waitFor(r, [&] { r.commitWave(0); });
+        QCOMPARE(o.code, u"cancelled"_s);
+        QVERIFY2(t.elapsed() < 10000, qPrintable(QString::number(t.elapsed())));
+        QCOMPARE(readFile(c.store), m_newRoot); // the commit stays
+        QCOMPARE(r.state().destinations.first().phase, Phase::Replaced);
+        QVERIFY(!r.state().destinations.first().confirmed);
+        QVERIFY(r.state().destinations.first().lastVerdict.contains(u"cancelled"_s));
+        // And it can be rolled back: the old CA anchors the server again.
+        Outcome back = waitFor(r, [&] { r.rollback(); });
+        QVERIFY2(back.ok, qPrintable(describe(back)));
+        QCOMPARE(readFile(c.store), m_oldRoot);
+    }
+
     // ---- the other blocking rules ------------------------------------------------------------------
 
     void failingProbeAndErrorFindingsRefuse()
