@@ -694,6 +694,38 @@ private Q_SLOTS:
         QVERIFY2(back.exitCode == 0, back.out.constData());
         QCOMPARE(readFile(c.store), m_newRoot + m_oldRoot);
 
+        // Ctrl+C during a confirmation: it stops there, the commit stays (unconfirmed), exit 1, resumable.
+        {
+            QVERIFY(switchServer(u"a"_s, m_a, m_old)); // it moved to the new CA above
+            Case k = newCase(m_oldRoot);
+            QProcess cli;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(u"CERTROTOR_STATE_DIR"_s, k.stateDir);
+            cli.setProcessEnvironment(env);
+            cli.start(QString::fromUtf8(CERTROTOR_CLI_PATH),
+                      {u"rotate"_s, u"--store"_s, k.store, u"--candidate"_s, m_candidate, u"--target"_s, target(m_a),
+                       u"--mode"_s, u"replace"_s, u"--override-reason"_s, u"drill: Ctrl+C during confirmation"_s,
+                       u"--confirm-deadline"_s, u"120"_s, u"--audit-log"_s, k.auditPath, u"--yes"_s});
+            QVERIFY(cli.waitForStarted(5000));
+            QByteArray errText;
+            QTRY_VERIFY_WITH_TIMEOUT((errText += cli.readAllStandardError()).contains("do not verify yet"), 20000);
+            ::kill(pid_t(cli.processId()), SIGINT);
+            QVERIFY(cli.waitForFinished(15000));
+            errText += cli.readAllStandardError();
+            QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+            QCOMPARE(cli.exitCode(), 1);
+            QVERIFY2(errText.contains("stopping"), errText.constData());
+            QVERIFY(cli.readAllStandardOutput().contains("cancelled"));
+            QCOMPARE(readFile(k.store), m_newRoot);
+            qputenv("CERTROTOR_STATE_DIR", QFile::encodeName(k.stateDir));
+            ProcessResult st = runCli({u"rotate"_s, u"status"_s, u"--store"_s, k.store});
+            QVERIFY2(st.out.contains("phase replaced, not confirmed"), st.out.constData());
+            ProcessResult back = runCli({u"rollback"_s, u"--store"_s, k.store, u"--audit-log"_s, k.auditPath, u"--yes"_s});
+            QVERIFY2(back.exitCode == 0, back.out.constData());
+            QCOMPARE(readFile(k.store), m_oldRoot);
+            qputenv("CERTROTOR_STATE_DIR", QFile::encodeName(c.stateDir));
+        }
+
         // usage errors: exit 2, said in words.
         ProcessResult noTarget = runCli({u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate});
         QCOMPARE(noTarget.exitCode, 2);
