@@ -13,6 +13,7 @@
 #include "ProbeTargetsModel.h"
 #include "probe/ProbeJson.h"
 #include "util/Clock.h"
+#include "x509/BundleDiff.h"
 
 #include <QAction>
 #include <QApplication>
@@ -34,7 +35,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSet>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
@@ -52,22 +52,6 @@ const QString kTargetsKey = QStringLiteral("probe/targets");
 QString countText(const Bundle& bundle)
 {
     return QObject::tr("%n certificate(s)", nullptr, int(bundle.entries.size()));
-}
-
-/// The certificates of both bundles, each once (current first): what a store trusts during the overlap.
-QList<Certificate> unionOf(const Bundle& a, const Bundle& b)
-{
-    QList<Certificate> out;
-    QSet<QByteArray> seen;
-    for (const Bundle* bundle : {&a, &b}) {
-        for (const BundleEntry& e : bundle->entries) {
-            if (!seen.contains(e.certificate.info().sha256)) {
-                seen.insert(e.certificate.info().sha256);
-                out << e.certificate;
-            }
-        }
-    }
-    return out;
 }
 
 QString ms(double v)
@@ -829,8 +813,11 @@ bool ProbePanel::run()
     if (m_current.bundle)
         m_runBundles << PlanBundle{QStringLiteral("current"), PlanBundle::Role::Current, m_current.bundle->certificates()};
     m_runBundles << PlanBundle{QStringLiteral("candidate"), PlanBundle::Role::Candidate, cand.bundle->certificates()};
+    // The overlap exactly as `certrotor-cli overlap` writes it and a rotation stages it (new first), so
+    // the bundle SHA-256 probed here is the one of the file that gets committed.
     if (m_overlap->isChecked() && m_current.bundle)
-        m_runBundles << PlanBundle{QStringLiteral("overlap"), PlanBundle::Role::Candidate, unionOf(*m_current.bundle, *cand.bundle)};
+        m_runBundles << PlanBundle{QStringLiteral("overlap"), PlanBundle::Role::Candidate,
+                                   buildOverlap(m_current.bundle->certificates(), cand.bundle->certificates()).certificates};
     m_inputsChangedDuringRun = false;
     ++m_runSeq;
     m_banner->clearMessage();
