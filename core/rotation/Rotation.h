@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "audit/AuditEvents.h"
 #include "probe/ProbePlan.h"
 #include "rotation/Destination.h"
 #include "rotation/RotationPolicy.h"
@@ -218,6 +219,7 @@ private:
     void recheckCandidate(std::function<void(bool)> done);
 
     void audit(const QString& event, QJsonObject data);
+    void audit(const audit::AuditRecord& record) { audit(record.event, record.data); }
     QJsonObject base(const QString& destId) const;
     void save();
     DestinationOutcome& outcomeFor(const QString& destId);
