@@ -19,8 +19,8 @@
 #include "sources/FileSource.h"
 #include "sources/InlineSource.h"
 #include "sources/SourceFactory.h"
-#include "util/BuildInfo.h"
 #include "util/AsyncTask.h"
+#include "util/BuildInfo.h"
 #include "util/Clock.h"
 
 #include <QAction>

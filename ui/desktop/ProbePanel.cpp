@@ -12,9 +12,9 @@
 #include "ProbeTargetsModel.h"
 #include "probe/ProbeJson.h"
 #include "rotation/Candidate.h"
+#include "util/AsyncTask.h"
 #include "util/Clock.h"
 #include "x509/BundleDiff.h"
-#include "util/AsyncTask.h"
 
 #include <QAction>
 #include <QApplication>
