@@ -28,7 +28,6 @@
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
