@@ -2,6 +2,7 @@
 #include "AuditLog.h"
 
 #include "AuditLogging.h"
+#include "audit/AuditEvents.h"
 #include "keyring/Keyring.h"
 #include "util/BuildInfo.h"
 #include "util/Clock.h"
@@ -433,6 +434,11 @@ QStringList AuditLog::errors() const
 {
     QMutexLocker lock(&m_mutex);
     return m_errors;
+}
+
+Result<std::monostate> AuditLog::append(const audit::AuditRecord& record)
+{
+    return append(record.event, record.data);
 }
 
 Result<std::monostate> AuditLog::append(const QString& event, const QJsonObject& data)

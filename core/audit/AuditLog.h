@@ -20,6 +20,9 @@ namespace certrotor {
 
 class Clock;
 class Keyring;
+namespace audit {
+struct AuditRecord;
+}
 
 /// The audit log: an append-only, hash-chained JSON Lines file of what CertRotor did (see AuditFormat.h
 /// for a record). One AuditLog per file and process; several processes may append to the same file.
@@ -68,6 +71,8 @@ public:
     /// looks like a secret; otherwise queued and written on the writer thread: entryAdded() or
     /// writeFailed() tells how it went.
     Result<std::monostate> append(const QString& event, const QJsonObject& data);
+    /// The same, for a record made by one of the builders in AuditEvents.h.
+    Result<std::monostate> append(const audit::AuditRecord& record);
 
     /// Blocks until every queued record is written (not before ready(): records wait for the key).
     /// For the CLI and tests; never call it on the GUI thread.

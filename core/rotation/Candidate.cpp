@@ -33,4 +33,21 @@ Result<QList<Certificate>> acceptCandidate(const Bundle& bundle)
     return certs;
 }
 
+QString refusalText(const Bundle& bundle, const Error& refusal)
+{
+    const QString located = bundleErrorsText(bundle);
+    return located.isEmpty() ? refusal.text() : refusal.text() + u":\n"_s + located;
+}
+
+Result<Bundle> loadCandidateFile(const QString& path)
+{
+    Result<Bundle> bundle = loadBundleFile(path);
+    if (!bundle.ok())
+        return bundle.error();
+    const Result<QList<Certificate>> accepted = acceptCandidate(bundle.value());
+    if (!accepted.ok())
+        return Error{refusalText(bundle.value(), accepted.error()), {}};
+    return bundle;
+}
+
 } // namespace certrotor

@@ -20,4 +20,13 @@ QString bundleErrorsText(const Bundle& bundle, int maxShown = 5);
 /// (naming the bundle); its `where` is empty; the located errors are in bundleErrorsText().
 Result<QList<Certificate>> acceptCandidate(const Bundle& bundle);
 
+/// A refusal of acceptCandidate as people read it: its sentence, then the bundle's located errors (if
+/// any) on the following lines. What the console's banner, the CLI's stderr, a rotation and the audit
+/// log's input-rejected record say about a refused candidate.
+QString refusalText(const Bundle& bundle, const Error& refusal);
+
+/// Reads a bundle file ("-" is standard input) and applies acceptCandidate: the parsed bundle (its
+/// warnings kept in `issues`), or why it is refused — the file's read error, or refusalText().
+Result<Bundle> loadCandidateFile(const QString& path);
+
 } // namespace certrotor

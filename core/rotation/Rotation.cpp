@@ -621,10 +621,7 @@ void Rotation::stage(Request request)
             const Bundle b = parseBundle(bytes, name);
             Result<QList<Certificate>> accepted = acceptCandidate(b);
             if (!accepted.ok()) {
-                l.error = accepted.error().text();
-                const QString located = bundleErrorsText(b);
-                if (!located.isEmpty())
-                    l.error += u":\n"_s + located;
+                l.error = refusalText(b, accepted.error());
                 return l;
             }
             l.certs = accepted.value();
@@ -860,7 +857,7 @@ void Rotation::gateWith(const QString& destId, const QList<Certificate>& current
             if (r.probeId.isEmpty())
                 continue;
             (r.bundleName == u"current"_s ? g.current : g.proposed) << r;
-            self->audit(u"probe"_s, json::probeResult(r));
+            self->audit(audit::probe(r));
         }
         in.current = g.current;
         in.proposed = g.proposed;
@@ -868,8 +865,8 @@ void Rotation::gateWith(const QString& destId, const QList<Certificate>& current
         g.verdict = plan->verdict();
         QJsonObject data = self->base(destId);
         data.insert(u"gate"_s, phase);
-        data.insert(u"bundles"_s, events::bundles(bundles));
-        data.insert(u"probeIds"_s, events::probeIds(plan->results()));
+        data.insert(u"bundles"_s, audit::bundlesJson(bundles));
+        data.insert(u"probeIds"_s, audit::probeIdsJson(plan->results()));
         data.insert(u"verdict"_s, json::planVerdict(g.verdict));
         data.insert(u"violations"_s, events::violations(g.violations));
         self->audit(u"rotation-probed"_s, data);
@@ -1066,11 +1063,11 @@ void Rotation::confirmDest(const QString& destId, const QString& reason, std::fu
                 t.attempts = job->round;
                 if (p.ok) {
                     t.timeToTrustMs = elapsed;
-                    r->audit(u"probe"_s, json::probeResult(p));
+                    r->audit(audit::probe(p));
                 } else {
                     still << p.target;
                     if (elapsed + job->backoffMs >= job->deadlineMs)
-                        r->audit(u"probe"_s, json::probeResult(p)); // the last failure is kept
+                        r->audit(audit::probe(p)); // the last failure is kept
                 }
                 job->statuses.insert(t.target, t);
                 Q_EMIT r->targetUpdated(destId, t);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "audit/AuditEvents.h"
 #include "probe/ProbePlan.h"
 #include "rotation/Destination.h"
 #include "rotation/RotationPolicy.h"
@@ -261,6 +262,7 @@ private:
     void recheckCandidate(std::function<void(bool)> done);
 
     void audit(const QString& event, QJsonObject data);
+    void audit(const audit::AuditRecord& record) { audit(record.event, record.data); }
     QJsonObject base(const QString& destId) const;
     /// Saves the state on the state writer thread; `then` runs once it is on disk.
     void save(std::function<void()> then = {});

@@ -24,25 +24,4 @@ QJsonArray violations(const QList<Violation>& violations)
     return out;
 }
 
-QJsonArray bundles(const QList<PlanBundle>& bundles)
-{
-    QJsonArray out;
-    for (const PlanBundle& b : bundles)
-        out.append(QJsonObject{{u"name"_s, b.name},
-                               {u"role"_s, b.role == PlanBundle::Role::Current ? u"current"_s : u"candidate"_s},
-                               {u"sha256"_s, bundleSha256(b.certificates)},
-                               {u"certificates"_s, int(b.certificates.size())}});
-    return out;
-}
-
-QJsonArray probeIds(const QList<ProbeResult>& results)
-{
-    QJsonArray out;
-    for (const ProbeResult& r : results) {
-        if (!r.probeId.isEmpty())
-            out.append(r.probeId);
-    }
-    return out;
-}
-
 } // namespace certrotor::rotation::events

@@ -7,8 +7,10 @@
 
 namespace certrotor {
 
-TrustStoreProvider::TrustStoreProvider(QObject* parent)
-    : QObject(parent), m_cache(std::make_shared<BundleCache>(64))
+TrustStoreProvider::TrustStoreProvider(QObject* parent) : TrustStoreProvider(std::make_shared<BundleCache>(64), parent) {}
+
+TrustStoreProvider::TrustStoreProvider(std::shared_ptr<BundleCache> cache, QObject* parent)
+    : QObject(parent), m_cache(std::move(cache))
 {
 }
 
@@ -45,11 +47,13 @@ bool TrustStoreProvider::addSource(Source* source, Ownership ownership)
             [this, id](Source::Status status, const QString& error) { Q_EMIT sourceStatusChanged(id, status, error); });
     connect(source, &QObject::destroyed, this, [this, id] {
         // A borrowed source deleted by its owner (taken ones die with us or in removeSource).
+        Q_EMIT sourceRemoved(id);
         m_sources.remove(id);
         QMutexLocker lock(&m_mutex);
         m_ids.removeAll(id);
         m_snapshots.remove(id);
     });
+    Q_EMIT sourceAdded(id);
     source->start();
     return true;
 }
@@ -59,6 +63,7 @@ bool TrustStoreProvider::removeSource(const QString& sourceId)
     const auto it = m_sources.find(sourceId);
     if (it == m_sources.end())
         return false;
+    Q_EMIT sourceRemoved(sourceId);
     const Held held = it.value();
     m_sources.erase(it);
     {

@@ -31,6 +31,8 @@ public:
     };
 
     explicit TrustStoreProvider(QObject* parent = nullptr);
+    /// With a cache shared beyond this provider (a workspace's stores and sources parse once together).
+    explicit TrustStoreProvider(std::shared_ptr<BundleCache> cache, QObject* parent = nullptr);
     ~TrustStoreProvider() override;
 
     /// Adds a source (same thread as the provider), gives it the shared cache and starts it.
@@ -52,6 +54,10 @@ public:
     std::shared_ptr<BundleCache> cache() const { return m_cache; }
 
 Q_SIGNALS:
+    /// A source was added (it is in sourceIds() and source() already).
+    void sourceAdded(const QString& sourceId);
+    /// A source was removed or destroyed; emitted while source() still returns it (null if it was destroyed).
+    void sourceRemoved(const QString& sourceId);
     /// A source delivered a new revision; snapshot(sourceId) already returns it.
     void changed(const QString& sourceId);
     /// A source's status changed (provider thread).

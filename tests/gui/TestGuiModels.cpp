@@ -5,7 +5,7 @@
 #include "DiffModel.h"
 #include "ExpiryTimeline.h"
 #include "GuiFixtures.h"
-#include "IncomingAnalysis.h"
+#include "rotation/IncomingAnalysis.h"
 #include "SecretCatalog.h"
 #include "SecretPickerDialog.h"
 #include "SourcesModel.h"
@@ -18,6 +18,7 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPointer>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -204,26 +205,33 @@ private Q_SLOTS:
 
     void sourcesModel()
     {
-        SourcesModel model;
+        // A view over the provider that owns the sources (the workspace's in the console).
+        TrustStoreProvider provider;
+        SourcesModel model(&provider);
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         auto* a = new ManualSource(QStringLiteral("/watched/a.pem"));
         auto* b = new ManualSource(QStringLiteral("secret://prod/default/gateway-ca#ca.crt"));
-        QVERIFY(model.addSource(a));
-        QVERIFY(model.addSource(b));
-        QVERIFY(!model.addSource(new ManualSource(QStringLiteral("/watched/a.pem")))); // duplicate id
+        QVERIFY(provider.addSource(a)); // and starts it
+        QVERIFY(provider.addSource(b));
+        ManualSource duplicate(QStringLiteral("/watched/a.pem"));
+        QVERIFY(!provider.addSource(&duplicate, TrustStoreProvider::Ownership::Borrow)); // duplicate id
         QCOMPARE(model.rowCount(), 2);
-        QSignalSpy changed(&model, &SourcesModel::dataChanged);
-        a->start();
-        QCOMPARE(changed.size(), 1);
         QCOMPARE(model.index(0, SourcesModel::StatusColumn).data().toString(), QStringLiteral("watching"));
+        QSignalSpy changed(&model, &SourcesModel::dataChanged);
+        a->stop();
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(model.index(0, SourcesModel::StatusColumn).data().toString(), QStringLiteral("idle"));
         b->fail(QStringLiteral("Unauthorized: the token was rejected"));
         QCOMPARE(model.index(1, SourcesModel::StatusColumn).data().toString(), QStringLiteral("error"));
         QCOMPARE(model.index(1, SourcesModel::ErrorColumn).data().toString(), QStringLiteral("Unauthorized: the token was rejected"));
         QVERIFY(!model.index(1, SourcesModel::NameColumn).data(Qt::DecorationRole).value<QIcon>().isNull());
         a->push(bundleOf(m_set.storePem()));
         QCOMPARE(model.index(0, SourcesModel::CertificatesColumn).data().toInt(), 3);
+        QPointer<ManualSource> removed(a);
         model.removeSource(0);
         QCOMPARE(model.rowCount(), 1);
+        QVERIFY(removed.isNull()); // the provider deleted it
+        QCOMPARE(provider.sourceIds(), QStringList{QStringLiteral("secret://prod/default/gateway-ca#ca.crt")});
         QCOMPARE(model.index(0, 0).data(SourcesModel::IdRole).toString(), QStringLiteral("secret://prod/default/gateway-ca#ca.crt"));
     }
 

@@ -4,9 +4,13 @@
 #include "AuditCommand.h"
 #include "CliCommon.h"
 #include "KeyringCommand.h"
+#include "audit/AuditEvents.h"
 #include "audit/AuditLog.h"
 #include "probe/ProbeJson.h"
 #include "probe/ProbePlan.h"
+#include "rotation/Candidate.h"
+#include "rotation/Workspace.h"
+#include "util/Clock.h"
 #include "x509/Bundle.h"
 
 #include <QCommandLineParser>
@@ -14,7 +18,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
-#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QUrl>
 
@@ -51,65 +54,33 @@ but the audit log could not be written (a failed probe or bad input keeps its ow
 error is printed either way).
 )";
 
-// Loads a bundle for probing: unreadable files, bad blocks and empty bundles are usage errors,
-// because a probe with half a bundle proves nothing.
-// `errors` gets the located error lines (never the file's contents) for the audit log.
+// Loads a bundle for probing by the one rule for a candidate (rotation::loadCandidateFile): unreadable
+// files, bad blocks and empty bundles are usage errors, with the console's words for them.
+// `errors` gets the refusal's lines (never the file's contents) for the audit log.
 bool loadProbeBundle(const QString& option, const QString& path, QList<Certificate>& certs, QStringList& errors)
 {
-    Result<Bundle> b = loadBundleFile(path);
+    const Result<Bundle> b = loadCandidateFile(path);
     if (!b.ok()) {
-        errors << b.error().text();
+        errors = b.error().text().split(QLatin1Char('\n'));
         err() << "certrotor-cli: " << option << ": " << b.error().text() << "\n";
         err().flush();
         return false;
     }
-    bool bad = false;
-    for (const ParseIssue& issue : b.value().issues) {
-        const bool isError = issue.severity == ParseIssue::Severity::Error;
-        err() << (isError ? "error: " : "warning: ") << issue.text() << "\n";
-        if (isError)
-            errors << issue.text();
-        bad |= isError;
-    }
-    certs = b.value().certificates();
-    if (bad) {
-        err() << "certrotor-cli: " << option << ": " << path << " has unreadable blocks; not probing with part of a bundle\n";
-        errors << path + QStringLiteral(": has unreadable blocks; not probing with part of a bundle");
-    } else if (certs.isEmpty()) {
-        err() << "certrotor-cli: " << option << ": " << path << " holds no certificate\n";
-        errors << path + QStringLiteral(": holds no certificate");
-    }
+    for (const ParseIssue& issue : b.value().issues) // warnings do not refuse a bundle, but are said
+        err() << "warning: " << issue.text() << "\n";
     err().flush();
-    return !bad && !certs.isEmpty();
-}
-
-/// A refused target as the audit log may keep it: what an operator pastes can carry credentials
-/// ("https://user:TOKEN@host:443"), and the log is append-only. The scheme and anything up to the last
-/// '@' are dropped, and the text is cut at 200 characters.
-QString redactedTarget(QString text)
-{
-    const qsizetype scheme = text.indexOf(QLatin1String("://"));
-    if (scheme >= 0)
-        text = text.mid(scheme + 3);
-    const qsizetype at = text.lastIndexOf(QLatin1Char('@'));
-    if (at >= 0)
-        text = QStringLiteral("[credentials removed]@") + text.mid(at + 1);
-    return text.left(200);
+    certs = b.value().certificates();
+    return true;
 }
 
 /// Records refused input ("input-rejected") and returns `code` once the record is written (or the
 /// write failed, which is reported too: the input error's code wins).
-int rejected(AuditLog& log, const QString& what, const QString& value, const QStringList& errors, int code)
+int rejected(Workspace& workspace, audit::InputKind kind, const QString& what, const QString& value,
+             const QStringList& errors, int code)
 {
-    const Result<std::monostate> added = log.append(
-        QStringLiteral("input-rejected"),
-        QJsonObject{{QStringLiteral("command"), QStringLiteral("probe")},
-                    {QStringLiteral("input"), what},
-                    {QStringLiteral("value"), value},
-                    {QStringLiteral("errors"), QJsonArray::fromStringList(errors)}});
-    if (!added.ok())
-        err() << "certrotor-cli: probe: audit log: " << added.error().text() << "\n";
-    finishAuditLog(log, QStringLiteral("probe"));
+    // A refusal is printed by the workspace's auditRefused connection.
+    static_cast<void>(workspace.record(audit::inputRejected(QStringLiteral("probe"), kind, what, value, errors)));
+    finishAuditLog(*workspace.auditLog(), QStringLiteral("probe"));
     return code;
 }
 
@@ -196,15 +167,25 @@ int probe(const QStringList& args)
         return usageError(QStringLiteral("probe: --audit-log needs a path"));
     AuditLog auditLog(parser.value(QStringLiteral("audit-log")));
     auditLog.open();
+    // The console's workspace, headless: the same probe run and the same audit records.
+    Workspace workspace(Clock::system());
+    workspace.setAuditLog(&auditLog);
+    bool audited = true;
+    QObject::connect(&workspace, &Workspace::auditRefused, &workspace, [&audited](const QString& error) {
+        err() << "certrotor-cli: probe: audit log: " << error << "\n";
+        err().flush();
+        audited = false;
+    });
 
     QList<ProbeTarget> targets;
     for (const QString& text : positional) {
         Result<ProbeTarget> t = ProbeTarget::parse(text);
         if (!t.ok()) {
-            const QString kept = redactedTarget(text);
-            const QString why = kept + QStringLiteral(": ") + t.error().message;
-            const int rc = usageError(QStringLiteral("probe: ") + why);
-            return rejected(auditLog, QStringLiteral("target"), kept, {why}, rc);
+            // stderr can end up in a ticket too: the same redaction as the audit record's.
+            const int rc = usageError(QStringLiteral("probe: ") + audit::redactedTarget(text) + QStringLiteral(": ")
+                                      + t.error().message);
+            return rejected(workspace, audit::InputKind::Target, QStringLiteral("target"), text,
+                            {text + QStringLiteral(": ") + t.error().message}, rc);
         }
         t.value().serverName = parser.value(QStringLiteral("servername"));
         t.value().service = parser.value(QStringLiteral("service"));
@@ -217,7 +198,7 @@ int probe(const QStringList& args)
         QStringList errors;
         if (!loadProbeBundle(QStringLiteral("--current"), parser.value(QStringLiteral("current")), current.certificates,
                              errors))
-            return rejected(auditLog, QStringLiteral("--current"),
+            return rejected(workspace, audit::InputKind::File, QStringLiteral("--current"),
                             QFileInfo(parser.value(QStringLiteral("current"))).absoluteFilePath(), errors,
                             ExitUsage);
         bundles << current;
@@ -225,7 +206,7 @@ int probe(const QStringList& args)
     PlanBundle candidate{QStringLiteral("candidate"), PlanBundle::Role::Candidate, {}};
     QStringList errors;
     if (!loadProbeBundle(QStringLiteral("--ca"), parser.value(QStringLiteral("ca")), candidate.certificates, errors))
-        return rejected(auditLog, QStringLiteral("--ca"), QFileInfo(parser.value(QStringLiteral("ca"))).absoluteFilePath(),
+        return rejected(workspace, audit::InputKind::File, QStringLiteral("--ca"), QFileInfo(parser.value(QStringLiteral("ca"))).absoluteFilePath(),
                         errors, ExitUsage);
     bundles << candidate;
 
@@ -244,7 +225,7 @@ int probe(const QStringList& args)
             if (!stored.ok()) {
                 err() << "certrotor-cli: probe: " << stored.error().text() << "\n";
                 err().flush();
-                return rejected(auditLog, QStringLiteral("--key"), parser.value(QStringLiteral("key")),
+                return rejected(workspace, audit::InputKind::File, QStringLiteral("--key"), parser.value(QStringLiteral("key")),
                                 {stored.error().text()}, ExitUsage);
             }
             passphrase = std::move(stored).value();
@@ -255,14 +236,15 @@ int probe(const QStringList& args)
         if (!identity.ok()) {
             err() << "certrotor-cli: probe: " << identity.error().text() << "\n";
             err().flush();
-            return rejected(auditLog, QStringLiteral("--cert/--key"),
+            return rejected(workspace, audit::InputKind::File, QStringLiteral("--cert/--key"),
                             parser.value(QStringLiteral("cert")) + QStringLiteral(", ") + parser.value(QStringLiteral("key")),
                             {identity.error().text()}, ExitUsage);
         }
         settings.clientIdentity = identity.value();
     }
 
-    ProbePlan plan(targets, bundles, settings);
+    // The workspace records every probe (with the id the server saw as x-certrotor-probe-id), then the plan.
+    ProbePlan& plan = *workspace.newProbePlan(QStringLiteral("certrotor-cli probe"), targets, bundles, settings);
     QEventLoop loop; // the CLI's own loop: the probes are asynchronous
     QObject::connect(&plan, &ProbePlan::finished, &loop, &QEventLoop::quit);
     plan.start();
@@ -285,34 +267,6 @@ int probe(const QStringList& args)
             out() << "verdict: " << verdict.text << "\n";
             out().flush();
         }
-    }
-    // The audit log: every probe (with the id the server saw as x-certrotor-probe-id), then the plan.
-    bool audited = true;
-    QJsonArray probeIds;
-    for (const ProbeResult& r : plan.results()) {
-        if (r.probeId.isEmpty())
-            continue;
-        probeIds.append(r.probeId);
-        const Result<std::monostate> added = auditLog.append(QStringLiteral("probe"), json::probeResult(r));
-        if (!added.ok()) {
-            err() << "certrotor-cli: probe: audit log: " << added.error().text() << "\n";
-            audited = false;
-        }
-    }
-    QJsonArray targetNames, bundleNames;
-    for (const ProbeTarget& t : std::as_const(targets))
-        targetNames.append(t.address());
-    for (const PlanBundle& b : std::as_const(bundles))
-        bundleNames.append(QJsonObject{{QStringLiteral("name"), b.name}, {QStringLiteral("sha256"), bundleSha256(b.certificates)}});
-    const Result<std::monostate> planned = auditLog.append(
-        QStringLiteral("probe-plan"), QJsonObject{{QStringLiteral("source"), QStringLiteral("certrotor-cli probe")},
-                                                  {QStringLiteral("targets"), targetNames},
-                                                  {QStringLiteral("bundles"), bundleNames},
-                                                  {QStringLiteral("probeIds"), probeIds},
-                                                  {QStringLiteral("verdict"), json::planVerdict(verdict)}});
-    if (!planned.ok()) {
-        err() << "certrotor-cli: probe: audit log: " << planned.error().text() << "\n";
-        audited = false;
     }
     audited = finishAuditLog(auditLog, QStringLiteral("probe")) && audited;
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "AuditPanel.h"
 
-#include "AsyncTask.h"
 #include "AuditLogModel.h"
 #include "FileDialog.h"
 #include "GuiLog.h"
 #include "MessageBanner.h"
 #include "audit/AuditExport.h"
 #include "audit/AuditVerify.h"
+#include "util/AsyncTask.h"
 
 #include <QFile>
 #include <QHBoxLayout>

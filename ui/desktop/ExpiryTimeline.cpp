@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ExpiryTimeline.h"
 
-#include "IncomingAnalysis.h"
+#include "rotation/IncomingAnalysis.h"
 #include "util/Clock.h"
 
 #include <QDate>

@@ -7,9 +7,11 @@
 #include <QRectF>
 #include <QWidget>
 
-namespace certrotor::gui {
-
+namespace certrotor {
 struct IncomingAnalysis;
+}
+
+namespace certrotor::gui {
 
 /// The validity of each CA of a rotation as horizontal bars on one time axis: old (leaving the
 /// store), new (arriving) and kept certificates, the overlap window(s) where old and new are both

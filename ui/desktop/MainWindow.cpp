@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MainWindow.h"
 
-#include "AsyncTask.h"
 #include "DiffModel.h"
 #include "FileDialog.h"
 #include "GuiLog.h"
@@ -16,15 +15,18 @@
 #include "SourcesModel.h"
 #include "kube/KubeSecretSource.h"
 #include "TrustStoreView.h"
+#include "rotation/Candidate.h"
 #include "sources/FileSource.h"
 #include "sources/InlineSource.h"
 #include "sources/SourceFactory.h"
+#include "util/AsyncTask.h"
 #include "util/BuildInfo.h"
 #include "util/Clock.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -46,20 +48,29 @@
 namespace certrotor::gui {
 
 MainWindow::MainWindow(const Clock& clock, QWidget* parent)
-    : QMainWindow(parent), m_clock(clock), m_bundleCache(std::make_shared<BundleCache>(32))
+    : QMainWindow(parent), m_clock(clock), m_workspace(new Workspace(clock, this))
 {
     initResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(QStringLiteral("CertRotor"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/certrotor.svg")));
     setAcceptDrops(true);
-    m_thresholdDays = m_settings.expiryWarningDays();
-    m_debounceMs = m_settings.debounceMs();
+    m_workspace->setExpiryWarningDays(m_settings.expiryWarningDays());
+    m_workspace->setDebounceMs(m_settings.debounceMs());
     m_catalog = makeDefaultSecretCatalog();
-    m_sources = new SourcesModel(this);
+    m_sources = new SourcesModel(m_workspace->sources(), this);
     createActions();
     createLayout();
     restoreLayout();
+    connect(m_workspace, &Workspace::sourceUpdated, this, &MainWindow::onSourceUpdated);
+    connect(m_workspace, &Workspace::sourceStatusChanged, this,
+            [this](const QString& id, Source::Status status, const QString& error) {
+                Source* source = m_workspace->sources()->source(id);
+                if (source && status == Source::Status::Error && !error.isEmpty())
+                    statusBar()->showMessage(source->displayName() + QStringLiteral(": ") + error, 8000);
+            });
+    connect(m_workspace, &Workspace::storeFileChanged, this, &MainWindow::onStoreFileChanged);
+    connect(m_workspace, &Workspace::incomingAnalyzed, this, &MainWindow::showIncoming);
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(windowIcon(), this);
         m_tray->setToolTip(QStringLiteral("CertRotor"));
@@ -206,6 +217,7 @@ void MainWindow::createLayout()
     m_tabs->addTab(m_incomingView, QIcon(QStringLiteral(":/icons/incoming.svg")), tr("Incoming"));
     // The probe panel proves a candidate against real servers; its errors use the window's banner.
     m_probePanel = new ProbePanel(m_banner, m_tabs);
+    m_probePanel->setWorkspace(m_workspace);
     m_tabs->setTabIcon(addPanel(m_probePanel, tr("Probe")), QIcon(QStringLiteral(":/icons/probe.svg")));
     QMenu* probe = menuBar()->addMenu(tr("&Probe"));
     probe->addAction(m_probePanel->runAction());
@@ -327,7 +339,7 @@ std::shared_ptr<const Bundle> MainWindow::storeBundle() const
 
 void MainWindow::setAuditLog(AuditLog* log)
 {
-    m_probePanel->setAuditLog(log);
+    m_workspace->setAuditLog(log);
     if (!m_auditPanel) {
         m_auditPanel = new AuditPanel(m_banner, m_tabs);
         addPanel(m_auditPanel, tr("Audit"));
@@ -354,9 +366,9 @@ void MainWindow::openStore(const QString& rawPath)
         refreshStoreList();
     }
     const qint64 now = m_clock.nowSecs();
-    const int threshold = m_thresholdDays;
+    const int threshold = m_workspace->expiryWarningDays();
     qCInfo(lcUi) << "opening store" << path;
-    runStoreLoad(path, [path, now, threshold, cache = m_bundleCache]() -> StoreLoad {
+    runStoreLoad(path, [path, now, threshold, cache = m_workspace->bundleCache()]() -> StoreLoad {
         const Result<QByteArray> data = readBundleFile(path);
         if (!data.ok())
             return StoreLoad{path, data.error().text(), {}};
@@ -394,14 +406,14 @@ void MainWindow::applyStoreLoad(const StoreLoad& result)
                 m_current = m_current == i ? -1 : m_current - 1;
             refreshStoreList();
             if (m_current < 0)
-                m_probePanel->setCurrentBundle(nullptr, {});
+                m_workspace->setCurrentStore(nullptr, {});
         }
         Q_EMIT storeLoadFailed(result.path, result.error);
         return;
     }
     m_stores[i].snapshot = result.snapshot;
     m_stores[i].loaded = true;
-    watchStoreFile(result.path);
+    m_workspace->watchStore(result.path);
     refreshStoreList();
     if (m_current == i || m_current < 0) {
         m_current = -1; // force a refresh of the view
@@ -415,41 +427,32 @@ void MainWindow::applyStoreLoad(const StoreLoad& result)
     // The store changed: what is incoming must be judged against it again.
     for (Source* s : m_sources->sources()) {
         if (s->current().bundle)
-            checkIncoming(s);
+            m_workspace->analyzeIncoming(s->id());
     }
 }
 
-void MainWindow::watchStoreFile(const QString& path)
+void MainWindow::onStoreFileChanged(const QString& path, const SourceUpdate& update)
 {
-    if (m_storeWatchers.contains(path))
-        return;
     // The store file is watched too: when a committer (or anyone) replaces it, the table follows.
     // A new revision is prepared from the bundle the watcher parsed; a bad rewrite is refused like any
     // bad input.
-    auto* watcher = new FileSource(path, this);
-    watcher->setDebounceMs(m_debounceMs);
-    watcher->setBundleCache(m_bundleCache);
-    m_storeWatchers.insert(path, watcher);
-    connect(watcher, &Source::updated, this, [this, path](const SourceUpdate& update) {
-        for (const Store& s : std::as_const(m_stores)) {
-            if (s.path != path)
-                continue;
-            const QByteArray loaded = s.snapshot.bundle ? s.snapshot.bundle->contentSha256.toHex() : QByteArray();
-            if (update.revision.toLatin1() != loaded && update.bundle) {
-                // The watcher already read and parsed the new revision: prepare the table from it
-                // rather than reading the file again (which could also see a later revision).
-                qCInfo(lcUi) << "store changed on disk" << path;
-                const qint64 now = m_clock.nowSecs();
-                const int threshold = m_thresholdDays;
-                runStoreLoad(path, [path, now, threshold, bundle = update.bundle]() -> StoreLoad {
-                    if (bundle->hasErrors())
-                        return StoreLoad{path, bundleErrorsText(*bundle), {}};
-                    return StoreLoad{path, {}, StoreSnapshot::prepare(bundle, now, threshold)};
-                });
-            }
+    for (const Store& s : std::as_const(m_stores)) {
+        if (QDir::cleanPath(s.path) != path)
+            continue;
+        const QByteArray loaded = s.snapshot.bundle ? s.snapshot.bundle->contentSha256.toHex() : QByteArray();
+        if (update.revision.toLatin1() != loaded && update.bundle) {
+            // The watcher already read and parsed the new revision: prepare the table from it
+            // rather than reading the file again (which could also see a later revision).
+            qCInfo(lcUi) << "store changed on disk" << path;
+            const qint64 now = m_clock.nowSecs();
+            const int threshold = m_workspace->expiryWarningDays();
+            runStoreLoad(s.path, [path = s.path, now, threshold, bundle = update.bundle]() -> StoreLoad {
+                if (bundle->hasErrors())
+                    return StoreLoad{path, bundleErrorsText(*bundle), {}};
+                return StoreLoad{path, {}, StoreSnapshot::prepare(bundle, now, threshold)};
+            });
         }
-    });
-    watcher->start();
+    }
 }
 
 void MainWindow::refreshStoreList()
@@ -476,7 +479,7 @@ void MainWindow::selectStore(int index)
     const Store& s = m_stores.at(index);
     if (s.loaded)
         m_storeView->setSnapshot(s.snapshot, s.path);
-    m_probePanel->setCurrentBundle(s.snapshot.bundle, s.path);
+    m_workspace->setCurrentStore(s.snapshot.bundle, s.path);
     updateStatus();
 }
 
@@ -488,7 +491,7 @@ void MainWindow::reloadCurrentStore()
 
 void MainWindow::setExpiryWarningDays(int days)
 {
-    m_thresholdDays = days;
+    m_workspace->setExpiryWarningDays(days);
     m_settings.setExpiryWarningDays(days);
     for (const Store& s : std::as_const(m_stores))
         openStore(s.path);
@@ -503,7 +506,7 @@ bool MainWindow::addSourceSpec(const QString& spec, QString* error)
             *error = why;
         return false;
     }
-    if (m_sources->rowOf(source->id()) >= 0) {
+    if (m_workspace->sources()->source(source->id())) {
         if (error)
             *error = tr("%1 is already watched.").arg(source->id());
         return false;
@@ -517,18 +520,7 @@ bool MainWindow::addSourceSpec(const QString& spec, QString* error)
 
 void MainWindow::addSource(Source* source)
 {
-    if (auto* file = qobject_cast<FileSource*>(source))
-        file->setDebounceMs(m_debounceMs);
-    source->setBundleCache(m_bundleCache);
-    connect(source, &Source::updated, this, [this, source](const SourceUpdate& update) { onSourceUpdated(source, update); });
-    connect(source, &Source::statusChanged, this, [this, source](Source::Status status, const QString& error) {
-        if (status == Source::Status::Error && !error.isEmpty())
-            statusBar()->showMessage(source->displayName() + QStringLiteral(": ") + error, 8000);
-    });
-    if (!m_sources->addSource(source))
-        return;
-    qCInfo(lcUi) << "watching" << source->id();
-    source->start();
+    m_workspace->addSource(source);
 }
 
 void MainWindow::addInlinePem(const QString& name, const QByteArray& pem)
@@ -539,9 +531,10 @@ void MainWindow::addInlinePem(const QString& name, const QByteArray& pem)
     addSource(new InlineSource(unique, pem));
 }
 
-void MainWindow::onSourceUpdated(Source* source, const SourceUpdate& update)
+void MainWindow::onSourceUpdated(const QString& sourceId, const SourceUpdate& update)
 {
-    if (!update.bundle)
+    Source* source = m_workspace->sources()->source(sourceId);
+    if (!source || !update.bundle)
         return;
     if (update.bundle->entries.isEmpty() && qobject_cast<FileSource*>(source)
         && qobject_cast<FileSource*>(source)->isDirectory()) {
@@ -559,45 +552,25 @@ void MainWindow::onSourceUpdated(Source* source, const SourceUpdate& update)
         Q_EMIT sourceRejected(source->id(), text);
         return;
     }
-    checkIncoming(source);
+    m_workspace->analyzeIncoming(sourceId);
 }
 
-void MainWindow::checkIncoming(Source* source)
+void MainWindow::showIncoming(const IncomingAnalysis& analysis)
 {
-    const SourceUpdate update = source->current();
-    if (!update.bundle || update.bundle->hasErrors())
+    if (!analysis.differs()) {
+        statusBar()->showMessage(tr("%1 matches the trust store.").arg(analysis.sourceName), 5000);
         return;
-    const quint64 seq = ++m_analysisSeq;
-    auto store = storeBundle();
-    auto incoming = update.bundle;
-    const qint64 now = m_clock.nowSecs();
-    const int threshold = m_thresholdDays;
-    const QString id = source->id();
-    const QString name = source->displayName();
-    const QString revision = update.revision;
-    runThenCallback(
-        this, [store, incoming, now, threshold]() { return analyzeIncoming(store, incoming, now, threshold); },
-        [this, seq, id, name, revision](IncomingAnalysis analysis) {
-            if (seq != m_analysisSeq)
-                return; // a newer delivery is being analysed
-            analysis.sourceId = id;
-            analysis.sourceName = name;
-            analysis.revision = revision;
-            if (!analysis.differs()) {
-                statusBar()->showMessage(tr("%1 matches the trust store.").arg(name), 5000);
-                return;
-            }
-            m_incomingView->setAnalysis(analysis);
-            m_probePanel->setIncomingBundle(analysis.incoming, name);
-            const int idx = m_tabs->indexOf(m_incomingView);
-            m_tabs->setTabText(idx, tr("Incoming •"));
-            const QString message = tr("%1: %2 added, %3 removed — see the Incoming tab (Ctrl+2).")
-                                        .arg(name)
-                                        .arg(analysis.diff.added.size())
-                                        .arg(analysis.diff.removed.size());
-            notify(tr("Incoming CA bundle"), message);
-            Q_EMIT incomingReady();
-        });
+    }
+    // The workspace made it the incoming candidate already (the probe panel follows).
+    m_incomingView->setAnalysis(analysis);
+    const int idx = m_tabs->indexOf(m_incomingView);
+    m_tabs->setTabText(idx, tr("Incoming •"));
+    const QString message = tr("%1: %2 added, %3 removed — see the Incoming tab (Ctrl+2).")
+                                .arg(analysis.sourceName)
+                                .arg(analysis.diff.added.size())
+                                .arg(analysis.diff.removed.size());
+    notify(tr("Incoming CA bundle"), message);
+    Q_EMIT incomingReady();
 }
 
 void MainWindow::notify(const QString& title, const QString& message)
@@ -630,16 +603,12 @@ void MainWindow::updateStatus()
 void MainWindow::showSettings()
 {
     SettingsDialog dialog(this);
-    dialog.setValues(m_thresholdDays, m_debounceMs);
+    dialog.setValues(m_workspace->expiryWarningDays(), m_workspace->debounceMs());
     if (dialog.exec() != QDialog::Accepted)
         return;
-    m_debounceMs = dialog.debounceMs();
-    m_settings.setDebounceMs(m_debounceMs);
-    for (Source* s : m_sources->sources()) {
-        if (auto* file = qobject_cast<FileSource*>(s))
-            file->setDebounceMs(m_debounceMs);
-    }
-    if (dialog.expiryWarningDays() != m_thresholdDays)
+    m_workspace->setDebounceMs(dialog.debounceMs());
+    m_settings.setDebounceMs(dialog.debounceMs());
+    if (dialog.expiryWarningDays() != m_workspace->expiryWarningDays())
         setExpiryWarningDays(dialog.expiryWarningDays());
 }
 

@@ -2,11 +2,11 @@
 #pragma once
 
 #include "GuiSettings.h"
-#include "IncomingAnalysis.h"
+#include "rotation/IncomingAnalysis.h"
 #include "TrustStoreModel.h"
+#include "rotation/Workspace.h"
 #include "sources/BundleCache.h"
 
-#include <QHash>
 #include <QMainWindow>
 
 #include <functional>
@@ -59,7 +59,7 @@ public:
     void saveWorkspace();
     void setSecretCatalog(std::unique_ptr<SecretCatalog> catalog);
 
-    int expiryWarningDays() const { return m_thresholdDays; }
+    int expiryWarningDays() const { return m_workspace->expiryWarningDays(); }
     void setExpiryWarningDays(int days);
 
     TrustStoreView* trustStoreView() const { return m_storeView; }
@@ -72,7 +72,9 @@ public:
     QString currentStorePath() const;
     std::shared_ptr<const Bundle> storeBundle() const;
     /// The parse cache shared by the store loader, the store watchers and every source.
-    const BundleCache& bundleCache() const { return *m_bundleCache; }
+    const BundleCache& bundleCache() const { return *m_workspace->bundleCache(); }
+    /// The workspace the window and its panels are views over.
+    Workspace* workspace() const { return m_workspace; }
     /// The audit log the panels record to (not owned; main.cpp opens one, tests may hand in theirs).
     /// Without one nothing is recorded.
     void setAuditLog(AuditLog* log);
@@ -111,12 +113,12 @@ private:
     void selectStore(int index);
     void refreshStoreList();
     void reloadCurrentStore();
-    void watchStoreFile(const QString& path);
+    void onStoreFileChanged(const QString& path, const SourceUpdate& update);
     /// Runs `work` off the GUI thread with the busy indicator, then applies its result to the store.
     void runStoreLoad(const QString& path, std::function<StoreLoad()> work);
     void applyStoreLoad(const StoreLoad& result);
-    void onSourceUpdated(Source* source, const SourceUpdate& update);
-    void checkIncoming(Source* source);
+    void onSourceUpdated(const QString& sourceId, const SourceUpdate& update);
+    void showIncoming(const IncomingAnalysis& analysis);
     void notify(const QString& title, const QString& message);
     void updateStatus();
     void showSettings();
@@ -129,16 +131,12 @@ private:
 
     const Clock& m_clock;
     GuiSettings m_settings;
-    int m_thresholdDays = 30;
-    int m_debounceMs = 50;
-    QList<Store> m_stores;
+    /// The stores' watchers, the sources, the incoming analysis, the candidate, the probe runs and the
+    /// audit records (a child of the window).
+    Workspace* m_workspace;
+    QList<Store> m_stores; // the views' prepared tables
     int m_current = -1;
-    quint64 m_analysisSeq = 0;
     std::unique_ptr<SecretCatalog> m_catalog;
-    QHash<QString, Source*> m_storeWatchers; // store path -> its FileSource (reloads on change)
-    /// One parse per revision across stores and sources: the same bytes seen by the store loader,
-    /// the store's watcher and an incoming source are parsed once.
-    std::shared_ptr<BundleCache> m_bundleCache;
 
     MessageBanner* m_banner = nullptr;
     QTabWidget* m_tabs = nullptr;

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ProbePanel.h"
 
-#include "AsyncTask.h"
 #include "FileDialog.h"
 #include "GuiLog.h"
-#include "IncomingAnalysis.h"
 #include "MessageBanner.h"
+#include "audit/AuditEvents.h"
 #include "audit/AuditLog.h"
 #include "keyring/KeyPassphrase.h"
 #include "keyring/Keyring.h"
 #include "ProbeResultsModel.h"
 #include "ProbeTargetsModel.h"
 #include "probe/ProbeJson.h"
+#include "rotation/Candidate.h"
+#include "util/AsyncTask.h"
 #include "util/Clock.h"
+#include "x509/BundleDiff.h"
 
 #include <QAction>
 #include <QApplication>
@@ -25,16 +27,13 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
-#include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSet>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
@@ -52,22 +51,6 @@ const QString kTargetsKey = QStringLiteral("probe/targets");
 QString countText(const Bundle& bundle)
 {
     return QObject::tr("%n certificate(s)", nullptr, int(bundle.entries.size()));
-}
-
-/// The certificates of both bundles, each once (current first): what a store trusts during the overlap.
-QList<Certificate> unionOf(const Bundle& a, const Bundle& b)
-{
-    QList<Certificate> out;
-    QSet<QByteArray> seen;
-    for (const Bundle* bundle : {&a, &b}) {
-        for (const BundleEntry& e : bundle->entries) {
-            if (!seen.contains(e.certificate.info().sha256)) {
-                seen.insert(e.certificate.info().sha256);
-                out << e.certificate;
-            }
-        }
-    }
-    return out;
 }
 
 QString ms(double v)
@@ -148,8 +131,11 @@ ProbePanel::ProbePanel(MessageBanner* banner, QWidget* parent) : QWidget(parent)
     m_results = new ProbeResultsModel(this);
     m_targets->setRows(ProbeTargetsModel::rowsFromJson(m_settings.value(kTargetsKey)));
     buildUi();
+    // Standalone (tests, a panel without a window) the panel has a workspace of its own; the window
+    // hands in its one workspace.
+    m_ownWorkspace = new Workspace(Clock::system(), this);
+    setWorkspace(m_ownWorkspace);
     updateTargetErrors();
-    updateBundleLabels();
     setPhase(Phase::Idle);
 
     const auto targetsChanged = [this] {
@@ -515,53 +501,78 @@ void ProbePanel::saveTargets()
 
 // --- Bundles ---------------------------------------------------------------------------------------
 
+void ProbePanel::setWorkspace(Workspace* workspace)
+{
+    if (m_workspace)
+        disconnect(m_workspace, nullptr, this, nullptr);
+    if (m_ownWorkspace && workspace != m_ownWorkspace) {
+        delete m_ownWorkspace; // never two owners of the candidate and the audit log
+        m_ownWorkspace = nullptr;
+    }
+    m_workspace = workspace;
+    connect(workspace, &Workspace::currentStoreChanged, this, [this](bool contentChanged) {
+        updateBundleLabels();
+        if (contentChanged)
+            invalidateVerdict();
+    });
+    connect(workspace, &Workspace::candidateChanged, this, [this](bool contentChanged) {
+        updateBundleLabels();
+        if (contentChanged) {
+            invalidateVerdict();
+            Q_EMIT candidateChanged();
+        }
+    });
+    connect(workspace, &Workspace::auditRefused, this, [this](const QString& error) {
+        m_banner->showMessage(MessageBanner::Kind::Warning, tr("An audit record was refused: %1").arg(error));
+    });
+    connect(workspace, &Workspace::auditWriteFailed, this, [this](const QString& error) {
+        m_banner->showMessage(MessageBanner::Kind::Warning, tr("An audit record could not be written: %1").arg(error));
+    });
+    updateBundleLabels();
+}
+
 void ProbePanel::setCurrentBundle(std::shared_ptr<const Bundle> bundle, const QString& label)
 {
-    const bool same = (bundle && m_current.bundle && bundle->contentSha256 == m_current.bundle->contentSha256)
-        || (!bundle && !m_current.bundle);
-    m_current = {std::move(bundle), label};
-    updateBundleLabels();
-    if (!same)
-        invalidateVerdict();
+    m_workspace->setCurrentStore(std::move(bundle), label);
 }
 
 void ProbePanel::setIncomingBundle(std::shared_ptr<const Bundle> bundle, const QString& label)
 {
-    const bool same = bundle && m_incoming.bundle && bundle->contentSha256 == m_incoming.bundle->contentSha256;
-    m_incoming = {std::move(bundle), label};
-    updateBundleLabels();
-    if (!same && !m_file.bundle) {
-        invalidateVerdict();
-        Q_EMIT candidateChanged();
-    }
+    m_workspace->setIncomingBundle(std::move(bundle), label);
 }
 
-const ProbePanel::CandidateBundle& ProbePanel::candidate() const
+void ProbePanel::setAuditLog(AuditLog* log)
 {
-    return m_file.bundle ? m_file : m_incoming;
+    m_workspace->setAuditLog(log);
+}
+
+AuditLog* ProbePanel::auditLog() const
+{
+    return m_workspace->auditLog();
 }
 
 QString ProbePanel::candidateDescription() const
 {
-    const CandidateBundle& c = candidate();
+    const Workspace::NamedBundle& c = m_workspace->candidate();
     if (!c.bundle)
         return tr("Candidate: none yet. A watched source delivering a new bundle becomes the candidate, or choose a file.");
-    if (m_file.bundle)
+    if (m_workspace->candidateIsFile())
         return tr("Candidate: file %1 — %2").arg(QFileInfo(c.label).fileName(), countText(*c.bundle));
     return tr("Candidate: incoming from %1 — %2").arg(c.label, countText(*c.bundle));
 }
 
 void ProbePanel::updateBundleLabels()
 {
-    m_currentLabel->setText(m_current.bundle
-                                ? tr("Current: %1 — %2").arg(QFileInfo(m_current.label).fileName(), countText(*m_current.bundle))
+    const Workspace::NamedBundle& current = m_workspace->currentStore();
+    m_currentLabel->setText(current.bundle
+                                ? tr("Current: %1 — %2").arg(QFileInfo(current.label).fileName(), countText(*current.bundle))
                                 : tr("Current: no trust store open; only the candidate is probed."));
-    m_currentLabel->setToolTip(m_current.label);
+    m_currentLabel->setToolTip(current.label);
     m_candidateLabel->setText(m_loadingFile.isEmpty() ? candidateDescription()
                                                       : tr("Reading %1…").arg(QFileInfo(m_loadingFile).fileName()));
-    m_candidateLabel->setToolTip(candidate().label);
-    m_useIncoming->setEnabled(m_file.bundle && m_incoming.bundle);
-    m_overlap->setEnabled(m_current.bundle != nullptr);
+    m_candidateLabel->setToolTip(m_workspace->candidate().label);
+    m_useIncoming->setEnabled(m_workspace->candidateIsFile() && m_workspace->incomingBundle().bundle);
+    m_overlap->setEnabled(current.bundle != nullptr);
 }
 
 void ProbePanel::chooseCandidateFile()
@@ -585,13 +596,10 @@ void ProbePanel::loadCandidateFile(const QString& rawPath)
     runThenCallback(
         this,
         [path]() -> Loaded {
-            Result<Bundle> b = loadBundleFile(path);
+            // The one rule for a candidate, with the words certrotor-cli probe uses for a refusal.
+            Result<Bundle> b = certrotor::loadCandidateFile(path);
             if (!b.ok())
                 return {nullptr, b.error().text()};
-            if (b.value().hasErrors())
-                return {nullptr, bundleErrorsText(b.value())};
-            if (b.value().entries.isEmpty())
-                return {nullptr, tr("%1: holds no certificate").arg(path)};
             return {std::make_shared<const Bundle>(std::move(b).value()), {}};
         },
         [this, path](const Loaded& loaded) {
@@ -601,11 +609,10 @@ void ProbePanel::loadCandidateFile(const QString& rawPath)
             if (!loaded.bundle) {
                 // A probe with part of a bundle proves nothing: refused whole, the candidate stays.
                 qCWarning(lcUi) << "candidate bundle refused:" << path;
-                audit(QStringLiteral("input-rejected"),
-                      QJsonObject{{QStringLiteral("command"), QStringLiteral("console probe panel")},
-                                  {QStringLiteral("input"), QStringLiteral("candidate file")},
-                                  {QStringLiteral("value"), path},
-                                  {QStringLiteral("errors"), QJsonArray::fromStringList(loaded.error.split(QLatin1Char('\n')))}});
+                // A refusal of the record shows in the banner (auditRefused).
+                static_cast<void>(m_workspace->record(audit::inputRejected(QStringLiteral("console probe panel"),
+                                                                           audit::InputKind::File, QStringLiteral("candidate file"),
+                                                                           path, loaded.error.split(QLatin1Char('\n')))));
                 m_banner->showMessage(MessageBanner::Kind::Error,
                                       tr("%1 was not taken as the candidate; nothing changed.\n%2")
                                           .arg(QFileInfo(path).fileName(), loaded.error));
@@ -613,22 +620,14 @@ void ProbePanel::loadCandidateFile(const QString& rawPath)
                 Q_EMIT candidateLoadFailed(loaded.error);
                 return;
             }
-            m_file = {loaded.bundle, path};
-            updateBundleLabels();
-            invalidateVerdict();
-            Q_EMIT candidateChanged();
+            m_workspace->setCandidateFile(loaded.bundle, path); // candidateChanged follows
         });
 }
 
 void ProbePanel::useIncomingCandidate()
 {
     m_loadingFile.clear(); // a file still being read is no longer wanted
-    if (!m_file.bundle)
-        return;
-    m_file = {};
-    updateBundleLabels();
-    invalidateVerdict();
-    Q_EMIT candidateChanged();
+    m_workspace->clearCandidateFile();
 }
 
 // --- Client identity -------------------------------------------------------------------------------
@@ -808,7 +807,8 @@ bool ProbePanel::run()
         }
         return false;
     }
-    const CandidateBundle& cand = candidate();
+    const Workspace::NamedBundle& cand = m_workspace->candidate();
+    const Workspace::NamedBundle& current = m_workspace->currentStore();
     if (!cand.bundle) {
         fail(tr("There is no candidate bundle to probe: wait for a watched source to deliver one, or choose a bundle file."));
         return false;
@@ -826,11 +826,14 @@ bool ProbePanel::run()
 
     m_runTargets = targets.value();
     m_runBundles.clear();
-    if (m_current.bundle)
-        m_runBundles << PlanBundle{QStringLiteral("current"), PlanBundle::Role::Current, m_current.bundle->certificates()};
+    if (current.bundle)
+        m_runBundles << PlanBundle{QStringLiteral("current"), PlanBundle::Role::Current, current.bundle->certificates()};
     m_runBundles << PlanBundle{QStringLiteral("candidate"), PlanBundle::Role::Candidate, cand.bundle->certificates()};
-    if (m_overlap->isChecked() && m_current.bundle)
-        m_runBundles << PlanBundle{QStringLiteral("overlap"), PlanBundle::Role::Candidate, unionOf(*m_current.bundle, *cand.bundle)};
+    // The overlap exactly as `certrotor-cli overlap` writes it and a rotation stages it (new first), so
+    // the bundle SHA-256 probed here is the one of the file that gets committed.
+    if (m_overlap->isChecked() && current.bundle)
+        m_runBundles << PlanBundle{QStringLiteral("overlap"), PlanBundle::Role::Candidate,
+                                   buildOverlap(current.bundle->certificates(), cand.bundle->certificates()).certificates};
     m_inputsChangedDuringRun = false;
     ++m_runSeq;
     m_banner->clearMessage();
@@ -861,7 +864,9 @@ void ProbePanel::startPlan(const ClientIdentity& identity)
     settings.useSystemCas = m_systemCas->isChecked();
     settings.clientIdentity = identity;
     settings.sendClientCertificateHeader = m_sendCertHeader->isChecked();
-    auto* plan = new ProbePlan(m_runTargets, m_runBundles, settings, this);
+    // The workspace records the run (every probe, then the plan) for the console as for the CLI.
+    ProbePlan* plan = m_workspace->newProbePlan(QStringLiteral("console probe panel"), m_runTargets, m_runBundles,
+                                                settings, this);
     m_plan = plan;
     QStringList names;
     for (const PlanBundle& b : std::as_const(m_runBundles))
@@ -910,25 +915,6 @@ void ProbePanel::onPlanFinished()
     m_progress->setValue(m_results->finishedCount());
     m_progressLabel->setText(tr("%1 of %2").arg(m_results->finishedCount()).arg(plan->probeCount()));
     const PlanVerdict verdict = plan->verdict();
-    // The audit log: every probe that ran (its id is what the server logged as x-certrotor-probe-id),
-    // then the run's verdict.
-    QJsonArray probeIds;
-    for (const ProbeResult& r : all) {
-        if (r.probeId.isEmpty())
-            continue; // never started (cancelled before its turn)
-        probeIds.append(r.probeId);
-        audit(QStringLiteral("probe"), json::probeResult(r));
-    }
-    QJsonArray targetNames, bundleNames;
-    for (const ProbeTarget& t : std::as_const(m_runTargets))
-        targetNames.append(t.address());
-    for (const PlanBundle& b : std::as_const(m_runBundles))
-        bundleNames.append(QJsonObject{{QStringLiteral("name"), b.name}, {QStringLiteral("sha256"), bundleSha256(b.certificates)}});
-    audit(QStringLiteral("probe-plan"), QJsonObject{{QStringLiteral("source"), QStringLiteral("console probe panel")},
-                                                    {QStringLiteral("targets"), targetNames},
-                                                    {QStringLiteral("bundles"), bundleNames},
-                                                    {QStringLiteral("probeIds"), probeIds},
-                                                    {QStringLiteral("verdict"), json::planVerdict(verdict)}});
     m_plan = nullptr;
     plan->deleteLater();
     endRun();
@@ -972,29 +958,6 @@ void ProbePanel::fail(const QString& message)
     m_banner->showMessage(MessageBanner::Kind::Error, message);
     if (m_phase != Phase::Idle)
         endRun();
-}
-
-void ProbePanel::setAuditLog(AuditLog* log)
-{
-    if (m_audit)
-        disconnect(m_audit, nullptr, this, nullptr);
-    m_audit = log;
-    if (!log)
-        return;
-    // Emitted on the log's writer thread: queued to the GUI thread.
-    connect(log, &AuditLog::writeFailed, this, [this](const QString& error) {
-        m_banner->showMessage(MessageBanner::Kind::Warning, tr("An audit record could not be written: %1").arg(error));
-    });
-}
-
-void ProbePanel::audit(const QString& event, const QJsonObject& data)
-{
-    if (!m_audit)
-        return;
-    // Returns at once: the record is written on the log's own thread.
-    const Result<std::monostate> added = m_audit->append(event, data);
-    if (!added.ok())
-        m_banner->showMessage(MessageBanner::Kind::Warning, tr("An audit record was refused: %1").arg(added.error().text()));
 }
 
 void ProbePanel::setPhase(Phase phase)

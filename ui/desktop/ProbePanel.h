@@ -3,6 +3,7 @@
 
 #include "GuiSettings.h"
 #include "audit/AuditLog.h"
+#include "rotation/Workspace.h"
 #include "probe/ProbePlan.h"
 #include "x509/Bundle.h"
 
@@ -12,7 +13,6 @@
 #include <memory>
 
 class QAction;
-class QJsonObject;
 class QCheckBox;
 class QFrame;
 class QLabel;
@@ -65,7 +65,11 @@ public:
     /// recorded; not owned (the window's, or a test's). Null: nothing is recorded. The log is opened
     /// (its key looked up in the keyring) by its owner. A record that cannot be written shows in the banner.
     void setAuditLog(AuditLog* log);
-    AuditLog* auditLog() const { return m_audit; }
+    AuditLog* auditLog() const;
+    /// The workspace the panel is a view over: the current store, the candidate, the probe runs and
+    /// their audit records live there (not owned; the window's). Until one is set the panel has its own.
+    void setWorkspace(Workspace* workspace);
+    Workspace* workspace() const { return m_workspace; }
 
     /// Starts a run and returns at once. False when the input is refused: bad targets show inline
     /// (and nothing starts), a missing candidate or identity file shows in the banner.
@@ -103,11 +107,6 @@ Q_SIGNALS:
 
 private:
     enum class Phase { Idle, LoadingIdentity, AskingPassphrase, Running };
-    struct CandidateBundle
-    {
-        std::shared_ptr<const Bundle> bundle;
-        QString label;
-    };
 
     void buildUi();
     void addTarget();
@@ -140,18 +139,15 @@ private:
     void showSelectedDetails();
     void copySelectedJson();
     void fail(const QString& message);
-    void audit(const QString& event, const QJsonObject& data);
     void setPhase(Phase phase);
-    const CandidateBundle& candidate() const;
 
     GuiSettings m_settings;
     MessageBanner* m_banner = nullptr;
     ProbeTargetsModel* m_targets = nullptr;
     ProbeResultsModel* m_results = nullptr;
 
-    CandidateBundle m_current;
-    CandidateBundle m_incoming;
-    CandidateBundle m_file; // chosen by the operator; wins over the incoming bundle while set
+    QPointer<Workspace> m_workspace;
+    Workspace* m_ownWorkspace = nullptr; // until the window hands in its own
     QString m_loadingFile; // the file being read, if any
 
     Phase m_phase = Phase::Idle;
@@ -183,7 +179,6 @@ private:
     QLabel* m_identityLabel = nullptr;
     QCheckBox* m_sendCertHeader = nullptr;
     QCheckBox* m_rememberPassphrase = nullptr;
-    QPointer<AuditLog> m_audit;
     Keyring* m_keyring = nullptr; // made on first use: the Secret Service is contacted only for encrypted keys
     QSpinBox* m_timeout = nullptr;
     QCheckBox* m_systemCas = nullptr;

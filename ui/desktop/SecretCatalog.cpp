@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "SecretCatalog.h"
 
-#include "AsyncTask.h"
 #include "GuiLog.h"
 #include "kube/KubeCatalog.h"
 #include "kube/Kubeconfig.h"
+#include "util/AsyncTask.h"
 
 #include <QHash>
 

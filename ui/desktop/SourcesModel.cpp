@@ -5,61 +5,70 @@
 
 namespace certrotor::gui {
 
-SourcesModel::SourcesModel(QObject* parent) : QAbstractTableModel(parent) {}
-
-bool SourcesModel::addSource(Source* source)
+SourcesModel::SourcesModel(TrustStoreProvider* provider, QObject* parent)
+    : QAbstractTableModel(parent), m_provider(provider)
 {
-    if (!source)
-        return false;
-    if (rowOf(source->id()) >= 0) {
-        delete source;
-        return false;
-    }
-    source->setParent(this);
-    beginInsertRows({}, int(m_sources.size()), int(m_sources.size()));
-    m_sources << source;
+    for (const QString& id : provider->sourceIds())
+        added(id);
+    connect(provider, &TrustStoreProvider::sourceAdded, this, &SourcesModel::added);
+    connect(provider, &TrustStoreProvider::sourceRemoved, this, &SourcesModel::removed);
+}
+
+void SourcesModel::added(const QString& id)
+{
+    Source* source = m_provider->source(id);
+    if (!source || m_ids.contains(id))
+        return;
+    beginInsertRows({}, int(m_ids.size()), int(m_ids.size()));
+    m_ids << id;
     endInsertRows();
-    connect(source, &Source::statusChanged, this, [this, source] { sourceChanged(source); });
-    connect(source, &Source::updated, this, [this, source] { sourceChanged(source); });
-    return true;
+    connect(source, &Source::statusChanged, this, [this, id] { sourceChanged(id); });
+    connect(source, &Source::updated, this, [this, id] { sourceChanged(id); });
+}
+
+void SourcesModel::removed(const QString& id)
+{
+    const int row = rowOf(id);
+    if (row < 0)
+        return;
+    if (Source* source = m_provider->source(id))
+        source->disconnect(this);
+    beginRemoveRows({}, row, row);
+    m_ids.removeAt(row);
+    endRemoveRows();
 }
 
 void SourcesModel::removeSource(int row)
 {
-    if (row < 0 || row >= m_sources.size())
-        return;
-    beginRemoveRows({}, row, row);
-    Source* s = m_sources.takeAt(row);
-    endRemoveRows();
-    s->disconnect(this);
-    s->stop();
-    s->deleteLater();
+    if (row >= 0 && row < m_ids.size())
+        m_provider->removeSource(m_ids.at(row)); // removed() drops the row
 }
 
 Source* SourcesModel::sourceAt(int row) const
 {
-    return row >= 0 && row < m_sources.size() ? m_sources.at(row) : nullptr;
+    return row >= 0 && row < m_ids.size() ? m_provider->source(m_ids.at(row)) : nullptr;
 }
 
-int SourcesModel::rowOf(const QString& id) const
+QList<Source*> SourcesModel::sources() const
 {
-    for (int i = 0; i < m_sources.size(); ++i) {
-        if (m_sources.at(i)->id() == id)
-            return i;
+    QList<Source*> out;
+    for (const QString& id : m_ids) {
+        if (Source* s = m_provider->source(id))
+            out << s;
     }
-    return -1;
+    return out;
 }
 
-void SourcesModel::sourceChanged(Source* source)
+void SourcesModel::sourceChanged(const QString& id)
 {
-    const int row = int(m_sources.indexOf(source));
+    const int row = rowOf(id);
     if (row >= 0)
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
 int SourcesModel::rowCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : int(m_sources.size());
+    return parent.isValid() ? 0 : int(m_ids.size());
 }
 
 int SourcesModel::columnCount(const QModelIndex& parent) const
@@ -86,7 +95,9 @@ QVariant SourcesModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const Source* s = m_sources.at(index.row());
+    const Source* s = sourceAt(index.row());
+    if (!s)
+        return {};
     const SourceUpdate current = s->current();
     switch (role) {
     case Qt::DisplayRole:

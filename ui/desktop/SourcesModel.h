@@ -2,6 +2,7 @@
 #pragma once
 
 #include "sources/Source.h"
+#include "sources/TrustStoreProvider.h"
 
 #include <QAbstractTableModel>
 #include <QList>
@@ -9,7 +10,8 @@
 namespace certrotor::gui {
 
 /// The watched sources: name with a status light, status, certificates in the last delivery and the
-/// last error. Owns the Source objects (they are children of the model) and follows their signals.
+/// last error. A view over a TrustStoreProvider (the workspace's), which owns the Source objects: rows
+/// follow the sources it adds and removes, cells follow each source's signals.
 class SourcesModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -17,14 +19,13 @@ public:
     enum Column { NameColumn, StatusColumn, CertificatesColumn, ErrorColumn, ColumnCount };
     enum Role { IdRole = Qt::UserRole + 1, StatusRole };
 
-    explicit SourcesModel(QObject* parent = nullptr);
+    explicit SourcesModel(TrustStoreProvider* provider, QObject* parent = nullptr);
 
-    /// Takes ownership. Returns false (and deletes it) when a source with the same id is present.
-    bool addSource(Source* source);
+    /// Stops the row's source and has the provider delete it.
     void removeSource(int row);
     Source* sourceAt(int row) const;
-    int rowOf(const QString& id) const;
-    QList<Source*> sources() const { return m_sources; }
+    int rowOf(const QString& id) const { return int(m_ids.indexOf(id)); }
+    QList<Source*> sources() const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -34,9 +35,12 @@ public:
     static QColor statusColor(Source::Status status);
 
 private:
-    void sourceChanged(Source* source);
+    void added(const QString& id);
+    void removed(const QString& id);
+    void sourceChanged(const QString& id);
 
-    QList<Source*> m_sources;
+    TrustStoreProvider* m_provider;
+    QStringList m_ids; // the provider's, in the order they were added
 };
 
 } // namespace certrotor::gui

@@ -7,10 +7,11 @@
 
 #include <memory>
 
-namespace certrotor::gui {
+namespace certrotor {
 
-/// Everything the incoming preview shows, computed once on a worker thread when a source delivers
-/// a bundle that differs from the store.
+/// Everything the incoming preview shows (console) and the workspace knows about an incoming bundle:
+/// its diff against the store, the overlap (new first, as everywhere) and its lint findings. No
+/// widgets: computed once on a worker thread when a source delivers a bundle that differs from the store.
 struct IncomingAnalysis
 {
     QString sourceId;
@@ -27,11 +28,8 @@ struct IncomingAnalysis
     bool differs() const { return !diff.isEmpty(); }
 };
 
-/// The located parse errors of a bundle for the banner, one per line: at most five, then "… and N more
-/// errors". Shared by everything that refuses a bundle with errors (stores, sources, the probe candidate).
-QString bundleErrorsText(const Bundle& bundle);
-
+/// Pure and thread-safe: run it off the GUI thread (runThenCallback).
 IncomingAnalysis analyzeIncoming(std::shared_ptr<const Bundle> store, std::shared_ptr<const Bundle> incoming,
                                  qint64 now, int thresholdDays);
 
-} // namespace certrotor::gui
+} // namespace certrotor
