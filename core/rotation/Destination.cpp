@@ -245,15 +245,10 @@ QStringList KubeCommitter::consumerNotes() const
 
 namespace {
 
-kube::KubeError::Kind kindOf(const kube::KubeError& e)
-{
-    return e.kind;
-}
-
 Error kubeError(const Destination& d, const kube::KubeError& e)
 {
-    const QString code = kindOf(e) == kube::KubeError::Kind::Conflict ? commitcode::conflict : commitcode::io;
-    if (kindOf(e) == kube::KubeError::Kind::NotFound)
+    const QString code = e.kind == kube::KubeError::Kind::Conflict ? commitcode::conflict : commitcode::io;
+    if (e.kind == kube::KubeError::Kind::NotFound)
         return Error{u"%1 %2/%3 does not exist (create it first; a rotation only updates a key)"_s.arg(
                          kube::KubeObjectRef::kindName(d.ref.kind), d.ref.nameSpace, d.ref.name),
                      d.id(), commitcode::unusable};
@@ -347,8 +342,16 @@ void KubeCommitter::write(QByteArray bytes, QString expectedVersion, Done done)
             data.insert(key, QString::fromLatin1(bytes.toBase64()));
             object.insert(u"data"_s, data);
         } else {
+            // The API server refuses any change to an immutable ConfigMap; say so before trying.
+            if (object.value(u"immutable"_s).toBool())
+                return done(Error{u"the ConfigMap is immutable: it can only be replaced by a new one, never updated"_s,
+                                  d.id(), commitcode::unusable});
             // Where the key lives now decides where it stays: text in data, bytes in binaryData.
             const bool binary = object.value(u"binaryData"_s).toObject().contains(key);
+            if (!binary && !QUtf8StringView(bytes).isValidUtf8())
+                return done(Error{u"key '%1' is in the ConfigMap's data, which holds text only, and the new bundle "
+                                  "is not UTF-8 text; nothing was written"_s.arg(key),
+                                  d.id(), commitcode::unusable});
             const QString field = binary ? u"binaryData"_s : u"data"_s;
             QJsonObject data = object.value(field).toObject();
             data.insert(key, binary ? QString::fromLatin1(bytes.toBase64()) : QString::fromUtf8(bytes));

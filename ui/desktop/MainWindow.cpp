@@ -14,11 +14,11 @@
 #include "SecretPickerDialog.h"
 #include "SettingsDialog.h"
 #include "SourcesModel.h"
+#include "factory/SourceFactory.h"
 #include "kube/KubeSecretSource.h"
 #include "TrustStoreView.h"
 #include "sources/FileSource.h"
 #include "sources/InlineSource.h"
-#include "sources/SourceFactory.h"
 #include "util/BuildInfo.h"
 #include "util/Clock.h"
 

@@ -55,13 +55,18 @@ private:
                                                         : QString();
     }
 
+    static KubeObjectRef secretRef(const QString& name)
+    {
+        return KubeObjectRef{KubeObjectRef::Kind::Secret, {}, u"default"_s, name, {}};
+    }
+
     KubeSecretSource* makeSource(const QString& context = u"test-token"_s, const QString& name = u"trust"_s,
                                  KubeSecretSource::Options o = {})
     {
         o.initialBackoffMs = 10;
         o.maxBackoffMs = 200;
         auto* client = test::clientFor(*m_server, *m_dir, context, nullptr);
-        auto* src = new KubeSecretSource(client, u"default"_s, name, o, this);
+        auto* src = new KubeSecretSource(client, secretRef(name), o, this);
         client->setParent(src);
         return src;
     }
@@ -164,7 +169,7 @@ private Q_SLOTS:
         QList<KubeSecretSource*> sources;
         for (int i = 0; i < 9; ++i) {
             write(u"s%1"_s.arg(i));
-            auto* src = new KubeSecretSource(client, u"default"_s, u"s%1"_s.arg(i), {}, this);
+            auto* src = new KubeSecretSource(client, secretRef(u"s%1"_s.arg(i)), {}, this);
             src->start();
             sources << src;
         }
@@ -172,7 +177,7 @@ private Q_SLOTS:
             QTRY_COMPARE_WITH_TIMEOUT(src->status(), Source::Status::Watching, kWait);
         const QString rv = write(u"s8"_s);
         QTRY_COMPARE_WITH_TIMEOUT(sources.last()->current().revision, rv, kWait);
-        auto r = test::await<Secret>([&](auto cb) { client->getSecret(u"default"_s, u"s0"_s, this, cb); });
+        auto r = test::await<KubeObject>([&](auto cb) { client->getObject(ObjectKind::Secret, u"default"_s, u"s0"_s, this, cb); });
         QVERIFY2(r.ok(), qPrintable(r.error.message));
         qDeleteAll(sources);
         delete client;
@@ -365,7 +370,7 @@ private Q_SLOTS:
         KubeSecretSource::Options o;
         o.initialBackoffMs = 10;
         o.maxBackoffMs = 200;
-        auto* src = new KubeSecretSource(client, u"default"_s, u"trust"_s, o, this);
+        auto* src = new KubeSecretSource(client, secretRef(u"trust"_s), o, this);
         client->setParent(src);
         QSignalSpy opened(src, &KubeSecretSource::watchOpened);
         src->start();
