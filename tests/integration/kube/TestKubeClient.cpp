@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QSignalSpy>
+#include <QSslCertificate>
 
 using namespace Qt::StringLiterals;
 using namespace certrotor;
@@ -226,6 +227,118 @@ private Q_SLOTS:
         QCOMPARE(o.value.first().uri(u"ctx"_s, u"ca-bundle.crt"_s), u"secret://ctx/other/bundle#ca-bundle.crt"_s);
         auto sel = await<QList<CaObjectInfo>>([&](auto cb) { listCaObjects(c.get(), u"default"_s, u"app=gw"_s, this, cb); });
         QCOMPARE(sel.value.size(), 1);
+    }
+
+    void configMapsListGetReplaceWatch()
+    {
+        // A trust-manager-style target (text in data), a mesh root in binaryData (DER), and a ConfigMap
+        // without CA material; a Secret of the same name must never show up among ConfigMaps.
+        const QByteArray root = caPem(u"Mesh Root"_s);
+        const QByteArray derRoot = QSslCertificate(root, QSsl::Pem).toDer();
+        m_server->putConfigMap(u"mesh"_s, u"trust-bundle"_s, {{u"ca.crt"_s, QString::fromLatin1(root)}, {u"owner"_s, u"tm"_s}},
+                               {}, {{u"app"_s, u"trust"_s}});
+        m_server->putConfigMap(u"mesh"_s, u"binary-root"_s, {{u"readme"_s, u"DER root below"_s}},
+                               {{u"root-cert.crt"_s, derRoot}});
+        m_server->putConfigMap(u"mesh"_s, u"settings"_s, {{u"config.yaml"_s, u"replicas: 2\n"_s}});
+        m_server->putSecret(u"mesh"_s, u"trust-bundle"_s, {{u"ca.crt"_s, caPem(u"Not a ConfigMap"_s)}});
+        std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
+
+        auto all = await<KubeObjectList>([&](auto cb) { c->listObjects(ObjectKind::ConfigMap, u"mesh"_s, {}, this, cb); });
+        QVERIFY2(all.ok(), qPrintable(all.error.message));
+        QCOMPARE(all.value.items.size(), 3);
+        auto byLabel = await<KubeObjectList>(
+            [&](auto cb) { c->listObjects(ObjectKind::ConfigMap, u"mesh"_s, {u"app=trust"_s, {}}, this, cb); });
+        QCOMPARE(byLabel.value.items.size(), 1);
+        auto byField = await<KubeObjectList>([&](auto cb) {
+            c->listObjects(ObjectKind::ConfigMap, {}, {{}, u"metadata.name=binary-root"_s}, this, cb);
+        });
+        QCOMPARE(byField.value.items.size(), 1);
+        const KubeObject binary = byField.value.items.first();
+        QCOMPARE(binary.kind, ObjectKind::ConfigMap);
+        QCOMPARE(binary.data.value(u"root-cert.crt"_s), derRoot); // binaryData decoded
+        QCOMPARE(binary.binaryKeys, QSet<QString>{u"root-cert.crt"_s});
+        QCOMPARE(binary.data.value(u"readme"_s), QByteArray("DER root below")); // data is text, not base64
+
+        auto got = await<KubeObject>(
+            [&](auto cb) { c->getObject(ObjectKind::ConfigMap, u"mesh"_s, u"trust-bundle"_s, this, cb); });
+        QVERIFY2(got.ok(), qPrintable(got.error.message));
+        QCOMPARE(got.value.data.value(u"ca.crt"_s), root);
+        auto missing = await<KubeObject>(
+            [&](auto cb) { c->getObject(ObjectKind::ConfigMap, u"mesh"_s, u"nope"_s, this, cb); });
+        QCOMPARE(missing.error.kind, KubeError::Kind::NotFound);
+        QCOMPARE(missing.error.message, u"configmaps \"nope\" not found (HTTP 404 Not Found)"_s);
+
+        // Replace: a stale resourceVersion is a conflict; a fresh one keeps each key where it was.
+        KubeObject mine = got.value;
+        const QString theirs = m_server->putConfigMap(u"mesh"_s, u"trust-bundle"_s, {{u"ca.crt"_s, u"theirs"_s}},
+                                                      {}, {{u"app"_s, u"trust"_s}});
+        mine.data.insert(u"ca.crt"_s, caPem(u"Mine"_s));
+        auto conflict = await<KubeObject>([&](auto cb) { c->replaceObject(mine, this, cb); });
+        QCOMPARE(conflict.error.kind, KubeError::Kind::Conflict);
+        QVERIFY2(conflict.error.message.contains(u"configmaps \"trust-bundle\""_s), qPrintable(conflict.error.message));
+        mine.resourceVersion = theirs;
+        auto ok = await<KubeObject>([&](auto cb) { c->replaceObject(mine, this, cb); });
+        QVERIFY2(ok.ok(), qPrintable(ok.error.message));
+        const QJsonObject stored = m_server->configMap(u"mesh"_s, u"trust-bundle"_s);
+        QCOMPARE(stored.value(u"data"_s).toObject().value(u"ca.crt"_s).toString().toLatin1(), mine.data.value(u"ca.crt"_s));
+        QCOMPARE(stored.value(u"data"_s).toObject().value(u"owner"_s).toString(), u"tm"_s);
+        QVERIFY(!stored.contains(u"binaryData"_s));
+        KubeObject bin = binary;
+        bin.data.insert(u"root-cert.crt"_s, QSslCertificate(caPem(u"New Mesh Root"_s), QSsl::Pem).toDer());
+        auto binOk = await<KubeObject>([&](auto cb) { c->replaceObject(bin, this, cb); });
+        QVERIFY2(binOk.ok(), qPrintable(binOk.error.message));
+        const QJsonObject storedBin = m_server->configMap(u"mesh"_s, u"binary-root"_s);
+        QCOMPARE(QByteArray::fromBase64(
+                     storedBin.value(u"binaryData"_s).toObject().value(u"root-cert.crt"_s).toString().toLatin1()),
+                 bin.data.value(u"root-cert.crt"_s));
+        QCOMPARE(storedBin.value(u"data"_s).toObject().value(u"readme"_s).toString(), u"DER root below"_s);
+        // The server refuses what the real one refuses: one key in both data and binaryData.
+        QJsonObject dup = storedBin;
+        QJsonObject dupData = dup.value(u"data"_s).toObject();
+        dupData.insert(u"root-cert.crt"_s, u"text too"_s);
+        dup.insert(u"data"_s, dupData);
+        auto invalid = await<QJsonObject>([&](auto cb) {
+            c->call("PUT", u"/api/v1/namespaces/mesh/configmaps/binary-root"_s, {},
+                    QJsonDocument(dup).toJson(QJsonDocument::Compact), this, cb);
+        });
+        QCOMPARE(invalid.error.kind, KubeError::Kind::Invalid);
+
+        // A watch on ConfigMaps sees a ConfigMap change, not the Secret of the same name.
+        WatchOptions wo;
+        wo.fieldSelector = u"metadata.name=trust-bundle"_s;
+        wo.resourceVersion = QString::number(m_server->currentResourceVersion());
+        std::unique_ptr<KubeWatch> w(c->watchObjects(ObjectKind::ConfigMap, u"mesh"_s, wo, nullptr));
+        QSignalSpy opened(w.get(), &KubeWatch::opened);
+        QSignalSpy events(w.get(), &KubeWatch::event);
+        QVERIFY(opened.wait(10000));
+        m_server->putSecret(u"mesh"_s, u"trust-bundle"_s, {{u"ca.crt"_s, caPem(u"Secret again"_s)}});
+        const QString rv = m_server->putConfigMap(u"mesh"_s, u"trust-bundle"_s, {{u"ca.crt"_s, QString::fromLatin1(root)}});
+        QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, 10000);
+        const auto ev = events.first().first().value<WatchEvent>();
+        QCOMPARE(ev.type, WatchEvent::Type::Modified);
+        QCOMPARE(ev.object.value(u"kind"_s).toString(), u"ConfigMap"_s);
+        QCOMPARE(ev.object.value(u"metadata"_s).toObject().value(u"resourceVersion"_s).toString(), rv);
+        m_server->deleteConfigMap(u"mesh"_s, u"trust-bundle"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(events.size(), 2, 10000);
+        QCOMPARE(events.last().first().value<WatchEvent>().type, WatchEvent::Type::Deleted);
+        QVERIFY(m_server->configMap(u"mesh"_s, u"trust-bundle"_s).isEmpty());
+        QVERIFY(!m_server->secret(u"mesh"_s, u"trust-bundle"_s).isEmpty());
+    }
+
+    void caConfigMapsBesideSecretsForThePicker()
+    {
+        m_server->putConfigMap(u"picker"_s, u"kube-root-ca.crt"_s, {{u"ca.crt"_s, QString::fromLatin1(caPem(u"Cluster"_s))}});
+        m_server->putConfigMap(u"picker"_s, u"app-config"_s, {{u"settings.pem"_s, u"not a certificate"_s}});
+        m_server->putSecret(u"picker"_s, u"gateway-ca"_s, {{u"tls.crt"_s, caPem(u"Gateway"_s)}});
+        std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-cert"_s, nullptr));
+        auto r = await<QList<CaObjectInfo>>([&](auto cb) { listCaObjects(c.get(), u"picker"_s, {}, this, cb); });
+        QVERIFY2(r.ok(), qPrintable(r.error.message));
+        QCOMPARE(r.value.size(), 2); // app-config holds no certificate
+        QCOMPARE(r.value.at(0).kind, ObjectKind::Secret); // Secrets first
+        QCOMPARE(r.value.at(1).kind, ObjectKind::ConfigMap);
+        QCOMPARE(r.value.at(1).name, u"kube-root-ca.crt"_s);
+        QCOMPARE(r.value.at(1).caKeys, QStringList{u"ca.crt"_s});
+        QCOMPARE(r.value.at(1).uri(u"ctx"_s, u"ca.crt"_s), u"configmap://ctx/picker/kube-root-ca.crt#ca.crt"_s);
     }
 
     void watchDeliversEventsAndRejectsGarbage()

@@ -24,6 +24,7 @@
 #include <QRandomGenerator>
 #include <QSaveFile>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -547,6 +548,89 @@ private Q_SLOTS:
         QVERIFY(log.waitForWritten(10000));
         QVERIFY(!readFile(c.auditPath).contains(token));
         QVERIFY(!readFile(c.auditPath).contains(token.toBase64()));
+        qunsetenv("KUBECONFIG");
+    }
+
+    void configMapRotationReadBackWithKubectl()
+    {
+        // A trust-manager-style target: the bundle in a ConfigMap's data (text), beside a key that must stay
+        // untouched. Every read back goes through the real kubectl against the in-process API server.
+        const QString kubectlPath = QStandardPaths::findExecutable(u"kubectl"_s);
+        QVERIFY2(!kubectlPath.isEmpty(), "no kubectl (installer/install-deps.sh installs kubernetes-client)");
+        KubeApiServer server(KubeApiServer::Options{});
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        const QString kubeconfig = path(u"kubeconfig-configmap"_s);
+        QVERIFY(server.writeKubeconfig(kubeconfig));
+        qputenv("KUBECONFIG", QFile::encodeName(kubeconfig));
+        // kubectl talks to this very thread's server: run it without blocking the event loop.
+        const auto kubectl = [&](const QStringList& args) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(u"KUBECONFIG"_s, kubeconfig);
+            p.setProcessEnvironment(env);
+            QSignalSpy finished(&p, &QProcess::finished);
+            p.start(kubectlPath, QStringList{u"--cache-dir"_s, path(u"kubectl-cache"_s)} + args);
+            ProcessResult r;
+            if (!p.waitForStarted(10000))
+                return r;
+            r.timedOut = !finished.wait(30000);
+            if (r.timedOut) {
+                p.kill();
+                p.waitForFinished(2000);
+            }
+            r.exitCode = p.exitCode();
+            r.out = p.readAllStandardOutput();
+            r.err = p.readAllStandardError();
+            return r;
+        };
+        const auto jsonpath = [&](const QString& expression) {
+            const ProcessResult r = kubectl({u"get"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s,
+                                             u"-o"_s, u"jsonpath="_s + expression});
+            return r.exitCode == 0 ? r.out : QByteArray("kubectl failed: " + r.err);
+        };
+        const QString meshConfig = u"trustDomain: cluster.local\n"_s;
+        QVERIFY(!server.putConfigMap(u"istio-system"_s, u"trust-bundle"_s,
+                                     {{u"ca.crt"_s, QString::fromLatin1(m_oldRoot)}, {u"mesh.yaml"_s, meshConfig}}, {},
+                                     {{u"trust.cert-manager.io/bundle"_s, u"trust-bundle"_s}})
+                     .isEmpty());
+        QCOMPARE(jsonpath(u"{.data.ca\\.crt}"_s), m_oldRoot);
+        const QString dest = u"configmap://test-cert/istio-system/trust-bundle#ca.crt"_s;
+
+        Case c = newCase({});
+        AuditLog log(c.auditPath);
+        log.openWithoutKeyring();
+        {
+            // kubectl writes between stage and commit: a conflict, nothing written.
+            Rotation r(settingsFor(c, &log));
+            Outcome staged = waitFor(r, [&] { r.stage(request(dest, {target(m_a)})); });
+            QVERIFY2(staged.ok, qPrintable(describe(staged)));
+            QVERIFY(staged.destinations.first().notes.join(u' ').contains(u"ConfigMap"_s));
+            const ProcessResult patch = kubectl({u"patch"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s,
+                                                 u"istio-system"_s, u"--type"_s, u"merge"_s, u"-p"_s,
+                                                 uR"({"data":{"owner":"kubectl"}})"_s});
+            QVERIFY2(patch.exitCode == 0, patch.err.constData());
+            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            QCOMPARE(o.code, u"conflict"_s);
+            QCOMPARE(jsonpath(u"{.data.ca\\.crt}"_s), m_oldRoot);
+            r.discard();
+        }
+        {
+            Rotation r(settingsFor(c, &log));
+            QVERIFY(waitFor(r, [&] { r.stage(request(dest, {target(m_a)})); }).ok);
+            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            QVERIFY2(o.ok, qPrintable(describe(o)));
+            // The overlap, as text in data (never moved to binaryData); the other keys untouched.
+            QCOMPARE(jsonpath(u"{.data.ca\\.crt}"_s), m_newRoot + m_oldRoot);
+            QCOMPARE(jsonpath(u"{.data.mesh\\.yaml}"_s), meshConfig.toUtf8());
+            QCOMPARE(jsonpath(u"{.data.owner}"_s), QByteArray("kubectl"));
+            QCOMPARE(jsonpath(u"{.binaryData}"_s), QByteArray());
+            QCOMPARE(jsonpath(u"{.metadata.labels.trust\\.cert-manager\\.io/bundle}"_s), QByteArray("trust-bundle"));
+            Outcome back = waitFor(r, [&] { r.rollback(); });
+            QVERIFY2(back.ok, qPrintable(describe(back)));
+            QCOMPARE(jsonpath(u"{.data.ca\\.crt}"_s), m_oldRoot);
+            QCOMPARE(jsonpath(u"{.data.mesh\\.yaml}"_s), meshConfig.toUtf8());
+        }
         qunsetenv("KUBECONFIG");
     }
 
