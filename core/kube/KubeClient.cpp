@@ -159,11 +159,6 @@ QJsonObject KubeObject::toJson() const
     return o;
 }
 
-QString KubeObject::label() const
-{
-    return u"%1 %2/%3"_s.arg(KubeObjectRef::kindName(kind), nameSpace, name);
-}
-
 // ---- KubeWatch ------------------------------------------------------------------------------------
 
 KubeWatch::~KubeWatch()

@@ -92,8 +92,6 @@ struct KubeObject
     static KubeObject fromJson(ObjectKind kind, const QJsonObject& object);
     /// `raw` with metadata (name, namespace, resourceVersion, labels) and the keys re-encoded.
     QJsonObject toJson() const;
-    /// "Secret NS/NAME" or "ConfigMap NS/NAME", for messages.
-    QString label() const;
 };
 
 struct KubeObjectList

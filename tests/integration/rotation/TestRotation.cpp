@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The phased rotation against real peers: two certrotor-test-grpc-server processes serving chains from
 // the old CA (switched to the new CA mid-rotation by rewriting their certificate files, which they reload
-// every second), bundle files on the real filesystem, Secrets on the Kubernetes API test server, the CLI,
-// and a child driving a rotation that is SIGKILLed at random moments. Certificates are made at test time.
+// every second), bundle files on the real filesystem, Secrets and ConfigMaps on the Kubernetes API test
+// server (ConfigMaps read back with the real kubectl), the CLI, and a child driving a rotation that is
+// SIGKILLed at random moments. Certificates are made at test time.
 #include "CertFactory.h"
 #include "KubeApiServer.h"
 #include "TestPeers.h"
 #include "TestUtil.h"
 #include "audit/AuditLog.h"
 #include "audit/AuditVerify.h"
+#include "kube/KubeClient.h"
 #include "probe/GrpcProbe.h"
 #include "rotation/Rotation.h"
 #include "x509/Bundle.h"
@@ -31,6 +33,7 @@
 
 #include <csignal>
 #include <memory>
+#include <optional>
 #include <sys/stat.h>
 
 using namespace certrotor;
@@ -631,6 +634,88 @@ private Q_SLOTS:
             QCOMPARE(jsonpath(u"{.data.ca\\.crt}"_s), m_oldRoot);
             QCOMPARE(jsonpath(u"{.data.mesh\\.yaml}"_s), meshConfig.toUtf8());
         }
+        qunsetenv("KUBECONFIG");
+    }
+
+    void configMapCommitterKeepsEachKeyWhereItIs()
+    {
+        KubeApiServer server(KubeApiServer::Options{});
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        const QString kubeconfig = path(u"kubeconfig-committer"_s);
+        QVERIFY(server.writeKubeconfig(kubeconfig));
+        qputenv("KUBECONFIG", QFile::encodeName(kubeconfig));
+        const QByteArray der = QByteArray::fromHex("3082000102");
+        QVERIFY(!server.putConfigMap(u"mesh"_s, u"roots"_s, {{u"ca.crt"_s, QString::fromLatin1(m_oldRoot)}},
+                                     {{u"root.pem"_s, m_oldRoot}, {u"other.der"_s, der}})
+                     .isEmpty());
+        const auto committerFor = [](const QString& spec) {
+            Result<std::unique_ptr<Committer>> c = Committer::create(Destination::parse(spec).value(), {});
+            return c.ok() ? std::move(c).value() : nullptr;
+        };
+        const auto await = [](const std::function<void(Committer::Done)>& start) {
+            auto out = std::make_shared<std::optional<Result<DestinationContent>>>();
+            start([out](Result<DestinationContent> r) { *out = std::move(r); });
+            (void)QTest::qWaitFor([&] { return out->has_value(); }, 15000);
+            return out->value_or(Result<DestinationContent>(Error{u"the test gave up waiting"_s, {}, {}}));
+        };
+
+        // A key in binaryData stays in binaryData (base64), every other key untouched.
+        std::unique_ptr<Committer> binary = committerFor(u"configmap://test-cert/mesh/roots#root.pem"_s);
+        QVERIFY(binary);
+        Result<DestinationContent> before = await([&](Committer::Done d) { binary->read(std::move(d)); });
+        QVERIFY2(before.ok(), qPrintable(before.ok() ? QString() : before.error().text()));
+        QCOMPARE(before.value().bytes, m_oldRoot);
+        Result<DestinationContent> written =
+            await([&](Committer::Done d) { binary->write(m_newRoot + m_oldRoot, before.value().version, std::move(d)); });
+        QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().text()));
+        const QJsonObject stored = server.configMap(u"mesh"_s, u"roots"_s);
+        const QJsonObject binaryData = stored.value(u"binaryData"_s).toObject();
+        QCOMPARE(QByteArray::fromBase64(binaryData.value(u"root.pem"_s).toString().toLatin1()), m_newRoot + m_oldRoot);
+        QCOMPARE(QByteArray::fromBase64(binaryData.value(u"other.der"_s).toString().toLatin1()), der);
+        QCOMPARE(stored.value(u"data"_s).toObject().value(u"ca.crt"_s).toString().toLatin1(), m_oldRoot);
+        QVERIFY(!stored.value(u"data"_s).toObject().contains(u"root.pem"_s));
+
+        // A data key holds text only: bytes that are not UTF-8 are refused, nothing written.
+        std::unique_ptr<Committer> text = committerFor(u"configmap://test-cert/mesh/roots#ca.crt"_s);
+        Result<DestinationContent> textBefore = await([&](Committer::Done d) { text->read(std::move(d)); });
+        QVERIFY(textBefore.ok());
+        Result<DestinationContent> notText =
+            await([&](Committer::Done d) { text->write(QByteArray("\xff\xfe not text", 11), textBefore.value().version, std::move(d)); });
+        QVERIFY(!notText.ok());
+        QCOMPARE(notText.error().code, commitcode::unusable);
+        QCOMPARE(server.configMap(u"mesh"_s, u"roots"_s).value(u"metadata"_s).toObject().value(u"resourceVersion"_s).toString(),
+                 textBefore.value().version);
+
+        // A missing key and a missing ConfigMap are unusable destinations, by code.
+        std::unique_ptr<Committer> noKey = committerFor(u"configmap://test-cert/mesh/roots#nope.pem"_s);
+        Result<DestinationContent> missingKey = await([&](Committer::Done d) { noKey->read(std::move(d)); });
+        QVERIFY(!missingKey.ok());
+        QCOMPARE(missingKey.error().code, commitcode::unusable);
+        std::unique_ptr<Committer> absent = committerFor(u"configmap://test-cert/mesh/nothing#ca.crt"_s);
+        Result<DestinationContent> notThere = await([&](Committer::Done d) { absent->read(std::move(d)); });
+        QVERIFY(!notThere.ok());
+        QCOMPARE(notThere.error().code, commitcode::unusable);
+
+        // An immutable ConfigMap can never be updated: refused before any write.
+        QJsonObject frozen = server.configMap(u"mesh"_s, u"roots"_s);
+        frozen.insert(u"immutable"_s, true);
+        std::unique_ptr<kube::KubeClient> client(kube::KubeClient::fromKubeconfig({}).value());
+        QVERIFY(await([&](Committer::Done d) {
+                    client->call("PUT", u"/api/v1/namespaces/mesh/configmaps/roots"_s, {},
+                                 QJsonDocument(frozen).toJson(QJsonDocument::Compact), nullptr,
+                                 [d](kube::KubeResult<QJsonObject> r) {
+                                     d(r.ok() ? Result<DestinationContent>(DestinationContent{})
+                                              : Result<DestinationContent>(Error{r.error.message, {}, {}}));
+                                 });
+                }).ok());
+        Result<DestinationContent> frozenBefore = await([&](Committer::Done d) { text->read(std::move(d)); });
+        QVERIFY(frozenBefore.ok());
+        Result<DestinationContent> refused =
+            await([&](Committer::Done d) { text->write(m_newRoot, frozenBefore.value().version, std::move(d)); });
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, commitcode::unusable);
+        QVERIFY2(refused.error().message.contains(u"immutable"_s), qPrintable(refused.error().message));
         qunsetenv("KUBECONFIG");
     }
 
