@@ -126,7 +126,7 @@ void KubeSecretSource::relist()
     ListOptions opts;
     opts.fieldSelector = u"metadata.name="_s + m_ref.name;
     const qint64 startedNs = monotonicNs();
-    m_client->listObjects(m_ref.kind, m_ref.nameSpace, opts, this, [this, gen, startedNs](KubeResult<KubeObjectList> r) {
+    const auto listed = [this, gen, startedNs](KubeResult<KubeObjectList> r) {
         if (gen != m_generation || !m_running)
             return;
         if (!r.ok()) {
@@ -145,7 +145,8 @@ void KubeSecretSource::relist()
         else
             setProblem(Error{objectLabel() + u" does not exist (yet); watching for it"_s, {}, kubeproblem::absent});
         openWatch();
-    });
+    };
+    m_client->listObjects(m_ref.kind, m_ref.nameSpace, opts, this, listed);
 }
 
 void KubeSecretSource::openWatch()
@@ -302,8 +303,8 @@ Error bundleProblem(const Bundle& bundle, const QString& label)
 {
     const QString errors = Source::bundleErrorSummary(bundle);
     if (bundle.entries.isEmpty())
-        return Error{u"the key holds no certificate"_s + (errors.isEmpty() ? QString() : u" ("_s + errors + u')'), label,
-                     kubeproblem::badBundle};
+        return Error{u"the key holds no certificate"_s + (errors.isEmpty() ? QString() : u" ("_s + errors + u')'),
+                     label, kubeproblem::badBundle};
     if (!errors.isEmpty())
         return Error{errors, {}, kubeproblem::badBundle};
     return {};
@@ -357,9 +358,10 @@ void KubeSecretSource::handleObject(const KubeObject& object, qint64 receivedNs)
                 setProblem(bundleProblem(*u.bundle, objectLabel()));
                 deliver(u);
             });
-    watcher->setFuture(QtConcurrent::run(Source::readPool(), [content, hash, name = displayName(), cache = bundleCache()] {
-        return cache->parse(content, name, hash);
-    }));
+    watcher->setFuture(QtConcurrent::run(Source::readPool(),
+                                         [content, hash, name = displayName(), cache = bundleCache()] {
+                                             return cache->parse(content, name, hash);
+                                         }));
 }
 
 } // namespace certrotor::kube

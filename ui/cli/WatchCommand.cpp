@@ -148,7 +148,8 @@ int watch(const QStringList& args)
         return usageError(QStringLiteral("--exit-after-ms takes a whole number of milliseconds"));
     const QStringList specs = parser.positionalArguments();
     if (specs.isEmpty())
-        return usageError(QStringLiteral("watch: name at least one SOURCE (a file, a directory, secret://… or configmap://…)"));
+        return usageError(
+            QStringLiteral("watch: name at least one SOURCE (a file, a directory, secret://… or configmap://…)"));
     if (!QCoreApplication::instance()) {
         err() << "certrotor-cli: watch needs an event loop\n";
         err().flush();

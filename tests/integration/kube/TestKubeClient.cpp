@@ -62,7 +62,8 @@ private Q_SLOTS:
     {
         m_server->clearRequests();
         std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
-        auto r = await<KubeObject>([&](auto cb) { c->getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r = await<KubeObject>(
+            [&](auto cb) { c->getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY2(r.ok(), qPrintable(r.error.message));
         QCOMPARE(r.value.name, u"ca-one"_s);
         QVERIFY(r.value.data.value(u"ca.crt"_s).startsWith("-----BEGIN CERTIFICATE-----"));
@@ -107,7 +108,8 @@ private Q_SLOTS:
         auto rc = cfg.value().restConfig(u"bad"_s);
         QVERIFY(rc.ok());
         KubeClient c(rc.value());
-        auto r = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r = await<KubeObject>(
+            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY(!r.ok());
         QCOMPARE(r.error.kind, KubeError::Kind::Unauthorized);
         QCOMPARE(r.error.httpStatus, 401);
@@ -126,7 +128,8 @@ private Q_SLOTS:
         auto rc = Kubeconfig::loadFiles({path}).value().restConfig();
         QVERIFY(rc.ok());
         KubeClient c(rc.value());
-        auto r = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r = await<KubeObject>(
+            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QCOMPARE(r.error.kind, KubeError::Kind::Tls);
         QVERIFY2(r.error.message.contains(u"TLS handshake"_s), qPrintable(r.error.message));
 
@@ -135,7 +138,8 @@ private Q_SLOTS:
                                           + "\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user: {token: good-token-123456}\ncontexts:\n- name: w\n  context: {cluster: w, user: u}\n"));
         KubeClient insecure(Kubeconfig::loadFiles({path}).value().restConfig().value());
         QCOMPARE(insecure.warnings().size(), 1);
-        auto ok = await<KubeObject>([&](auto cb) { insecure.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto ok = await<KubeObject>(
+            [&](auto cb) { insecure.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY2(ok.ok(), qPrintable(ok.error.message));
     }
 
@@ -145,25 +149,29 @@ private Q_SLOTS:
         RestConfig rc = base->config();
         rc.cluster.tlsServerName = u"kubernetes.default.svc"_s; // in the server certificate's SANs
         KubeClient good(rc);
-        auto ok = await<KubeObject>([&](auto cb) { good.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto ok = await<KubeObject>(
+            [&](auto cb) { good.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY2(ok.ok(), qPrintable(ok.error.message));
         rc.cluster.tlsServerName = u"not-the-apiserver.example"_s;
         KubeClient bad(rc);
-        auto r = await<KubeObject>([&](auto cb) { bad.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r = await<KubeObject>(
+            [&](auto cb) { bad.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QCOMPARE(r.error.kind, KubeError::Kind::Tls);
     }
 
     void notFoundAndConnectionRefused()
     {
         std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
-        auto r = await<KubeObject>([&](auto cb) { c->getObject(ObjectKind::Secret, u"default"_s, u"nope"_s, this, cb); });
+        auto r = await<KubeObject>(
+            [&](auto cb) { c->getObject(ObjectKind::Secret, u"default"_s, u"nope"_s, this, cb); });
         QCOMPARE(r.error.kind, KubeError::Kind::NotFound);
         QCOMPARE(r.error.message, u"secrets \"nope\" not found (HTTP 404 Not Found)"_s);
 
         RestConfig rc = c->config();
         rc.cluster.server = u"https://127.0.0.1:1"_s;
         KubeClient dead(rc);
-        auto d = await<KubeObject>([&](auto cb) { dead.getObject(ObjectKind::Secret, u"default"_s, u"x"_s, this, cb); });
+        auto d = await<KubeObject>(
+            [&](auto cb) { dead.getObject(ObjectKind::Secret, u"default"_s, u"x"_s, this, cb); });
         QCOMPARE(d.error.kind, KubeError::Kind::Network);
         QVERIFY2(d.error.message.contains(u"refused"_s), qPrintable(d.error.message));
     }
@@ -171,7 +179,8 @@ private Q_SLOTS:
     void replaceWithResourceVersionPrecondition()
     {
         std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
-        auto got = await<KubeObject>([&](auto cb) { c->getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto got = await<KubeObject>(
+            [&](auto cb) { c->getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY(got.ok());
         KubeObject mine = got.value;
         // someone else writes in between
@@ -196,7 +205,8 @@ private Q_SLOTS:
     void listWithSelectors()
     {
         std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-cert"_s, nullptr));
-        auto byLabel = await<KubeObjectList>([&](auto cb) { c->listObjects(ObjectKind::Secret, u"default"_s, {u"app=web"_s, {}}, this, cb); });
+        auto byLabel = await<KubeObjectList>(
+            [&](auto cb) { c->listObjects(ObjectKind::Secret, u"default"_s, {u"app=web"_s, {}}, this, cb); });
         QVERIFY(byLabel.ok());
         QCOMPARE(byLabel.value.items.size(), 1);
         QCOMPARE(byLabel.value.items.first().name, u"tls-two"_s);
@@ -205,7 +215,8 @@ private Q_SLOTS:
         QCOMPARE(byField.value.items.size(), 1);
         QCOMPARE(byField.value.items.first().data.value(u"password"_s), QByteArray("hunter2"));
         QVERIFY(!byField.value.resourceVersion.isEmpty());
-        auto in = await<KubeObjectList>([&](auto cb) { c->listObjects(ObjectKind::Secret, u"default"_s, {u"app in (gw,web)"_s, {}}, this, cb); });
+        auto in = await<KubeObjectList>(
+            [&](auto cb) { c->listObjects(ObjectKind::Secret, u"default"_s, {u"app in (gw,web)"_s, {}}, this, cb); });
         QCOMPARE(in.value.items.size(), 2);
         auto all = await<KubeObjectList>([&](auto cb) { c->listObjects(ObjectKind::Secret, {}, {}, this, cb); });
         QCOMPARE(all.value.items.size(), 4);
@@ -225,7 +236,8 @@ private Q_SLOTS:
         QCOMPARE(o.value.first().caKeys, (QStringList{u"ca-bundle.crt"_s, u"extra.pem"_s}));
         QCOMPARE(o.value.first().certificateCounts, (QList<int>{2, 1}));
         QCOMPARE(o.value.first().uri(u"ctx"_s, u"ca-bundle.crt"_s), u"secret://ctx/other/bundle#ca-bundle.crt"_s);
-        auto sel = await<QList<CaObjectInfo>>([&](auto cb) { listCaObjects(c.get(), u"default"_s, u"app=gw"_s, this, cb); });
+        auto sel = await<QList<CaObjectInfo>>(
+            [&](auto cb) { listCaObjects(c.get(), u"default"_s, u"app=gw"_s, this, cb); });
         QCOMPARE(sel.value.size(), 1);
     }
 
@@ -243,7 +255,8 @@ private Q_SLOTS:
         m_server->putSecret(u"mesh"_s, u"trust-bundle"_s, {{u"ca.crt"_s, caPem(u"Not a ConfigMap"_s)}});
         std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
 
-        auto all = await<KubeObjectList>([&](auto cb) { c->listObjects(ObjectKind::ConfigMap, u"mesh"_s, {}, this, cb); });
+        auto all = await<KubeObjectList>(
+            [&](auto cb) { c->listObjects(ObjectKind::ConfigMap, u"mesh"_s, {}, this, cb); });
         QVERIFY2(all.ok(), qPrintable(all.error.message));
         QCOMPARE(all.value.items.size(), 3);
         auto byLabel = await<KubeObjectList>(
@@ -401,7 +414,8 @@ private Q_SLOTS:
         FixedClock clock(QDateTime(QDate(2030, 1, 1), QTime(0, 0), Qt::UTC));
         KubeClient c(rc.value());
         c.setClock(&clock);
-        auto r1 = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r1 = await<KubeObject>(
+            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY2(r1.ok(), qPrintable(r1.error.message));
         QCOMPARE(c.execRuns(), 1);
         const QJsonObject info = QJsonDocument::fromJson(test::readFile(infoFile)).object();
@@ -410,19 +424,22 @@ private Q_SLOTS:
         QCOMPARE(info.value(u"spec"_s).toObject().value(u"cluster"_s).toObject().value(u"server"_s).toString(), m_server->url());
         // cached while valid
         clock.advanceSecs(120);
-        auto r2 = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r2 = await<KubeObject>(
+            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY(r2.ok());
         QCOMPARE(c.execRuns(), 1);
         // re-run after expiry
         clock.advanceSecs(600);
-        auto r3 = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r3 = await<KubeObject>(
+            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY(r3.ok());
         QCOMPARE(c.execRuns(), 2);
         // the server rotates the token: the cached one gets a 401, the plugin runs again, the call succeeds
         clock.set(QDateTime(QDate(2030, 1, 1), QTime(0, 0), Qt::UTC));
         QVERIFY(test::writeFile(tokenFile, "exec-token-BBB"));
         m_server->setTokens({"exec-token-BBB"});
-        auto r4 = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r4 = await<KubeObject>(
+            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY2(r4.ok(), qPrintable(r4.error.message));
         QCOMPARE(c.execRuns(), 3);
         QCOMPARE(test::readFile(countFile).count("run"), 3);
@@ -441,7 +458,8 @@ private Q_SLOTS:
         rc.cluster.caPem = m_server->caPem();
         rc.user.exec = ExecConfig{u"client.authentication.k8s.io/v1beta1"_s, script, {}, {}, false, {}, {}};
         KubeClient c(rc);
-        auto r = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r = await<KubeObject>(
+            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QCOMPARE(r.error.kind, KubeError::Kind::Credentials);
         QCOMPARE(r.error.message,
                  u"exec credential plugin '%1': its output is not an ExecCredential JSON object"_s.arg(script));
@@ -449,7 +467,8 @@ private Q_SLOTS:
         rc.user.exec->command = m_dir.filePath(u"no-such-plugin"_s);
         rc.user.exec->installHint = u"install it with: apt install no-such-plugin"_s;
         KubeClient missing(rc);
-        auto m = await<KubeObject>([&](auto cb) { missing.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto m = await<KubeObject>(
+            [&](auto cb) { missing.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QCOMPARE(m.error.kind, KubeError::Kind::Credentials);
         QVERIFY2(m.error.message.contains(u"could not be started"_s), qPrintable(m.error.message));
         QVERIFY(m.error.message.contains(u"apt install no-such-plugin"_s));
