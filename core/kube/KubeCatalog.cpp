@@ -28,26 +28,19 @@ QList<ContextInfo> listContexts(const Kubeconfig& config)
     return out;
 }
 
-QString CaSecretInfo::uri(const QString& context, const QString& key) const
+QString CaObjectInfo::uri(const QString& context, const QString& key) const
 {
-    auto enc = [](const QString& s) { return QString::fromLatin1(QUrl::toPercentEncoding(s, "@:")); };
-    QString u = u"secret://"_s;
-    if (!context.isEmpty())
-        u += QString::fromLatin1(QUrl::toPercentEncoding(context, "@:/")) + u'/';
-    u += enc(nameSpace) + u'/' + enc(name);
-    if (!key.isEmpty())
-        u += u'#' + enc(key);
-    return u;
+    return KubeObjectRef{kind, context, nameSpace, name, key}.toUri();
 }
 
-QStringList candidateCaKeys(const Secret& secret)
+QStringList candidateCaKeys(const KubeObject& object)
 {
     QStringList first;
     for (const QString& k : {u"ca.crt"_s, u"ca-bundle.crt"_s, u"tls.crt"_s})
-        if (secret.data.contains(k))
+        if (object.data.contains(k))
             first << k;
     QStringList rest;
-    for (auto it = secret.data.begin(); it != secret.data.end(); ++it) {
+    for (auto it = object.data.begin(); it != object.data.end(); ++it) {
         const QString& k = it.key();
         if (first.contains(k))
             continue;
@@ -58,17 +51,18 @@ QStringList candidateCaKeys(const Secret& secret)
     return first + rest;
 }
 
-CaSecretInfo inspectSecret(const Secret& secret)
+CaObjectInfo inspectObject(const KubeObject& object)
 {
-    CaSecretInfo info;
-    info.nameSpace = secret.nameSpace;
-    info.name = secret.name;
-    info.resourceVersion = secret.resourceVersion;
-    info.type = secret.type;
+    CaObjectInfo info;
+    info.kind = object.kind;
+    info.nameSpace = object.nameSpace;
+    info.name = object.name;
+    info.resourceVersion = object.resourceVersion;
+    info.type = object.type;
     ParseOptions po;
     po.parallel = false;
-    for (const QString& key : candidateCaKeys(secret)) {
-        const Bundle b = parseBundle(secret.data.value(key), key, po);
+    for (const QString& key : candidateCaKeys(object)) {
+        const Bundle b = parseBundle(object.data.value(key), key, po);
         if (b.entries.isEmpty())
             continue;
         info.caKeys << key;
@@ -77,32 +71,49 @@ CaSecretInfo inspectSecret(const Secret& secret)
     return info;
 }
 
-void listCaSecrets(KubeClient* client, const QString& nameSpace, const QString& labelSelector, QObject* context,
-                   std::function<void(KubeResult<QList<CaSecretInfo>>)> done)
+void listCaObjects(KubeClient* client, const QString& nameSpace, const QString& labelSelector, QObject* context,
+                   std::function<void(KubeResult<QList<CaObjectInfo>>)> done)
 {
+    // Both lists are asked for at once; the answer goes out when both are in.
+    struct Pending
+    {
+        KubeObjectList lists[2];
+        KubeError error;
+        int outstanding = 2;
+    };
+    auto pending = std::make_shared<Pending>();
     ListOptions opts;
     opts.labelSelector = labelSelector;
     QPointer<QObject> ctx(context);
-    client->listSecrets(nameSpace, opts, context, [ctx, done](KubeResult<SecretList> r) {
-        if (!r.ok())
-            return done({{}, r.error});
-        if (!ctx)
+    const auto finish = [pending, ctx, done] {
+        if (--pending->outstanding > 0 || !ctx)
             return;
-        auto* watcher = new QFutureWatcher<QList<CaSecretInfo>>(ctx);
-        QObject::connect(watcher, &QFutureWatcher<QList<CaSecretInfo>>::finished, ctx.data(), [watcher, done] {
-            watcher->deleteLater();
-            done({watcher->result(), {}});
-        });
-        watcher->setFuture(QtConcurrent::run([items = r.value.items] {
-            QList<CaSecretInfo> out;
-            for (const Secret& s : items) {
-                CaSecretInfo info = inspectSecret(s);
+        auto* watcher = new QFutureWatcher<QList<CaObjectInfo>>(ctx);
+        QObject::connect(watcher, &QFutureWatcher<QList<CaObjectInfo>>::finished, ctx.data(),
+                         [watcher, done, error = pending->error] {
+                             watcher->deleteLater();
+                             done({watcher->result(), error});
+                         });
+        watcher->setFuture(QtConcurrent::run([items = pending->lists[0].items + pending->lists[1].items] {
+            QList<CaObjectInfo> out;
+            for (const KubeObject& o : items) {
+                CaObjectInfo info = inspectObject(o);
                 if (!info.caKeys.isEmpty())
                     out << info;
             }
             return out;
         }));
-    });
+    };
+    const ObjectKind kinds[2] = {ObjectKind::Secret, ObjectKind::ConfigMap};
+    for (int i = 0; i < 2; ++i) {
+        client->listObjects(kinds[i], nameSpace, opts, context, [pending, finish, i](KubeResult<KubeObjectList> r) {
+            if (r.ok())
+                pending->lists[i] = r.value;
+            else if (pending->error.ok())
+                pending->error = r.error;
+            finish();
+        });
+    }
 }
 
 } // namespace certrotor::kube

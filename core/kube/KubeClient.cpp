@@ -86,32 +86,41 @@ QString encodeQueryValue(const QString& value)
     return QString::fromLatin1(QUrl::toPercentEncoding(value));
 }
 
-// ---- Secret -----------------------------------------------------------------------------------
+// ---- KubeObject -------------------------------------------------------------------------------
 
-Secret Secret::fromJson(const QJsonObject& object)
+KubeObject KubeObject::fromJson(ObjectKind kind, const QJsonObject& object)
 {
-    Secret s;
-    s.raw = object;
+    KubeObject o;
+    o.kind = kind;
+    o.raw = object;
     const QJsonObject md = object.value(u"metadata"_s).toObject();
-    s.nameSpace = md.value(u"namespace"_s).toString();
-    s.name = md.value(u"name"_s).toString();
-    s.resourceVersion = md.value(u"resourceVersion"_s).toString();
-    s.uid = md.value(u"uid"_s).toString();
-    s.type = object.value(u"type"_s).toString();
+    o.nameSpace = md.value(u"namespace"_s).toString();
+    o.name = md.value(u"name"_s).toString();
+    o.resourceVersion = md.value(u"resourceVersion"_s).toString();
+    o.uid = md.value(u"uid"_s).toString();
+    o.type = object.value(u"type"_s).toString();
     const QJsonObject labels = md.value(u"labels"_s).toObject();
     for (auto it = labels.begin(); it != labels.end(); ++it)
-        s.labels.insert(it.key(), it.value().toString());
+        o.labels.insert(it.key(), it.value().toString());
     const QJsonObject data = object.value(u"data"_s).toObject();
     for (auto it = data.begin(); it != data.end(); ++it)
-        s.data.insert(it.key(), QByteArray::fromBase64(it.value().toString().toLatin1()));
-    return s;
+        o.data.insert(it.key(), kind == ObjectKind::Secret ? QByteArray::fromBase64(it.value().toString().toLatin1())
+                                                           : it.value().toString().toUtf8());
+    if (kind == ObjectKind::ConfigMap) {
+        const QJsonObject binary = object.value(u"binaryData"_s).toObject();
+        for (auto it = binary.begin(); it != binary.end(); ++it) {
+            o.data.insert(it.key(), QByteArray::fromBase64(it.value().toString().toLatin1()));
+            o.binaryKeys.insert(it.key());
+        }
+    }
+    return o;
 }
 
-QJsonObject Secret::toJson() const
+QJsonObject KubeObject::toJson() const
 {
     QJsonObject o = raw;
     o.insert(u"apiVersion"_s, u"v1"_s);
-    o.insert(u"kind"_s, u"Secret"_s);
+    o.insert(u"kind"_s, KubeObjectRef::kindName(kind));
     QJsonObject md = o.value(u"metadata"_s).toObject();
     md.insert(u"name"_s, name);
     md.insert(u"namespace"_s, nameSpace);
@@ -127,13 +136,26 @@ QJsonObject Secret::toJson() const
     else
         md.insert(u"labels"_s, l);
     o.insert(u"metadata"_s, md);
-    if (!type.isEmpty())
-        o.insert(u"type"_s, type);
-    QJsonObject d;
-    for (auto it = data.begin(); it != data.end(); ++it)
-        d.insert(it.key(), QString::fromLatin1(it.value().toBase64()));
-    o.insert(u"data"_s, d);
-    o.remove(u"stringData"_s);
+    QJsonObject text;
+    QJsonObject binary;
+    for (auto it = data.begin(); it != data.end(); ++it) {
+        if (kind == ObjectKind::ConfigMap && !binaryKeys.contains(it.key()))
+            text.insert(it.key(), QString::fromUtf8(it.value()));
+        else
+            binary.insert(it.key(), QString::fromLatin1(it.value().toBase64()));
+    }
+    if (kind == ObjectKind::Secret) {
+        if (!type.isEmpty())
+            o.insert(u"type"_s, type);
+        o.insert(u"data"_s, binary);
+        o.remove(u"stringData"_s);
+    } else {
+        o.insert(u"data"_s, text);
+        if (binary.isEmpty())
+            o.remove(u"binaryData"_s);
+        else
+            o.insert(u"binaryData"_s, binary);
+    }
     return o;
 }
 
@@ -537,39 +559,40 @@ void KubeClient::send(const QByteArray& verb, const QString& path, const QString
     });
 }
 
-QString KubeClient::secretsPath(const QString& nameSpace)
+QString KubeClient::collectionPath(ObjectKind kind, const QString& nameSpace)
 {
     if (nameSpace.isEmpty())
-        return u"/api/v1/secrets"_s;
-    return u"/api/v1/namespaces/%1/secrets"_s.arg(QString::fromLatin1(QUrl::toPercentEncoding(nameSpace)));
+        return u"/api/v1/"_s + KubeObjectRef::resourceName(kind);
+    return KubeObjectRef{kind, {}, nameSpace, {}, {}}.collectionPath();
 }
 
-void KubeClient::getSecret(const QString& nameSpace, const QString& name, QObject* context, Callback<Secret> done)
+void KubeClient::getObject(ObjectKind kind, const QString& nameSpace, const QString& name, QObject* context,
+                           Callback<KubeObject> done)
 {
-    call("GET", secretsPath(nameSpace) + u'/' + QString::fromLatin1(QUrl::toPercentEncoding(name)), {}, {}, context,
-         [done](KubeResult<QJsonObject> r) {
+    call("GET", KubeObjectRef{kind, {}, nameSpace, name, {}}.apiPath(), {}, {}, context,
+         [kind, done](KubeResult<QJsonObject> r) {
              if (!r.ok())
                  return done({{}, r.error});
-             done({Secret::fromJson(r.value), {}});
+             done({KubeObject::fromJson(kind, r.value), {}});
          });
 }
 
-void KubeClient::listSecrets(const QString& nameSpace, const ListOptions& options, QObject* context,
-                             Callback<SecretList> done)
+void KubeClient::listObjects(ObjectKind kind, const QString& nameSpace, const ListOptions& options, QObject* context,
+                             Callback<KubeObjectList> done)
 {
     QStringList q;
     if (!options.labelSelector.isEmpty())
         q << u"labelSelector="_s + encodeQueryValue(options.labelSelector);
     if (!options.fieldSelector.isEmpty())
         q << u"fieldSelector="_s + encodeQueryValue(options.fieldSelector);
-    call("GET", secretsPath(nameSpace), q.join(u'&'), {}, context, [done](KubeResult<QJsonObject> r) {
+    call("GET", collectionPath(kind, nameSpace), q.join(u'&'), {}, context, [kind, done](KubeResult<QJsonObject> r) {
         if (!r.ok())
             return done({{}, r.error});
-        SecretList list;
+        KubeObjectList list;
         list.resourceVersion = r.value.value(u"metadata"_s).toObject().value(u"resourceVersion"_s).toString();
         const QJsonArray items = r.value.value(u"items"_s).toArray();
         for (const QJsonValue& v : items)
-            list.items << Secret::fromJson(v.toObject());
+            list.items << KubeObject::fromJson(kind, v.toObject());
         done({list, {}});
     });
 }
@@ -588,18 +611,20 @@ void KubeClient::listNamespaces(QObject* context, Callback<QStringList> done)
     });
 }
 
-void KubeClient::replaceSecret(const Secret& secret, QObject* context, Callback<Secret> done)
+void KubeClient::replaceObject(const KubeObject& object, QObject* context, Callback<KubeObject> done)
 {
-    const QByteArray body = QJsonDocument(secret.toJson()).toJson(QJsonDocument::Compact);
-    call("PUT", secretsPath(secret.nameSpace) + u'/' + QString::fromLatin1(QUrl::toPercentEncoding(secret.name)), {},
-         body, context, [done](KubeResult<QJsonObject> r) {
+    const QByteArray body = QJsonDocument(object.toJson()).toJson(QJsonDocument::Compact);
+    const ObjectKind kind = object.kind;
+    call("PUT", KubeObjectRef{kind, {}, object.nameSpace, object.name, {}}.apiPath(), {}, body, context,
+         [kind, done](KubeResult<QJsonObject> r) {
              if (!r.ok())
                  return done({{}, r.error});
-             done({Secret::fromJson(r.value), {}});
+             done({KubeObject::fromJson(kind, r.value), {}});
          });
 }
 
-KubeWatch* KubeClient::watchSecrets(const QString& nameSpace, const WatchOptions& options, QObject* parent)
+KubeWatch* KubeClient::watchObjects(ObjectKind kind, const QString& nameSpace, const WatchOptions& options,
+                                    QObject* parent)
 {
     auto* watch = new KubeWatch(parent);
     QStringList q{u"watch=1"_s};
@@ -615,7 +640,7 @@ KubeWatch* KubeClient::watchSecrets(const QString& nameSpace, const WatchOptions
         q << u"timeoutSeconds="_s + QString::number(options.timeoutSeconds);
     const int inactivity =
         options.inactivityTimeoutMs > 0 ? options.inactivityTimeoutMs : (qMax(options.timeoutSeconds, 0) + 30) * 1000;
-    const QString path = secretsPath(nameSpace);
+    const QString path = collectionPath(kind, nameSpace);
     const QString query = q.join(u'&');
     QPointer<KubeWatch> w(watch);
     QPointer<KubeClient> self(this);

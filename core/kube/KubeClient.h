@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "kube/KubeObjectRef.h"
 #include "kube/Kubeconfig.h"
 
 #include <QDateTime>
@@ -8,6 +9,7 @@
 #include <QMap>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
@@ -23,7 +25,7 @@ namespace certrotor {
 class Clock;
 }
 
-/// The Kubernetes API client: GET, LIST, WATCH and PUT of Secrets over QNetworkAccessManager,
+/// The Kubernetes API client: GET, LIST, WATCH and PUT of Secrets and ConfigMaps over QNetworkAccessManager,
 /// asynchronous, never blocking. Authenticates with what the kubeconfig says: client certificate,
 /// bearer token (inline or file) or an exec credential plugin. Tokens, keys and plugin output
 /// never reach logs or error messages.
@@ -67,26 +69,34 @@ struct KubeResult
     bool ok() const { return error.ok(); }
 };
 
-/// A Secret, with `data` base64-decoded. `raw` keeps every other field for a faithful PUT.
-struct Secret
+using ObjectKind = KubeObjectRef::Kind;
+
+/// A Secret or a ConfigMap, with the bytes of every key in `data`: a Secret's data base64-decoded; a
+/// ConfigMap's `data` (text, as UTF-8) and `binaryData` (base64-decoded) together, `binaryKeys` naming
+/// the keys that came from binaryData so that toJson() puts each key back where it was. `raw` keeps
+/// every other field for a faithful PUT.
+struct KubeObject
 {
+    ObjectKind kind = ObjectKind::Secret;
     QString nameSpace;
     QString name;
     QString resourceVersion;
     QString uid;
-    QString type;
+    QString type; // Secrets only
     QMap<QString, QString> labels;
     QMap<QString, QByteArray> data;
+    QSet<QString> binaryKeys; // ConfigMaps only
     QJsonObject raw;
 
-    static Secret fromJson(const QJsonObject& object);
-    /// `raw` with metadata (name, namespace, resourceVersion, labels) and data re-encoded.
+    /// `kind` is given because list items carry no kind of their own.
+    static KubeObject fromJson(ObjectKind kind, const QJsonObject& object);
+    /// `raw` with metadata (name, namespace, resourceVersion, labels) and the keys re-encoded.
     QJsonObject toJson() const;
 };
 
-struct SecretList
+struct KubeObjectList
 {
-    QList<Secret> items;
+    QList<KubeObject> items;
     QString resourceVersion; // the list's resourceVersion: where a following watch starts
 };
 
@@ -111,7 +121,7 @@ struct WatchEvent
 {
     enum class Type { Added, Modified, Deleted, Bookmark, Error };
     Type type = Type::Added;
-    QJsonObject object; // the Secret, the bookmark's object, or the Status of an ERROR event
+    QJsonObject object; // the Secret or ConfigMap, the bookmark's object, or the Status of an ERROR event
     qint64 receivedNs = 0; // QElapsedTimer-style monotonic time of arrival (for latency figures)
 };
 
@@ -185,15 +195,18 @@ public:
     template <typename T>
     using Callback = std::function<void(KubeResult<T>)>;
 
-    void getSecret(const QString& nameSpace, const QString& name, QObject* context, Callback<Secret> done);
-    void listSecrets(const QString& nameSpace, const ListOptions& options, QObject* context,
-                     Callback<SecretList> done);
+    // Secrets and ConfigMaps alike: `kind` picks the resource. An empty namespace lists or watches
+    // the whole cluster.
+    void getObject(ObjectKind kind, const QString& nameSpace, const QString& name, QObject* context,
+                   Callback<KubeObject> done);
+    void listObjects(ObjectKind kind, const QString& nameSpace, const ListOptions& options, QObject* context,
+                     Callback<KubeObjectList> done);
     void listNamespaces(QObject* context, Callback<QStringList> done);
-    /// PUT with secret.resourceVersion as the precondition: a concurrent change is a
+    /// PUT with object.resourceVersion as the precondition: a concurrent change is a
     /// KubeError::Kind::Conflict, never a silent overwrite.
-    void replaceSecret(const Secret& secret, QObject* context, Callback<Secret> done);
-    /// Opens a watch on the Secrets of a namespace; the caller owns the result (parented to `parent`).
-    KubeWatch* watchSecrets(const QString& nameSpace, const WatchOptions& options, QObject* parent);
+    void replaceObject(const KubeObject& object, QObject* context, Callback<KubeObject> done);
+    /// Opens a watch on the objects of a namespace; the caller owns the result (parented to `parent`).
+    KubeWatch* watchObjects(ObjectKind kind, const QString& nameSpace, const WatchOptions& options, QObject* parent);
 
     /// Generic JSON call (path relative to the server URL, query already encoded).
     void call(const QByteArray& verb, const QString& path, const QString& query, const QByteArray& body,
@@ -208,7 +221,7 @@ private:
     void send(const QByteArray& verb, const QString& path, const QString& query, const QByteArray& body,
               QObject* context, Callback<QJsonObject> done, bool retried);
     void applyClientCertificate(const Credentials& creds);
-    static QString secretsPath(const QString& nameSpace);
+    static QString collectionPath(ObjectKind kind, const QString& nameSpace);
 
     RestConfig m_config;
     KubeError m_configError;

@@ -32,6 +32,11 @@ QString KubeObjectRef::kindName(Kind kind)
     return kind == Kind::Secret ? u"Secret"_s : u"ConfigMap"_s;
 }
 
+QString KubeObjectRef::resourceName(Kind kind)
+{
+    return kind == Kind::Secret ? u"secrets"_s : u"configmaps"_s;
+}
+
 bool KubeObjectRef::looksLike(const QString& text)
 {
     return text.startsWith(scheme(Kind::Secret)) || text.startsWith(scheme(Kind::ConfigMap));
@@ -79,7 +84,7 @@ QString KubeObjectRef::toUri() const
 QString KubeObjectRef::collectionPath() const
 {
     return u"/api/v1/namespaces/%1/%2"_s.arg(QString::fromUtf8(QUrl::toPercentEncoding(nameSpace)),
-                                             kind == Kind::Secret ? u"secrets"_s : u"configmaps"_s);
+                                             resourceName(kind));
 }
 
 QString KubeObjectRef::apiPath() const

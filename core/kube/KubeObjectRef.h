@@ -27,6 +27,7 @@ struct KubeObjectRef
 
     static QString scheme(Kind kind); // "secret://" or "configmap://"
     static QString kindName(Kind kind); // "Secret" or "ConfigMap"
+    static QString resourceName(Kind kind); // "secrets" or "configmaps", as in REST paths
     /// True when `text` starts with one of the two schemes (it may still be malformed).
     static bool looksLike(const QString& text);
     /// Parses either form; context names may contain '/' (EKS ARNs), parts may be percent-encoded.

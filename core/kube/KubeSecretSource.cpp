@@ -6,8 +6,9 @@
 #include <QCryptographicHash>
 #include <QFutureWatcher>
 #include <QRandomGenerator>
-#include <QUrl>
 #include <QtConcurrent>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -20,13 +21,9 @@ QString statusCode(const QJsonObject& status)
 }
 } // namespace
 
-KubeSecretSource::KubeSecretSource(KubeClient* client, QString nameSpace, QString name, Options options,
-                                   QObject* parent)
-    : Source(parent), m_client(client), m_namespace(std::move(nameSpace)), m_name(std::move(name)),
-      m_options(std::move(options))
+KubeSecretSource::KubeSecretSource(KubeClient* client, KubeObjectRef ref, Options options, QObject* parent)
+    : Source(parent), m_client(client), m_ref(std::move(ref)), m_options(options)
 {
-    if (m_options.keys.isEmpty())
-        m_options.keys = {u"ca.crt"_s};
     if (m_client)
         m_context = m_client->config().contextName;
     m_backoffMs = m_options.initialBackoffMs;
@@ -48,30 +45,6 @@ KubeSecretSource::~KubeSecretSource()
         m_watch->abort();
 }
 
-Result<KubeSecretSource::UriParts> KubeSecretSource::parseUri(const QString& uri)
-{
-    const QString scheme = u"secret://"_s;
-    if (!uri.startsWith(scheme))
-        return Error{u"not a secret:// URI"_s, uri};
-    QString rest = uri.mid(scheme.size());
-    UriParts p;
-    const qsizetype hash = rest.indexOf(u'#');
-    if (hash >= 0) {
-        p.key = QUrl::fromPercentEncoding(rest.mid(hash + 1).toUtf8());
-        rest.truncate(hash);
-        if (p.key.isEmpty())
-            return Error{u"the key after '#' is empty"_s, uri};
-    }
-    QStringList parts = rest.split(u'/');
-    if (parts.size() < 2 || parts.last().isEmpty() || parts.at(parts.size() - 2).isEmpty())
-        return Error{u"expected secret://[CONTEXT/]NAMESPACE/NAME[#KEY]"_s, uri};
-    p.name = QUrl::fromPercentEncoding(parts.takeLast().toUtf8());
-    p.nameSpace = QUrl::fromPercentEncoding(parts.takeLast().toUtf8());
-    // Context names may themselves contain '/' (EKS: arn:aws:eks:region:acct:cluster/name).
-    p.context = QUrl::fromPercentEncoding(parts.join(u'/').toUtf8());
-    return p;
-}
-
 std::unique_ptr<KubeSecretSource> KubeSecretSource::fromUri(const QString& uri, QString* error)
 {
     auto fail = [error](const QString& text) {
@@ -79,37 +52,27 @@ std::unique_ptr<KubeSecretSource> KubeSecretSource::fromUri(const QString& uri, 
             *error = text;
         return std::unique_ptr<KubeSecretSource>();
     };
-    auto parts = parseUri(uri);
-    if (!parts.ok())
-        return fail(parts.error().text());
-    auto cfg = Kubeconfig::loadDefault();
-    if (!cfg.ok())
-        return fail(cfg.error().text());
-    auto rc = cfg.value().restConfig(parts.value().context);
-    if (!rc.ok())
-        return fail(rc.error().text());
-    auto* client = new KubeClient(rc.value());
-    if (!client->configError().ok()) {
-        const QString msg = client->configError().message;
-        delete client;
-        return fail(uri + u": "_s + msg);
-    }
-    Options opts;
-    if (!parts.value().key.isEmpty())
-        opts.keys = {parts.value().key};
-    auto source = std::make_unique<KubeSecretSource>(client, parts.value().nameSpace, parts.value().name, opts);
-    client->setParent(source.get());
+    Result<KubeObjectRef> ref = KubeObjectRef::parse(uri);
+    if (!ref.ok())
+        return fail(ref.error().text());
+    Result<KubeClient*> client = KubeClient::fromKubeconfig(ref.value().context);
+    if (!client.ok())
+        return fail(client.error().text());
+    auto source = std::make_unique<KubeSecretSource>(client.value(), ref.value(), Options{});
+    client.value()->setParent(source.get());
     return source;
 }
 
 QString KubeSecretSource::id() const
 {
-    return u"secret://%1/%2/%3#%4"_s.arg(m_context, m_namespace, m_name, m_options.keys.join(u','));
+    KubeObjectRef ref = m_ref;
+    ref.context = m_context;
+    return ref.toUri();
 }
 
 QString KubeSecretSource::displayName() const
 {
-    return u"%1/%2#%3"_s.arg(m_namespace, m_name, m_options.keys.join(u','));
+    return u"%1/%2#%3"_s.arg(m_ref.nameSpace, m_ref.name, m_ref.effectiveKey());
 }
 
 QStringList KubeSecretSource::warnings() const
@@ -117,9 +80,9 @@ QStringList KubeSecretSource::warnings() const
     return m_client ? m_client->warnings() : QStringList();
 }
 
-QString KubeSecretSource::secretLabel() const
+QString KubeSecretSource::objectLabel() const
 {
-    return u"Secret %1/%2"_s.arg(m_namespace, m_name);
+    return u"%1 %2/%3"_s.arg(KubeObjectRef::kindName(m_ref.kind), m_ref.nameSpace, m_ref.name);
 }
 
 void KubeSecretSource::start()
@@ -161,34 +124,29 @@ void KubeSecretSource::relist()
     }
     m_retryRelists = false;
     ListOptions opts;
-    opts.fieldSelector = u"metadata.name="_s + m_name;
+    opts.fieldSelector = u"metadata.name="_s + m_ref.name;
     const qint64 startedNs = monotonicNs();
-    m_client->listSecrets(m_namespace, opts, this, [this, gen, startedNs](KubeResult<SecretList> r) {
+    const auto listed = [this, gen, startedNs](KubeResult<KubeObjectList> r) {
         if (gen != m_generation || !m_running)
             return;
         if (!r.ok()) {
             const bool hard = r.error.kind == KubeError::Kind::Unauthorized || r.error.kind == KubeError::Kind::Forbidden
                 || r.error.kind == KubeError::Kind::Config || r.error.kind == KubeError::Kind::Credentials
                 || r.error.kind == KubeError::Kind::Tls;
-            retryLater(secretLabel() + u": "_s + r.error.message, true, hard);
+            retryLater(objectLabel() + u": "_s + r.error.message, true, hard);
             return;
         }
         m_resourceVersion = r.value.resourceVersion;
         m_connectionError.clear();
-        Secret found;
-        bool exists = false;
-        for (const Secret& s : std::as_const(r.value.items)) {
-            if (s.name == m_name) {
-                found = s;
-                exists = true;
-            }
-        }
-        if (exists)
-            handleSecret(found, startedNs);
+        const auto found = std::find_if(r.value.items.cbegin(), r.value.items.cend(),
+                                        [this](const KubeObject& o) { return o.name == m_ref.name; });
+        if (found != r.value.items.cend())
+            handleObject(*found, startedNs);
         else
-            setProblem(secretLabel() + u" does not exist (yet); watching for it"_s);
+            setProblem(Error{objectLabel() + u" does not exist (yet); watching for it"_s, {}, kubeproblem::absent});
         openWatch();
-    });
+    };
+    m_client->listObjects(m_ref.kind, m_ref.nameSpace, opts, this, listed);
 }
 
 void KubeSecretSource::openWatch()
@@ -201,13 +159,13 @@ void KubeSecretSource::openWatch()
     }
     ++m_watches;
     WatchOptions opts;
-    opts.fieldSelector = u"metadata.name="_s + m_name;
+    opts.fieldSelector = u"metadata.name="_s + m_ref.name;
     opts.resourceVersion = m_resourceVersion;
     opts.timeoutSeconds = m_options.watchTimeoutSeconds;
     opts.inactivityTimeoutMs = m_options.inactivityTimeoutMs;
     opts.allowBookmarks = true;
     m_watchGotEvent = false;
-    m_watch = m_client->watchSecrets(m_namespace, opts, this);
+    m_watch = m_client->watchObjects(m_ref.kind, m_ref.nameSpace, opts, this);
     KubeWatch* w = m_watch;
     connect(w, &KubeWatch::opened, this, [this, w] {
         if (w != m_watch)
@@ -239,15 +197,15 @@ void KubeSecretSource::onWatchEvent(const WatchEvent& ev)
     case WatchEvent::Type::Modified: {
         if (!rv.isEmpty())
             m_resourceVersion = rv;
-        const Secret s = Secret::fromJson(ev.object);
-        if (s.name == m_name)
-            handleSecret(s, ev.receivedNs);
+        const KubeObject o = KubeObject::fromJson(m_ref.kind, ev.object);
+        if (o.name == m_ref.name)
+            handleObject(o, ev.receivedNs);
         break;
     }
     case WatchEvent::Type::Deleted:
         if (!rv.isEmpty())
             m_resourceVersion = rv;
-        setProblem(secretLabel() + u" was deleted; watching for it to come back"_s);
+        setProblem(Error{objectLabel() + u" was deleted; watching for it to come back"_s, {}, kubeproblem::absent});
         break;
     case WatchEvent::Type::Bookmark:
         if (!rv.isEmpty())
@@ -262,12 +220,12 @@ void KubeSecretSource::onWatchEvent(const WatchEvent& ev)
             w->deleteLater();
         }
         if (code == 410) {
-            qCDebug(lcKube).noquote() << secretLabel() << "watch: resourceVersion" << m_resourceVersion
+            qCDebug(lcKube).noquote() << objectLabel() << "watch: resourceVersion" << m_resourceVersion
                                       << "is gone, relisting";
             m_resourceVersion.clear();
             relist();
         } else {
-            retryLater(secretLabel() + u": the watch reported an error (code %1): %2"_s.arg(
+            retryLater(objectLabel() + u": the watch reported an error (code %1): %2"_s.arg(
                                            statusCode(ev.object),
                                            ev.object.value(u"message"_s).toString().left(300)),
                        false, false);
@@ -302,7 +260,7 @@ void KubeSecretSource::onWatchFinished(const KubeError& e)
         || e.kind == KubeError::Kind::Config || e.kind == KubeError::Kind::Credentials || e.kind == KubeError::Kind::Tls;
     // After a failed connection we do not know what we missed only if the RV is gone; the watch
     // resumes from the last resourceVersion seen, so nothing is lost.
-    retryLater(secretLabel() + u": "_s + e.message, false, hard);
+    retryLater(objectLabel() + u": "_s + e.message, false, hard);
 }
 
 void KubeSecretSource::retryLater(const QString& reason, bool relistNext, bool isError)
@@ -319,7 +277,7 @@ void KubeSecretSource::retryLater(const QString& reason, bool relistNext, bool i
     m_retryTimer.start(delay);
 }
 
-void KubeSecretSource::setProblem(const QString& problem)
+void KubeSecretSource::setProblem(const Error& problem)
 {
     m_problem = problem;
     refreshStatus();
@@ -331,50 +289,57 @@ void KubeSecretSource::refreshStatus()
         return;
     if (!m_connectionError.isEmpty())
         return; // the connection problem is shown until the connection is back
-    if (!m_problem.isEmpty())
-        setStatus(Status::Error, m_problem);
+    if (!m_problem.message.isEmpty())
+        setStatus(Status::Error, m_problem.text());
     else if (m_watch && m_watch->isOpen())
         setStatus(Status::Watching);
 }
 
-void KubeSecretSource::handleSecret(const Secret& secret, qint64 receivedNs)
+namespace {
+
+/// What is wrong with a parsed bundle; no message when it is usable. Bad blocks are located by the
+/// bundle's own name ("NS/NAME#KEY: block 2, line 7: …").
+Error bundleProblem(const Bundle& bundle, const QString& label)
 {
-    QByteArray content;
-    QStringList missing;
-    for (const QString& key : std::as_const(m_options.keys)) {
-        auto it = secret.data.constFind(key);
-        if (it == secret.data.constEnd()) {
-            missing << key;
-            continue;
-        }
-        content += it.value();
-        if (!content.endsWith('\n'))
-            content += '\n';
-    }
-    if (!missing.isEmpty()) {
-        QStringList have = secret.data.keys();
-        setProblem(u"%1 has no key %2 (its keys: %3)"_s.arg(
-            secretLabel(), u"'"_s + missing.join(u"', '"_s) + u"'"_s,
-            have.isEmpty() ? u"none"_s : have.join(u", "_s)));
+    const QString errors = Source::bundleErrorSummary(bundle);
+    if (bundle.entries.isEmpty())
+        return Error{u"the key holds no certificate"_s + (errors.isEmpty() ? QString() : u" ("_s + errors + u')'),
+                     label, kubeproblem::badBundle};
+    if (!errors.isEmpty())
+        return Error{errors, {}, kubeproblem::badBundle};
+    return {};
+}
+
+} // namespace
+
+void KubeSecretSource::handleObject(const KubeObject& object, qint64 receivedNs)
+{
+    const QString key = m_ref.effectiveKey();
+    const auto it = object.data.constFind(key);
+    if (it == object.data.constEnd()) {
+        const QStringList have = object.data.keys();
+        setProblem(Error{u"%1 has no key '%2' (its keys: %3)"_s.arg(objectLabel(), key,
+                                                                       have.isEmpty() ? u"none"_s : have.join(u", "_s)),
+                         {}, kubeproblem::missingKey});
         ++m_parseSeq; // a parse still running is superseded by this state
         m_pendingContentHash.clear();
         return;
     }
+    const QByteArray content = it.value();
     const QByteArray hash = QCryptographicHash::hash(content, QCryptographicHash::Sha256);
-    const QString rv = secret.resourceVersion;
+    const QString rv = object.resourceVersion;
     if (hash == m_lastContentHash) {
+        // The delivered bundle is back (after a missing key or a deletion): its own state is the status again.
         ++m_parseSeq;
         m_pendingContentHash.clear();
-        if (m_problem.startsWith(secretLabel() + u" has no key"_s) || m_problem.contains(u" does not exist"_s)
-            || m_problem.contains(u" was deleted"_s))
-            setProblem({});
+        if (current().bundle)
+            setProblem(bundleProblem(*current().bundle, objectLabel()));
         return;
     }
     if (hash == m_pendingContentHash)
         return; // already being parsed
     m_pendingContentHash = hash;
     const quint64 seq = ++m_parseSeq;
-    const QString bundleName = displayName();
     const QDateTime seenAt = QDateTime::currentDateTimeUtc();
     auto* watcher = new QFutureWatcher<std::shared_ptr<const Bundle>>(this);
     connect(watcher, &QFutureWatcher<std::shared_ptr<const Bundle>>::finished, this,
@@ -384,25 +349,19 @@ void KubeSecretSource::handleSecret(const Secret& secret, qint64 receivedNs)
                     return; // superseded by a later revision
                 m_pendingContentHash.clear();
                 m_lastContentHash = hash;
-                std::shared_ptr<const Bundle> bundle = watcher->result();
-                if (bundle->entries.isEmpty())
-                    setProblem(u"%1: the key holds no certificate%2"_s.arg(
-                        secretLabel(), bundle->issues.isEmpty() ? QString() : u" ("_s + bundle->issues.first().text() + u')'));
-                else
-                    setProblem({});
                 SourceUpdate u;
-                u.bundle = std::move(bundle);
+                u.bundle = watcher->result();
                 u.revision = rv;
                 u.seenAt = seenAt;
                 m_lastLatencyNs = monotonicNs() - receivedNs;
                 u.detectionLatencyMs = m_lastLatencyNs / 1000000;
+                setProblem(bundleProblem(*u.bundle, objectLabel()));
                 deliver(u);
             });
-    watcher->setFuture(QtConcurrent::run([content, bundleName]() -> std::shared_ptr<const Bundle> {
-        ParseOptions po;
-        po.parallel = false;
-        return std::make_shared<const Bundle>(parseBundle(content, bundleName, po));
-    }));
+    watcher->setFuture(QtConcurrent::run(Source::readPool(),
+                                         [content, hash, name = displayName(), cache = bundleCache()] {
+                                             return cache->parse(content, name, hash);
+                                         }));
 }
 
 } // namespace certrotor::kube

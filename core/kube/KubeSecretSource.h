@@ -12,42 +12,44 @@
 
 namespace certrotor::kube {
 
-/// One Kubernetes Secret as a Source: the CA material in some of its keys (default `ca.crt`),
-/// followed with list + watch. Lists `metadata.name=NAME` (a GET that also gives a resourceVersion
-/// when the Secret does not exist yet), then watches from that resourceVersion with bookmarks;
-/// reconnects with capped exponential backoff and jitter whenever the stream ends or fails, and
-/// relists on 410 Gone. The revision of an update is the Secret's resourceVersion. Parsing runs on
-/// the thread pool.
+/// Stable codes of what can be wrong with a watched object's content (Error::code): callers and the
+/// source itself decide on these, never on the wording.
+namespace kubeproblem {
+inline const QString absent = QStringLiteral("absent"); // the object does not exist (yet), or was deleted
+inline const QString missingKey = QStringLiteral("missing-key"); // the object has no such key
+inline const QString badBundle = QStringLiteral("bad-bundle"); // the key holds bad blocks or no certificate
+} // namespace kubeproblem
+
+/// One key of a Kubernetes Secret or ConfigMap as a Source (the name stays KubeSecretSource from when
+/// it watched Secrets only): the CA material in one key (default `ca.crt`; a ConfigMap key may be in
+/// `data` or `binaryData`), followed with list + watch. Lists `metadata.name=NAME` (a GET that also
+/// gives a resourceVersion when the object does not exist yet), then watches from that
+/// resourceVersion with bookmarks; reconnects with capped exponential backoff and jitter whenever the
+/// stream ends or fails, and relists on 410 Gone. The revision of an update is the object's
+/// resourceVersion. The key's bytes are parsed through bundleCache() on Source::readPool(); a bundle
+/// with bad blocks is delivered (so it can be shown) and puts the source in Status::Error with the
+/// located errors.
 class KubeSecretSource : public Source
 {
     Q_OBJECT
 public:
     struct Options
     {
-        /// Keys holding the bundle, concatenated in this order; all must be present.
-        QStringList keys{QStringLiteral("ca.crt")};
         int initialBackoffMs = 100;
         int maxBackoffMs = 30000;
         int watchTimeoutSeconds = 300;
         int inactivityTimeoutMs = 0; // 0 = watchTimeoutSeconds + 30 s
     };
 
-    /// `client` is used, not owned (give it this source as parent to tie their lives).
-    KubeSecretSource(KubeClient* client, QString nameSpace, QString name, Options options, QObject* parent = nullptr);
+    /// `client` is used, not owned (give it this source as parent to tie their lives). `ref.context` is
+    /// not looked at: the client is already for one context.
+    KubeSecretSource(KubeClient* client, KubeObjectRef ref, Options options, QObject* parent = nullptr);
     ~KubeSecretSource() override;
 
-    /// `secret://[CONTEXT/]NAMESPACE/NAME[#KEY]` through the default kubeconfig ($KUBECONFIG or
-    /// ~/.kube/config); CONTEXT defaults to the current context. On failure returns null and sets *error.
+    /// `secret://[CONTEXT/]NAMESPACE/NAME[#KEY]` or `configmap://…` through the default kubeconfig
+    /// ($KUBECONFIG or ~/.kube/config); CONTEXT defaults to the current context. On failure returns
+    /// null and sets *error.
     static std::unique_ptr<KubeSecretSource> fromUri(const QString& uri, QString* error);
-
-    struct UriParts
-    {
-        QString context; // empty = current context
-        QString nameSpace;
-        QString name;
-        QString key; // empty = default keys
-    };
-    static Result<UriParts> parseUri(const QString& uri);
 
     QString id() const override;
     QString displayName() const override;
@@ -55,9 +57,9 @@ public:
     void stop() override;
 
     KubeClient* client() const { return m_client; }
-    QString nameSpace() const { return m_namespace; }
-    QString name() const { return m_name; }
-    QStringList keys() const { return m_options.keys; }
+    const KubeObjectRef& ref() const { return m_ref; }
+    /// What is wrong with the object's content (code in kubeproblem), empty message when it is fine.
+    const Error& problem() const { return m_problem; }
     /// Warnings from the kubeconfig the UI/CLI must show (insecure-skip-tls-verify).
     QStringList warnings() const;
 
@@ -78,14 +80,13 @@ private:
     void onWatchEvent(const WatchEvent& event);
     void onWatchFinished(const KubeError& error);
     void retryLater(const QString& reason, bool relistNext, bool isError);
-    void handleSecret(const Secret& secret, qint64 receivedNs);
-    void setProblem(const QString& problem);
+    void handleObject(const KubeObject& object, qint64 receivedNs);
+    void setProblem(const Error& problem);
     void refreshStatus();
-    QString secretLabel() const;
+    QString objectLabel() const;
 
     QPointer<KubeClient> m_client;
-    QString m_namespace;
-    QString m_name;
+    KubeObjectRef m_ref;
     Options m_options;
     QString m_context;
 
@@ -98,7 +99,7 @@ private:
     QTimer m_retryTimer;
     bool m_retryRelists = false;
     int m_backoffMs = 0;
-    QString m_problem; // what is wrong with the Secret's content (missing, no key), empty when fine
+    Error m_problem; // what is wrong with the object's content, empty message when fine
     QString m_connectionError;
 
     QByteArray m_lastContentHash; // of the delivered content

@@ -11,8 +11,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
 
 #include <algorithm>
 #include <cerrno>
@@ -245,52 +243,28 @@ QStringList KubeCommitter::consumerNotes() const
 
 namespace {
 
-kube::KubeError::Kind kindOf(const kube::KubeError& e)
-{
-    return e.kind;
-}
-
 Error kubeError(const Destination& d, const kube::KubeError& e)
 {
-    const QString code = kindOf(e) == kube::KubeError::Kind::Conflict ? commitcode::conflict : commitcode::io;
-    if (kindOf(e) == kube::KubeError::Kind::NotFound)
+    const QString code = e.kind == kube::KubeError::Kind::Conflict ? commitcode::conflict : commitcode::io;
+    if (e.kind == kube::KubeError::Kind::NotFound)
         return Error{u"%1 %2/%3 does not exist (create it first; a rotation only updates a key)"_s.arg(
                          kube::KubeObjectRef::kindName(d.ref.kind), d.ref.nameSpace, d.ref.name),
                      d.id(), commitcode::unusable};
     return Error{e.message, d.id(), code};
 }
 
-/// The key's bytes in a Secret (data, base64) or a ConfigMap (data, text; or binaryData, base64).
-Result<DestinationContent> contentOf(const Destination& d, const QJsonObject& object)
+/// The key's bytes (KubeObject has decoded a Secret's base64 and a ConfigMap's data or binaryData).
+Result<DestinationContent> contentOf(const Destination& d, const kube::KubeObject& object)
 {
     const QString key = d.ref.effectiveKey();
-    DestinationContent c;
-    c.version = object.value(u"metadata"_s).toObject().value(u"resourceVersion"_s).toString();
-    const QJsonObject data = object.value(u"data"_s).toObject();
-    const QJsonObject binary = object.value(u"binaryData"_s).toObject();
-    if (d.kind == Destination::Kind::Secret) {
-        if (!data.contains(key))
-            return Error{u"the Secret has no key '%1' (keys: %2)"_s.arg(key, data.keys().join(u", "_s)), d.id(),
-                         commitcode::unusable};
-        const auto decoded = QByteArray::fromBase64Encoding(data.value(key).toString().toLatin1(),
-                                                            QByteArray::AbortOnBase64DecodingErrors);
-        if (!decoded)
-            return Error{u"the Secret's key '%1' is not valid base64"_s.arg(key), d.id(), commitcode::unusable};
-        c.bytes = *decoded;
-    } else if (data.contains(key)) {
-        c.bytes = data.value(key).toString().toUtf8();
-    } else if (binary.contains(key)) {
-        const auto decoded = QByteArray::fromBase64Encoding(binary.value(key).toString().toLatin1(),
-                                                            QByteArray::AbortOnBase64DecodingErrors);
-        if (!decoded)
-            return Error{u"the ConfigMap's binaryData key '%1' is not valid base64"_s.arg(key), d.id(),
-                         commitcode::unusable};
-        c.bytes = *decoded;
-    } else {
-        QStringList keys = data.keys() + binary.keys();
-        return Error{u"the ConfigMap has no key '%1' in data or binaryData (keys: %2)"_s.arg(key, keys.join(u", "_s)),
+    const auto it = object.data.constFind(key);
+    if (it == object.data.constEnd())
+        return Error{u"the %1 has no key '%2' (keys: %3)"_s.arg(kube::KubeObjectRef::kindName(d.ref.kind), key,
+                                                               object.data.keys().join(u", "_s)),
                      d.id(), commitcode::unusable};
-    }
+    DestinationContent c;
+    c.version = object.resourceVersion;
+    c.bytes = it.value();
     if (holdsPrivateKey(c.bytes))
         return Error{u"key '%1' holds a private key, so it is not a trust bundle; a rotation never reads or rewrites it"_s
                          .arg(key),
@@ -300,14 +274,31 @@ Result<DestinationContent> contentOf(const Destination& d, const QJsonObject& ob
     return c;
 }
 
+/// Why `bytes` cannot go into the object's key as it is now ("" when they can).
+QString unwritable(const Destination& d, const kube::KubeObject& object, const QByteArray& bytes)
+{
+    if (d.ref.kind != kube::ObjectKind::ConfigMap)
+        return {};
+    // The API server refuses any change to an immutable ConfigMap; say so before trying.
+    if (object.raw.value(u"immutable"_s).toBool())
+        return u"the ConfigMap is immutable: it can only be replaced by a new one, never updated"_s;
+    // Where the key lives now decides where it stays (KubeObject::toJson keeps it there): text in data,
+    // bytes in binaryData. Bytes that are not text cannot go into data.
+    const QString key = d.ref.effectiveKey();
+    if (!object.binaryKeys.contains(key) && !QUtf8StringView(bytes).isValidUtf8())
+        return u"key '%1' is in the ConfigMap's data, which holds text only, and the new bundle is not UTF-8 text; "
+               "nothing was written"_s.arg(key);
+    return {};
+}
+
 } // namespace
 
-void KubeCommitter::fetch(std::function<void(Result<QJsonObject>)> done)
+void KubeCommitter::fetch(std::function<void(Result<kube::KubeObject>)> done)
 {
     if (!m_client)
         return done(Error{u"no Kubernetes client"_s, m_destination.id(), commitcode::io});
     const Destination d = m_destination;
-    m_client->call("GET", d.ref.apiPath(), {}, {}, this, [d, done](kube::KubeResult<QJsonObject> r) {
+    m_client->getObject(d.ref.kind, d.ref.nameSpace, d.ref.name, this, [d, done](kube::KubeResult<kube::KubeObject> r) {
         if (!r.ok())
             return done(kubeError(d, r.error));
         done(r.value);
@@ -317,7 +308,7 @@ void KubeCommitter::fetch(std::function<void(Result<QJsonObject>)> done)
 void KubeCommitter::read(Done done)
 {
     const Destination d = m_destination;
-    fetch([d, done](Result<QJsonObject> r) {
+    fetch([d, done](Result<kube::KubeObject> r) {
         if (!r.ok())
             return done(r.error());
         done(contentOf(d, r.value()));
@@ -328,12 +319,12 @@ void KubeCommitter::write(QByteArray bytes, QString expectedVersion, Done done)
 {
     const Destination d = m_destination;
     QPointer<KubeCommitter> self(this);
-    fetch([=](Result<QJsonObject> got) {
+    fetch([=](Result<kube::KubeObject> got) {
         if (!got.ok())
             return done(got.error());
         if (!self || !self->m_client)
             return;
-        QJsonObject object = got.value();
+        kube::KubeObject object = got.value();
         Result<DestinationContent> before = contentOf(d, object);
         if (!before.ok())
             return done(before.error());
@@ -341,25 +332,13 @@ void KubeCommitter::write(QByteArray bytes, QString expectedVersion, Done done)
             return done(Error{u"was changed by someone else since it was staged (resourceVersion %1, staged %2); "
                               "nothing was written"_s.arg(before.value().version, expectedVersion),
                               d.id(), commitcode::conflict});
-        const QString key = d.ref.effectiveKey();
-        if (d.kind == Destination::Kind::Secret) {
-            QJsonObject data = object.value(u"data"_s).toObject();
-            data.insert(key, QString::fromLatin1(bytes.toBase64()));
-            object.insert(u"data"_s, data);
-        } else {
-            // Where the key lives now decides where it stays: text in data, bytes in binaryData.
-            const bool binary = object.value(u"binaryData"_s).toObject().contains(key);
-            const QString field = binary ? u"binaryData"_s : u"data"_s;
-            QJsonObject data = object.value(field).toObject();
-            data.insert(key, binary ? QString::fromLatin1(bytes.toBase64()) : QString::fromUtf8(bytes));
-            object.insert(field, data);
-        }
-        // The staged resourceVersion is the precondition: the API server answers 409 if anyone wrote since.
-        QJsonObject md = object.value(u"metadata"_s).toObject();
-        md.insert(u"resourceVersion"_s, expectedVersion);
-        object.insert(u"metadata"_s, md);
-        const QByteArray body = QJsonDocument(object).toJson(QJsonDocument::Compact);
-        self->m_client->call("PUT", d.ref.apiPath(), {}, body, self, [=](kube::KubeResult<QJsonObject> put) {
+        if (const QString why = unwritable(d, object, bytes); !why.isEmpty())
+            return done(Error{why, d.id(), commitcode::unusable});
+        // One key changes; every other key, label and field goes back as it came. The staged
+        // resourceVersion is the precondition: the API server answers 409 if anyone wrote since.
+        object.data.insert(d.ref.effectiveKey(), bytes);
+        object.resourceVersion = expectedVersion;
+        self->m_client->replaceObject(object, self, [=](kube::KubeResult<kube::KubeObject> put) {
             if (!put.ok()) {
                 Error e = kubeError(d, put.error);
                 if (e.code == commitcode::conflict)
@@ -371,7 +350,7 @@ void KubeCommitter::write(QByteArray bytes, QString expectedVersion, Done done)
             if (!self)
                 return;
             // Read back what the API server now holds and compare it byte for byte.
-            self->fetch([=](Result<QJsonObject> again) {
+            self->fetch([=](Result<kube::KubeObject> again) {
                 if (!again.ok())
                     return done(again.error());
                 Result<DestinationContent> after = contentOf(d, again.value());

@@ -143,7 +143,7 @@ public:
     kube::KubeClient* client() const { return m_client; }
 
 private:
-    void fetch(std::function<void(Result<QJsonObject>)> done);
+    void fetch(std::function<void(Result<kube::KubeObject>)> done);
 
     QPointer<kube::KubeClient> m_client;
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "rotation/RotationPlan.h"
 
+#include "kube/KubeObjectRef.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -68,7 +70,7 @@ int deadlineMs(const YAML::Node& map, const QString& what)
 
 QString resolved(const QString& spec, const QString& baseDir)
 {
-    if (spec.startsWith(u"secret://"_s) || spec.startsWith(u"configmap://"_s) || QDir::isAbsolutePath(spec))
+    if (kube::KubeObjectRef::looksLike(spec) || QDir::isAbsolutePath(spec))
         return spec;
     return QDir(baseDir).absoluteFilePath(spec);
 }

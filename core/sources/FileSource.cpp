@@ -196,21 +196,6 @@ QString watchableParent(const QString& absFilePath)
     return dir;
 }
 
-QString firstErrorText(const Bundle& bundle)
-{
-    int errors = 0;
-    QString first;
-    for (const ParseIssue& issue : bundle.issues) {
-        if (issue.severity != ParseIssue::Severity::Error)
-            continue;
-        if (errors++ == 0)
-            first = issue.text();
-    }
-    if (errors > 1)
-        first += QStringLiteral(" (and %1 more error(s))").arg(errors - 1);
-    return first;
-}
-
 } // namespace
 
 FileSource::FileSource(QString path, QObject* parent)
@@ -331,7 +316,7 @@ void FileSource::updateStatusFromBundle()
 {
     const SourceUpdate cur = current();
     if (cur.bundle && cur.bundle->hasErrors())
-        setStatus(Status::Error, firstErrorText(*cur.bundle));
+        setStatus(Status::Error, bundleErrorSummary(*cur.bundle));
     else
         setStatus(Status::Watching);
 }
@@ -376,7 +361,7 @@ void FileSource::onReadFinished(quint64 sequence, qint64 burstStartNs, QDateTime
             update.revision = revision;
             update.seenAt = burstSeenAt.isValid() ? burstSeenAt : QDateTime::currentDateTimeUtc();
             update.detectionLatencyMs = burstStartNs < 0 ? -1 : (steadyNowNs() - burstStartNs) / 1000000;
-            const QString errorText = result.bundle->hasErrors() ? firstErrorText(*result.bundle) : QString();
+            const QString errorText = result.bundle->hasErrors() ? bundleErrorSummary(*result.bundle) : QString();
             if (errorText.isEmpty())
                 setStatus(Status::Watching);
             else

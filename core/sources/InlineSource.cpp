@@ -71,13 +71,7 @@ void InlineSource::parseAndDeliver(qint64 requestedNs)
         update.revision = QString::fromLatin1(sha.toHex());
         update.seenAt = QDateTime::currentDateTimeUtc();
         update.detectionLatencyMs = requestedNs < 0 ? -1 : (steadyNowNs() - requestedNs) / 1000000;
-        QString firstError;
-        for (const ParseIssue& issue : bundle->issues) {
-            if (issue.severity == ParseIssue::Severity::Error) {
-                firstError = issue.text();
-                break;
-            }
-        }
+        const QString firstError = bundleErrorSummary(*bundle);
         if (firstError.isEmpty())
             setStatus(Status::Watching);
         else

@@ -42,6 +42,21 @@ QString Source::statusName(Status status)
     return {};
 }
 
+QString Source::bundleErrorSummary(const Bundle& bundle)
+{
+    int errors = 0;
+    QString first;
+    for (const ParseIssue& issue : bundle.issues) {
+        if (issue.severity != ParseIssue::Severity::Error)
+            continue;
+        if (errors++ == 0)
+            first = issue.text();
+    }
+    if (errors > 1)
+        first += QStringLiteral(" (and %1 more error(s))").arg(errors - 1);
+    return first;
+}
+
 void Source::setStatus(Status status, const QString& error)
 {
     if (status == m_status && error == m_lastError)

@@ -52,6 +52,9 @@ public:
     SourceUpdate current() const { return m_current; }
 
     static QString statusName(Status status);
+    /// A bundle's located errors in one line, as Status::Error shows them: the first
+    /// ("ca.pem: block 2, line 7: …") and how many more; "" when it has none.
+    static QString bundleErrorSummary(const Bundle& bundle);
 
     /// Where this source's parses are cached (keyed by content SHA-256). Each source starts with a
     /// small private cache; TrustStoreProvider hands all its sources one shared cache, so the same

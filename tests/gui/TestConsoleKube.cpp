@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The console with a Kubernetes Secret, against the API test server over HTTPS through a real
-// kubeconfig file ($KUBECONFIG): the Secret picker lists contexts, namespaces and only the Secrets
-// that hold CA material; the picked secret:// source feeds the incoming preview, live through the watch.
+// kubeconfig file ($KUBECONFIG): the picker lists contexts, namespaces and only the Secrets and
+// ConfigMaps that hold CA material; the picked secret:// source feeds the incoming preview, live through
+// the watch.
 
 #include "DiffModel.h"
 #include "GuiFixtures.h"
@@ -44,6 +45,12 @@ private Q_SLOTS:
                                     {{QStringLiteral("ca.crt"), pemBundle({&m_set.newRoot})}}).isEmpty());
         QVERIFY(!m_server.putSecret(QStringLiteral("gateway"), QStringLiteral("app-settings"),
                                     {{QStringLiteral("config.yaml"), QByteArrayLiteral("replicas: 2\n")}}).isEmpty());
+        QVERIFY(!m_server.putConfigMap(QStringLiteral("gateway"), QStringLiteral("mesh-roots"),
+                                       {{QStringLiteral("ca.crt"), QString::fromLatin1(pemBundle({&m_set.newRoot}))}})
+                     .isEmpty());
+        QVERIFY(!m_server.putConfigMap(QStringLiteral("gateway"), QStringLiteral("app-config"),
+                                       {{QStringLiteral("settings.yaml"), QStringLiteral("replicas: 2\n")}})
+                     .isEmpty());
     }
 
     void pickSecretAndPreview()
@@ -54,9 +61,12 @@ private Q_SLOTS:
         QCOMPARE(dialog.contextCombo()->currentText(), QStringLiteral("test-cert")); // the current context
         QTRY_VERIFY_WITH_TIMEOUT(dialog.namespaceCombo()->findText(QStringLiteral("gateway")) >= 0, 10000);
         dialog.namespaceCombo()->setCurrentText(QStringLiteral("gateway"));
-        // Only the Secret holding certificates is offered, once per CA key.
-        QTRY_COMPARE_WITH_TIMEOUT(dialog.secretList()->count(), 1, 10000);
+        // Only the Secret and the ConfigMap holding certificates are offered, once per CA key, Secrets first.
+        QTRY_COMPARE_WITH_TIMEOUT(dialog.secretList()->count(), 2, 10000);
         QVERIFY2(dialog.errorText().isEmpty(), qPrintable(dialog.errorText()));
+        QCOMPARE(dialog.secretList()->item(1)->text(), QStringLiteral("ConfigMap  mesh-roots  #ca.crt"));
+        dialog.secretList()->setCurrentRow(1);
+        QCOMPARE(dialog.spec(), QStringLiteral("configmap://test-cert/gateway/mesh-roots#ca.crt"));
         dialog.secretList()->setCurrentRow(0);
         const QString spec = dialog.spec();
         QCOMPARE(spec, QStringLiteral("secret://test-cert/gateway/gateway-ca#ca.crt"));

@@ -65,10 +65,14 @@ public:
         else
             done({}, QStringLiteral("forbidden: cannot list namespaces"));
     }
-    void listSecrets(const QString&, const QString& ns, QObject*, std::function<void(QList<SecretEntry>, QString)> done) override
+    void listCaObjects(const QString&, const QString& ns, QObject*, std::function<void(QList<SecretEntry>, QString)> done) override
     {
         if (ns == QLatin1String("default"))
-            done({SecretEntry{QStringLiteral("gateway-ca"), {QStringLiteral("ca.crt"), QStringLiteral("tls.crt")}}}, {});
+            done({SecretEntry{kube::KubeObjectRef::Kind::Secret, QStringLiteral("gateway-ca"),
+                              {QStringLiteral("ca.crt"), QStringLiteral("tls.crt")}},
+                  SecretEntry{kube::KubeObjectRef::Kind::ConfigMap, QStringLiteral("trust-bundle"),
+                              {QStringLiteral("root-certs.pem")}}},
+                 {});
         else
             done({}, {});
     }
@@ -344,9 +348,12 @@ private Q_SLOTS:
         QCOMPARE(dialog.contextCombo()->count(), 2);
         QCOMPARE(dialog.contextCombo()->currentText(), QStringLiteral("prod")); // the current context
         QCOMPARE(dialog.namespaceCombo()->count(), 2);
-        QCOMPARE(dialog.secretList()->count(), 2); // one line per CA-bearing key
+        QCOMPARE(dialog.secretList()->count(), 3); // one line per CA-bearing key, ConfigMaps beside Secrets
         dialog.secretList()->setCurrentRow(0);
         QCOMPARE(dialog.spec(), QStringLiteral("secret://prod/default/gateway-ca#ca.crt"));
+        QCOMPARE(dialog.secretList()->item(2)->text(), QStringLiteral("ConfigMap  trust-bundle  #root-certs.pem"));
+        dialog.secretList()->setCurrentRow(2);
+        QCOMPARE(dialog.spec(), QStringLiteral("configmap://prod/default/trust-bundle#root-certs.pem"));
         dialog.namespaceCombo()->setCurrentText(QStringLiteral("gateway"));
         QCOMPARE(dialog.secretList()->count(), 0);
         QVERIFY(dialog.spec().isEmpty());

@@ -3,10 +3,10 @@
 
 #include "CliApp.h"
 #include "CliCommon.h"
+#include "factory/SourceFactory.h"
 #include "kube/KubeSecretSource.h"
 #include "sources/FileSource.h"
 #include "sources/Source.h"
-#include "sources/SourceFactory.h"
 #include "x509/BundleDiff.h"
 
 #include <QCommandLineParser>
@@ -124,9 +124,10 @@ int watch(const QStringList& args)
         return usageError(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
         out() << "Usage: certrotor-cli watch [--json] [--debounce-ms N] SOURCE...\n"
-                 "SOURCE is a bundle file, a directory of bundles (a mounted Secret volume too) or\n"
-                 "secret://[CONTEXT/]NAMESPACE/NAME[#KEY]. Prints one line per change and per status change\n"
-                 "until interrupted (SIGINT/SIGTERM, exit 0).\n";
+                 "SOURCE is a bundle file, a directory of bundles (a mounted Secret or ConfigMap volume too),\n"
+                 "secret://[CONTEXT/]NAMESPACE/NAME[#KEY] or configmap://[CONTEXT/]NAMESPACE/NAME[#KEY] (a key\n"
+                 "of data or binaryData). Prints one line per change and per status change until interrupted\n"
+                 "(SIGINT/SIGTERM, exit 0).\n";
         out().flush();
         return ExitOk;
     }
@@ -147,7 +148,8 @@ int watch(const QStringList& args)
         return usageError(QStringLiteral("--exit-after-ms takes a whole number of milliseconds"));
     const QStringList specs = parser.positionalArguments();
     if (specs.isEmpty())
-        return usageError(QStringLiteral("watch: name at least one SOURCE (a file, a directory or secret://…)"));
+        return usageError(
+            QStringLiteral("watch: name at least one SOURCE (a file, a directory, secret://… or configmap://…)"));
     if (!QCoreApplication::instance()) {
         err() << "certrotor-cli: watch needs an event loop\n";
         err().flush();
@@ -165,8 +167,8 @@ int watch(const QStringList& args)
         }
         if (auto* file = qobject_cast<FileSource*>(source.get()))
             file->setDebounceMs(debounceMs);
-        if (auto* secret = qobject_cast<kube::KubeSecretSource*>(source.get()))
-            for (const QString& warning : secret->warnings()) // e.g. insecure-skip-tls-verify: never silent
+        if (auto* kubeSource = qobject_cast<kube::KubeSecretSource*>(source.get()))
+            for (const QString& warning : kubeSource->warnings()) // e.g. insecure-skip-tls-verify: never silent
                 err() << "certrotor-cli: warning: " << spec << ": " << warning << "\n";
         err().flush();
         sources.push_back(std::move(source));

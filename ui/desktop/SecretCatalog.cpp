@@ -21,7 +21,8 @@ namespace {
 
 /// The picker over the core's Kubernetes client: contexts from the kubeconfig exactly as kubectl
 /// reads it, namespaces and CA-bearing Secrets through the API server (one client per context,
-/// created on first use). Secret data is parsed by the core to find CA keys; none of it is kept here.
+/// created on first use). Secret and ConfigMap data is parsed by the core to find CA keys; none of it
+/// is kept here.
 class KubeSecretCatalog : public SecretCatalog
 {
 public:
@@ -67,8 +68,8 @@ public:
         });
     }
 
-    void listSecrets(const QString& kubeContext, const QString& nameSpace, QObject* context,
-                     std::function<void(QList<SecretEntry>, QString)> done) override
+    void listCaObjects(const QString& kubeContext, const QString& nameSpace, QObject* context,
+                       std::function<void(QList<SecretEntry>, QString)> done) override
     {
         QString error;
         kube::KubeClient* client = clientFor(kubeContext, &error);
@@ -76,10 +77,10 @@ public:
             done({}, error);
             return;
         }
-        kube::listCaSecrets(client, nameSpace, {}, context, [done](kube::KubeResult<QList<kube::CaSecretInfo>> r) {
+        kube::listCaObjects(client, nameSpace, {}, context, [done](kube::KubeResult<QList<kube::CaObjectInfo>> r) {
             QList<SecretEntry> out;
-            for (const kube::CaSecretInfo& s : std::as_const(r.value))
-                out << SecretEntry{s.name, s.caKeys};
+            for (const kube::CaObjectInfo& o : std::as_const(r.value))
+                out << SecretEntry{o.kind, o.name, o.caKeys};
             done(out, r.ok() ? QString() : r.error.message);
         });
     }

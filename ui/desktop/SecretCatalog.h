@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "kube/KubeObjectRef.h"
+
 #include <QObject>
 #include <QStringList>
 
@@ -9,15 +11,16 @@
 
 namespace certrotor::gui {
 
-/// A Secret that holds CA material, for the picker: its name and the CA-bearing keys.
+/// A Secret or ConfigMap that holds CA material, for the picker: its kind, name and CA-bearing keys.
 struct SecretEntry
 {
+    kube::KubeObjectRef::Kind kind = kube::KubeObjectRef::Kind::Secret;
     QString name;
     QStringList keys; // ca.crt, tls.crt, ca-bundle.crt, ...
 };
 
 /// What the Secret picker needs from a cluster: kubeconfig contexts, the namespaces of a context and
-/// the CA-bearing Secrets of a namespace. Asynchronous: results come back through the callbacks on
+/// the CA-bearing Secrets and ConfigMaps of a namespace. Asynchronous: results come back through the callbacks on
 /// the caller's thread, bound to `context` (dropped if it dies). Never carries a Secret's data.
 class SecretCatalog
 {
@@ -29,8 +32,9 @@ public:
                               std::function<void(QStringList contexts, QString current, QString error)> done) = 0;
     virtual void listNamespaces(const QString& kubeContext, QObject* context,
                                 std::function<void(QStringList namespaces, QString error)> done) = 0;
-    virtual void listSecrets(const QString& kubeContext, const QString& nameSpace, QObject* context,
-                             std::function<void(QList<SecretEntry> secrets, QString error)> done) = 0;
+    /// Secrets first, then ConfigMaps; entries that could be listed come with the error of those that could not.
+    virtual void listCaObjects(const QString& kubeContext, const QString& nameSpace, QObject* context,
+                               std::function<void(QList<SecretEntry> objects, QString error)> done) = 0;
 };
 
 /// The catalog over the real kubeconfig and API server.

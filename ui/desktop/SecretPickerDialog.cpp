@@ -15,7 +15,7 @@ namespace certrotor::gui {
 
 SecretPickerDialog::SecretPickerDialog(SecretCatalog* catalog, QWidget* parent) : QDialog(parent), m_catalog(catalog)
 {
-    setWindowTitle(tr("Watch a Kubernetes Secret"));
+    setWindowTitle(tr("Watch a Kubernetes Secret or ConfigMap"));
     auto* layout = new QVBoxLayout(this);
     auto* form = new QFormLayout;
     m_contexts = new QComboBox(this);
@@ -28,7 +28,7 @@ SecretPickerDialog::SecretPickerDialog(SecretCatalog* catalog, QWidget* parent) 
     layout->addLayout(form);
     m_secrets = new QListWidget(this);
     m_secrets->setObjectName(QStringLiteral("secretListWidget"));
-    layout->addWidget(new QLabel(tr("Secrets holding CA material (one line per key):"), this));
+    layout->addWidget(new QLabel(tr("Secrets and ConfigMaps holding CA material (one line per key):"), this));
     layout->addWidget(m_secrets, 1);
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("errorLabel"));
@@ -93,15 +93,18 @@ void SecretPickerDialog::loadSecrets()
     m_secrets->clear();
     if (ctx.isEmpty() || ns.isEmpty())
         return;
-    m_catalog->listSecrets(ctx, ns, this, [this, ctx, ns](QList<SecretEntry> secrets, QString error) {
+    m_catalog->listCaObjects(ctx, ns, this, [this, ctx, ns](QList<SecretEntry> objects, QString error) {
         if (ctx != m_contexts->currentText() || ns != m_namespaces->currentText())
             return;
         showError(error);
         m_secrets->clear();
-        for (const SecretEntry& s : secrets) {
-            for (const QString& key : s.keys) {
-                auto* item = new QListWidgetItem(s.name + QStringLiteral("  #") + key, m_secrets);
-                item->setData(Qt::UserRole, QStringLiteral("secret://%1/%2/%3#%4").arg(ctx, ns, s.name, key));
+        for (const SecretEntry& o : objects) {
+            for (const QString& key : o.keys) {
+                // The kind leads the line, so Secrets and ConfigMaps of one name stay apart.
+                const QString kind = kube::KubeObjectRef::kindName(o.kind);
+                auto* item =
+                    new QListWidgetItem(kind + QStringLiteral("  ") + o.name + QStringLiteral("  #") + key, m_secrets);
+                item->setData(Qt::UserRole, kube::KubeObjectRef{o.kind, ctx, ns, o.name, key}.toUri());
             }
         }
     });

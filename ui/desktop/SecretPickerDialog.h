@@ -11,8 +11,8 @@ namespace certrotor::gui {
 
 class SecretCatalog;
 
-/// Pick a Secret: a context of the kubeconfig, one of its namespaces, then a Secret holding CA
-/// material and its key. spec() is "secret://CONTEXT/NAMESPACE/NAME#KEY".
+/// Pick a Secret or ConfigMap: a context of the kubeconfig, one of its namespaces, then an object
+/// holding CA material and its key. spec() is "secret://CONTEXT/NAMESPACE/NAME#KEY" or "configmap://…".
 class SecretPickerDialog : public QDialog
 {
     Q_OBJECT

@@ -4,6 +4,7 @@
 #include "KubeTestUtil.h"
 
 #include "kube/KubeSecretSource.h"
+#include "sources/BundleCache.h"
 #include "util/Clock.h"
 
 #include <QFile>
@@ -55,15 +56,26 @@ private:
                                                         : QString();
     }
 
-    KubeSecretSource* makeSource(const QString& context = u"test-token"_s, const QString& name = u"trust"_s,
-                                 KubeSecretSource::Options o = {})
+    static KubeObjectRef secretRef(const QString& name)
+    {
+        return KubeObjectRef{KubeObjectRef::Kind::Secret, {}, u"default"_s, name, {}};
+    }
+
+    KubeSecretSource* makeSourceFor(const KubeObjectRef& ref, const QString& context = u"test-token"_s,
+                                    KubeSecretSource::Options o = {})
     {
         o.initialBackoffMs = 10;
         o.maxBackoffMs = 200;
         auto* client = test::clientFor(*m_server, *m_dir, context, nullptr);
-        auto* src = new KubeSecretSource(client, u"default"_s, name, o, this);
+        auto* src = new KubeSecretSource(client, ref, o, this);
         client->setParent(src);
         return src;
+    }
+
+    KubeSecretSource* makeSource(const QString& context = u"test-token"_s, const QString& name = u"trust"_s,
+                                 KubeSecretSource::Options o = {})
+    {
+        return makeSourceFor(secretRef(name), context, o);
     }
 
 private Q_SLOTS:
@@ -164,7 +176,7 @@ private Q_SLOTS:
         QList<KubeSecretSource*> sources;
         for (int i = 0; i < 9; ++i) {
             write(u"s%1"_s.arg(i));
-            auto* src = new KubeSecretSource(client, u"default"_s, u"s%1"_s.arg(i), {}, this);
+            auto* src = new KubeSecretSource(client, secretRef(u"s%1"_s.arg(i)), {}, this);
             src->start();
             sources << src;
         }
@@ -172,7 +184,7 @@ private Q_SLOTS:
             QTRY_COMPARE_WITH_TIMEOUT(src->status(), Source::Status::Watching, kWait);
         const QString rv = write(u"s8"_s);
         QTRY_COMPARE_WITH_TIMEOUT(sources.last()->current().revision, rv, kWait);
-        auto r = test::await<Secret>([&](auto cb) { client->getSecret(u"default"_s, u"s0"_s, this, cb); });
+        auto r = test::await<KubeObject>([&](auto cb) { client->getObject(ObjectKind::Secret, u"default"_s, u"s0"_s, this, cb); });
         QVERIFY2(r.ok(), qPrintable(r.error.message));
         qDeleteAll(sources);
         delete client;
@@ -282,6 +294,86 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(later->status(), Source::Status::Watching, kWait);
     }
 
+    void configMapBadBlocksAreAnErrorWithTheLocatedText()
+    {
+        // A trust-manager target whose bundle has a bad second block: delivered (the console shows what
+        // is wrong, and refuses it), but the source is in error with the located text, never "watching".
+        const QByteArray good = caPem(u"Trust Manager CA"_s);
+        const QByteArray bad = good + "-----BEGIN CERTIFICATE-----\nMIIBabc\n-----END CERTIFICATE-----\n";
+        const qsizetype badLine = good.count('\n') + 2; // the base64 line of block 2
+        const auto put = [&](const QMap<QString, QString>& data) {
+            return m_server->putConfigMap(u"istio-system"_s, u"trust-bundle"_s, data);
+        };
+        put({{u"ca.crt"_s, QString::fromLatin1(bad)}, {u"other"_s, u"kept"_s}});
+        auto* src = makeSourceFor(
+            KubeObjectRef{KubeObjectRef::Kind::ConfigMap, {}, u"istio-system"_s, u"trust-bundle"_s, {}});
+        QCOMPARE(src->id(), u"configmap://test-token/istio-system/trust-bundle#ca.crt"_s);
+        QSignalSpy updates(src, &Source::updated);
+        QSignalSpy opened(src, &KubeSecretSource::watchOpened);
+        src->start();
+        QVERIFY(updates.wait(kWait));
+        const auto first = updates.first().first().value<SourceUpdate>();
+        QCOMPARE(first.bundle->entries.size(), 1);
+        QVERIFY(first.bundle->hasErrors());
+        QTRY_VERIFY_WITH_TIMEOUT(opened.size() >= 1, kWait);
+        QCOMPARE(src->status(), Source::Status::Error);
+        QCOMPARE(src->problem().code, kubeproblem::badBundle);
+        QCOMPARE(src->lastError(),
+                 u"istio-system/trust-bundle#ca.crt: block 2, line %1: truncated base64 (7 characters, not a multiple of 4)"_s
+                     .arg(badLine));
+        // The key goes away, then the same bad bytes come back: the bad-bundle error again (no new delivery).
+        put({{u"other"_s, u"kept"_s}});
+        QTRY_COMPARE_WITH_TIMEOUT(src->problem().code, kubeproblem::missingKey, kWait);
+        QCOMPARE(src->lastError(), u"ConfigMap istio-system/trust-bundle has no key 'ca.crt' (its keys: other)"_s);
+        put({{u"ca.crt"_s, QString::fromLatin1(bad)}});
+        QTRY_COMPARE_WITH_TIMEOUT(src->problem().code, kubeproblem::badBundle, kWait);
+        QCOMPARE(src->status(), Source::Status::Error);
+        QCOMPARE(updates.size(), 1);
+        // Fixed: delivered and watching.
+        const QString rv = put({{u"ca.crt"_s, QString::fromLatin1(good)}});
+        QTRY_COMPARE_WITH_TIMEOUT(updates.size(), 2, kWait);
+        QCOMPARE(updates.last().first().value<SourceUpdate>().revision, rv);
+        QTRY_COMPARE_WITH_TIMEOUT(src->status(), Source::Status::Watching, kWait);
+        QCOMPARE(src->problem().code, QString());
+        QCOMPARE(src->lastError(), QString());
+        // Deleted: absent, by code.
+        m_server->deleteConfigMap(u"istio-system"_s, u"trust-bundle"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(src->problem().code, kubeproblem::absent, kWait);
+        QCOMPARE(src->status(), Source::Status::Error);
+    }
+
+    void configMapBinaryDataThroughTheSharedCache()
+    {
+        // The same bytes in a ConfigMap's binaryData and in a Secret: two sources, one shared cache, one parse.
+        const QByteArray pem = caPem(u"Mesh Root"_s);
+        m_server->putConfigMap(u"mesh"_s, u"roots"_s, {{u"readme"_s, u"see root-cert.pem"_s}}, {{u"root-cert.pem"_s, pem}});
+        m_server->putSecret(u"mesh"_s, u"roots"_s, {{u"root-cert.pem"_s, pem}});
+        auto cache = std::make_shared<BundleCache>(8);
+        auto* fromConfigMap =
+            makeSourceFor(KubeObjectRef{KubeObjectRef::Kind::ConfigMap, {}, u"mesh"_s, u"roots"_s, u"root-cert.pem"_s});
+        auto* fromSecret =
+            makeSourceFor(KubeObjectRef{KubeObjectRef::Kind::Secret, {}, u"mesh"_s, u"roots"_s, u"root-cert.pem"_s});
+        fromConfigMap->setBundleCache(cache);
+        fromSecret->setBundleCache(cache);
+        QSignalSpy cmUpdates(fromConfigMap, &Source::updated);
+        QSignalSpy secretUpdates(fromSecret, &Source::updated);
+        fromConfigMap->start();
+        QVERIFY(cmUpdates.wait(kWait));
+        fromSecret->start();
+        QVERIFY(secretUpdates.wait(kWait));
+        QCOMPARE(cache->misses(), 1);
+        QCOMPARE(cache->hits(), 1);
+        QCOMPARE(cnOf(cmUpdates.first().first().value<SourceUpdate>()), u"Mesh Root"_s);
+        QCOMPARE(fromSecret->current().bundle->name, u"mesh/roots#root-cert.pem"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(fromConfigMap->status(), Source::Status::Watching, kWait);
+        // A ConfigMap change reaches the ConfigMap's source only.
+        const QString rv = m_server->putConfigMap(u"mesh"_s, u"roots"_s, {}, {{u"root-cert.pem"_s, caPem(u"Mesh Root 2"_s)}});
+        QTRY_COMPARE_WITH_TIMEOUT(cmUpdates.size(), 2, kWait);
+        QCOMPARE(fromConfigMap->current().revision, rv);
+        QCOMPARE(cnOf(fromConfigMap->current()), u"Mesh Root 2"_s);
+        QCOMPARE(secretUpdates.size(), 1);
+    }
+
     void garbageOnStreamReconnects()
     {
         write();
@@ -365,7 +457,7 @@ private Q_SLOTS:
         KubeSecretSource::Options o;
         o.initialBackoffMs = 10;
         o.maxBackoffMs = 200;
-        auto* src = new KubeSecretSource(client, u"default"_s, u"trust"_s, o, this);
+        auto* src = new KubeSecretSource(client, secretRef(u"trust"_s), o, this);
         client->setParent(src);
         QSignalSpy opened(src, &KubeSecretSource::watchOpened);
         src->start();

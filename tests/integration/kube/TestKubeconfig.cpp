@@ -235,26 +235,29 @@ contexts:
 
     void secretUris()
     {
-        auto a = KubeSecretSource::parseUri(u"secret://ns1/my-ca"_s);
+        auto a = KubeObjectRef::parse(u"secret://ns1/my-ca"_s);
         QVERIFY(a.ok());
         QCOMPARE(a.value().context, QString());
         QCOMPARE(a.value().nameSpace, u"ns1"_s);
         QCOMPARE(a.value().name, u"my-ca"_s);
         QCOMPARE(a.value().key, QString());
-        auto b = KubeSecretSource::parseUri(u"secret://prod/ns1/my-ca#ca-bundle.crt"_s);
+        auto b = KubeObjectRef::parse(u"secret://prod/ns1/my-ca#ca-bundle.crt"_s);
         QCOMPARE(b.value().context, u"prod"_s);
         QCOMPARE(b.value().key, u"ca-bundle.crt"_s);
         // EKS context names contain '/'
-        auto c = KubeSecretSource::parseUri(u"secret://arn:aws:eks:eu-west-1:123:cluster/prod/istio-system/cacerts#root-cert.pem"_s);
+        auto c = KubeObjectRef::parse(u"secret://arn:aws:eks:eu-west-1:123:cluster/prod/istio-system/cacerts#root-cert.pem"_s);
         QCOMPARE(c.value().context, u"arn:aws:eks:eu-west-1:123:cluster/prod"_s);
         QCOMPARE(c.value().nameSpace, u"istio-system"_s);
         QCOMPARE(c.value().name, u"cacerts"_s);
         QCOMPARE(c.value().key, u"root-cert.pem"_s);
-        for (const QString& bad : {u"secret://only"_s, u"file:///x"_s, u"secret://ns/"_s, u"secret://ns/name#"_s})
-            QVERIFY2(!KubeSecretSource::parseUri(bad).ok(), qPrintable(bad));
+        auto cm = KubeObjectRef::parse(u"configmap://istio-system/trust-bundle#ca.crt"_s);
+        QCOMPARE(cm.value().kind, KubeObjectRef::Kind::ConfigMap);
+        QCOMPARE(cm.value().apiPath(), u"/api/v1/namespaces/istio-system/configmaps/trust-bundle"_s);
+        for (const QString& bad : {u"secret://only"_s, u"file:///x"_s, u"secret://ns/"_s, u"secret://ns/name#"_s, u"configmap://only"_s})
+            QVERIFY2(!KubeObjectRef::parse(bad).ok(), qPrintable(bad));
         QString err;
         qputenv("KUBECONFIG", m_dir.filePath(u"none.yaml"_s).toUtf8());
-        QVERIFY(!KubeSecretSource::fromUri(u"secret://ns/name"_s, &err));
+        QVERIFY(!KubeSecretSource::fromUri(u"configmap://ns/name"_s, &err));
         qunsetenv("KUBECONFIG");
         QVERIFY(err.contains(u"no kubeconfig found"_s));
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `certrotor-cli watch secret://NAMESPACE/NAME` end to end against the Kubernetes API test server:
-// the first delivery, a live update with the right added/removed hashes, and clean exit.
+// `certrotor-cli watch secret://NAMESPACE/NAME` and `configmap://NAMESPACE/NAME#KEY` end to end against
+// the Kubernetes API test server: the first delivery, a live update with the right added/removed
+// hashes, a bad-block bundle reported as an error status with its located text, and clean exit.
 #include "CertFactory.h"
 #include "TestUtil.h"
 #include "x509/Bundle.h"
@@ -39,6 +40,45 @@ class TestWatchSecretCli : public QObject
         return line;
     }
 
+    /// Starts `certrotor-cli watch --json --max-updates N SPEC` against the test server.
+    void startWatch(QProcess& cli, const QString& spec, int maxUpdates)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("KUBECONFIG"), m_kubeconfig);
+        cli.setProcessEnvironment(env);
+        m_skipped.clear();
+        cli.start(QStringLiteral(CERTROTOR_CLI_PATH), {QStringLiteral("watch"), QStringLiteral("--json"),
+                                                       QStringLiteral("--max-updates"), QString::number(maxUpdates), spec});
+    }
+
+    /// The next JSON line of `cli` whose event is `event` (and, if given, whose status is `status`). Lines
+    /// of other events are kept for later calls: a status line and an update may come in either order.
+    QJsonObject nextEvent(QProcess& cli, QByteArray& out, QLatin1String event, const QString& status = {})
+    {
+        const auto wanted = [&](const QJsonObject& o) {
+            return o[QLatin1String("event")].toString() == event
+                && (status.isEmpty() || o[QLatin1String("status")].toString() == status);
+        };
+        for (qsizetype i = 0; i < m_skipped.size(); ++i)
+            if (wanted(m_skipped.at(i)))
+                return m_skipped.takeAt(i);
+        for (int i = 0; i < 8; ++i) {
+            const QJsonObject o = QJsonDocument::fromJson(readLine(cli, out)).object();
+            if (wanted(o))
+                return o;
+            if (!o.isEmpty())
+                m_skipped << o;
+        }
+        return {};
+    }
+
+    /// Sends a control line to the server; true when it answered OK.
+    bool control(const QByteArray& line)
+    {
+        m_server.write(line + '\n');
+        return readLine(m_server, m_serverOut).startsWith("OK");
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -46,7 +86,8 @@ private Q_SLOTS:
         m_kubeconfig = m_dir.filePath(QStringLiteral("kubeconfig"));
         m_server.setProgram(QStringLiteral(CERTROTOR_KUBEAPI_PATH));
         m_server.setArguments({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--write-kubeconfig"),
-                               m_kubeconfig, QStringLiteral("--seed"), QStringLiteral("default/trust")});
+                               m_kubeconfig, QStringLiteral("--seed"), QStringLiteral("default/trust"),
+                               QStringLiteral("--seed-configmap"), QStringLiteral("istio-system/trust-bundle")});
         m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_server.start();
         QVERIFY(m_server.waitForStarted(10000));
@@ -64,20 +105,10 @@ private Q_SLOTS:
     void watchSeesLiveUpdate()
     {
         QProcess cli;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("KUBECONFIG"), m_kubeconfig);
-        cli.setProcessEnvironment(env);
-        cli.start(QStringLiteral(CERTROTOR_CLI_PATH),
-                  {QStringLiteral("watch"), QStringLiteral("--json"), QStringLiteral("--max-updates"), QStringLiteral("2"),
-                   QStringLiteral("secret://default/trust")});
+        startWatch(cli, QStringLiteral("secret://default/trust"), 2);
         QVERIFY(cli.waitForStarted(10000));
         QByteArray out;
-        QJsonObject initial;
-        for (int i = 0; i < 5 && initial.isEmpty(); ++i) { // status lines may come first
-            const QJsonObject o = QJsonDocument::fromJson(readLine(cli, out)).object();
-            if (o[QLatin1String("event")].toString() == QLatin1String("update"))
-                initial = o;
-        }
+        const QJsonObject initial = nextEvent(cli, out, QLatin1String("update")); // status lines may come first
         QVERIFY2(!initial.isEmpty(), cli.readAllStandardError().constData());
         QCOMPARE(initial[QLatin1String("certificates")].toInt(), 1);
         QVERIFY(initial[QLatin1String("source")].toString().contains(QLatin1String("default/trust")));
@@ -87,15 +118,9 @@ private Q_SLOTS:
         const qint64 now = QDateTime::currentSecsSinceEpoch();
         const Hierarchy h = makeHierarchy(now, QStringLiteral("Rotated"));
         const QString newSha = Certificate::fromDer(h.root.der()).value().info().sha256Hex();
-        m_server.write("put default trust ca.crt=" + h.root.pem().toBase64() + "\n");
-        QVERIFY(readLine(m_server, m_serverOut).startsWith("OK"));
+        QVERIFY(control("put default trust ca.crt=" + h.root.pem().toBase64()));
 
-        QJsonObject update;
-        for (int i = 0; i < 5 && update.isEmpty(); ++i) {
-            const QJsonObject o = QJsonDocument::fromJson(readLine(cli, out)).object();
-            if (o[QLatin1String("event")].toString() == QLatin1String("update"))
-                update = o;
-        }
+        const QJsonObject update = nextEvent(cli, out, QLatin1String("update"));
         QVERIFY(!update.isEmpty());
         QVERIFY(update[QLatin1String("revision")].toString() != firstRevision);
         QCOMPARE(update[QLatin1String("added")].toArray().size(), 1);
@@ -105,11 +130,49 @@ private Q_SLOTS:
         QCOMPARE(cli.exitCode(), 0);
     }
 
+    void watchConfigMapReportsBadBlocksAsAnError()
+    {
+        QProcess cli;
+        startWatch(cli, QStringLiteral("configmap://istio-system/trust-bundle#ca.crt"), 3);
+        QVERIFY(cli.waitForStarted(10000));
+        QByteArray out;
+        const QJsonObject initial = nextEvent(cli, out, QLatin1String("update"));
+        QVERIFY2(!initial.isEmpty(), cli.readAllStandardError().constData());
+        QCOMPARE(initial[QLatin1String("certificates")].toInt(), 1);
+        QCOMPARE(initial[QLatin1String("source")].toString(),
+                 QStringLiteral("configmap://test-cert/istio-system/trust-bundle#ca.crt"));
+        QVERIFY(!nextEvent(cli, out, QLatin1String("status"), QStringLiteral("watching")).isEmpty());
+
+        // A trust-manager target with a bad second block: delivered with its issue, and an error status
+        // with the located text instead of "watching".
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const QByteArray good = makeHierarchy(now, QStringLiteral("Mesh")).root.pem();
+        const QByteArray bad = good + "-----BEGIN CERTIFICATE-----\nMIIBabc\n-----END CERTIFICATE-----\n";
+        QVERIFY(control("put-configmap istio-system trust-bundle ca.crt=" + bad.toBase64()));
+        const QJsonObject broken = nextEvent(cli, out, QLatin1String("update"));
+        QCOMPARE(broken[QLatin1String("certificates")].toInt(), 1);
+        QCOMPARE(broken[QLatin1String("issues")].toArray().size(), 1);
+        const QJsonObject error = nextEvent(cli, out, QLatin1String("status"), QStringLiteral("error"));
+        QCOMPARE(error[QLatin1String("error")].toString(),
+                 QStringLiteral("istio-system/trust-bundle#ca.crt: block 2, line %1: truncated base64 (7 characters, "
+                                "not a multiple of 4)")
+                     .arg(good.count('\n') + 2));
+
+        // Fixed: an update and "watching" again.
+        QVERIFY(control("put-configmap istio-system trust-bundle ca.crt=" + good.toBase64()));
+        const QJsonObject fixed = nextEvent(cli, out, QLatin1String("update"));
+        QCOMPARE(fixed[QLatin1String("issues")].toArray().size(), 0);
+        QVERIFY(!nextEvent(cli, out, QLatin1String("status"), QStringLiteral("watching")).isEmpty());
+        QVERIFY(cli.waitForFinished(10000)); // --max-updates 3
+        QCOMPARE(cli.exitCode(), 0);
+    }
+
 private:
     QTemporaryDir m_dir;
     QString m_kubeconfig;
     QProcess m_server;
     QByteArray m_serverOut;
+    QList<QJsonObject> m_skipped; // lines nextEvent() read past
 };
 
 QTEST_GUILESS_MAIN(TestWatchSecretCli)

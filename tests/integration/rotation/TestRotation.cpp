@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The phased rotation against real peers: two certrotor-test-grpc-server processes serving chains from
 // the old CA (switched to the new CA mid-rotation by rewriting their certificate files, which they reload
-// every second), bundle files on the real filesystem, Secrets on the Kubernetes API test server, the CLI,
-// and a child driving a rotation that is SIGKILLed at random moments. Certificates are made at test time.
+// every second), bundle files on the real filesystem, Secrets and ConfigMaps on the Kubernetes API test
+// server (ConfigMaps read back with the real kubectl), the CLI, and a child driving a rotation that is
+// SIGKILLed at random moments. Certificates are made at test time.
 #include "CertFactory.h"
 #include "KubeApiServer.h"
 #include "TestPeers.h"
 #include "TestUtil.h"
 #include "audit/AuditLog.h"
 #include "audit/AuditVerify.h"
+#include "kube/KubeClient.h"
 #include "probe/GrpcProbe.h"
 #include "rotation/Rotation.h"
 #include "x509/Bundle.h"
@@ -24,12 +26,14 @@
 #include <QRandomGenerator>
 #include <QSaveFile>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
 #include <memory>
+#include <optional>
 #include <sys/stat.h>
 
 using namespace certrotor;
@@ -619,6 +623,171 @@ private Q_SLOTS:
         QVERIFY(log.waitForWritten(10000));
         QVERIFY(!readFile(c.auditPath).contains(token));
         QVERIFY(!readFile(c.auditPath).contains(token.toBase64()));
+        qunsetenv("KUBECONFIG");
+    }
+
+    void configMapRotationReadBackWithKubectl()
+    {
+        // A trust-manager-style target: the bundle in a ConfigMap's data (text), beside a key that must stay
+        // untouched. Every read back goes through the real kubectl against the in-process API server.
+        const QString kubectlPath = QStandardPaths::findExecutable(u"kubectl"_s);
+        QVERIFY2(!kubectlPath.isEmpty(), "no kubectl (installer/install-deps.sh installs kubernetes-client)");
+        KubeApiServer server(KubeApiServer::Options{});
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        const QString kubeconfig = path(u"kubeconfig-configmap"_s);
+        QVERIFY(server.writeKubeconfig(kubeconfig));
+        qputenv("KUBECONFIG", QFile::encodeName(kubeconfig));
+        // kubectl talks to this very thread's server: run it without blocking the event loop.
+        const auto kubectl = [&](const QStringList& args) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(u"KUBECONFIG"_s, kubeconfig);
+            p.setProcessEnvironment(env);
+            QSignalSpy finished(&p, &QProcess::finished);
+            p.start(kubectlPath, QStringList{u"--cache-dir"_s, path(u"kubectl-cache"_s)} + args);
+            ProcessResult r;
+            if (!p.waitForStarted(10000))
+                return r;
+            r.timedOut = !finished.wait(30000);
+            if (r.timedOut) {
+                p.kill();
+                p.waitForFinished(2000);
+            }
+            r.exitCode = p.exitCode();
+            r.out = p.readAllStandardOutput();
+            r.err = p.readAllStandardError();
+            return r;
+        };
+        const auto jsonpath = [&](const QString& expression) {
+            const ProcessResult r = kubectl({u"get"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s,
+                                             u"-o"_s, u"jsonpath="_s + expression});
+            return r.exitCode == 0 ? r.out : QByteArray("kubectl failed: " + r.err);
+        };
+        const QString meshConfig = u"trustDomain: cluster.local\n"_s;
+        QVERIFY(!server.putConfigMap(u"istio-system"_s, u"trust-bundle"_s,
+                                     {{u"ca.crt"_s, QString::fromLatin1(m_oldRoot)}, {u"mesh.yaml"_s, meshConfig}}, {},
+                                     {{u"trust.cert-manager.io/bundle"_s, u"trust-bundle"_s}})
+                     .isEmpty());
+        QCOMPARE(jsonpath(u"{.data.ca\\.crt}"_s), m_oldRoot);
+        const QString dest = u"configmap://test-cert/istio-system/trust-bundle#ca.crt"_s;
+
+        Case c = newCase({});
+        AuditLog log(c.auditPath);
+        log.openWithoutKeyring();
+        {
+            // kubectl writes between stage and commit: a conflict, nothing written.
+            Rotation r(settingsFor(c, &log));
+            Outcome staged = waitFor(r, [&] { r.stage(request(dest, {target(m_a)})); });
+            QVERIFY2(staged.ok, qPrintable(describe(staged)));
+            QVERIFY(staged.destinations.first().notes.join(u' ').contains(u"ConfigMap"_s));
+            const ProcessResult patch = kubectl({u"patch"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s,
+                                                 u"istio-system"_s, u"--type"_s, u"merge"_s, u"-p"_s,
+                                                 uR"({"data":{"owner":"kubectl"}})"_s});
+            QVERIFY2(patch.exitCode == 0, patch.err.constData());
+            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            QCOMPARE(o.code, u"conflict"_s);
+            QCOMPARE(jsonpath(u"{.data.ca\\.crt}"_s), m_oldRoot);
+            r.discard();
+        }
+        {
+            Rotation r(settingsFor(c, &log));
+            QVERIFY(waitFor(r, [&] { r.stage(request(dest, {target(m_a)})); }).ok);
+            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            QVERIFY2(o.ok, qPrintable(describe(o)));
+            // The overlap, as text in data (never moved to binaryData); the other keys untouched.
+            QCOMPARE(jsonpath(u"{.data.ca\\.crt}"_s), m_newRoot + m_oldRoot);
+            QCOMPARE(jsonpath(u"{.data.mesh\\.yaml}"_s), meshConfig.toUtf8());
+            QCOMPARE(jsonpath(u"{.data.owner}"_s), QByteArray("kubectl"));
+            QCOMPARE(jsonpath(u"{.binaryData}"_s), QByteArray());
+            QCOMPARE(jsonpath(u"{.metadata.labels.trust\\.cert-manager\\.io/bundle}"_s), QByteArray("trust-bundle"));
+            Outcome back = waitFor(r, [&] { r.rollback(); });
+            QVERIFY2(back.ok, qPrintable(describe(back)));
+            QCOMPARE(jsonpath(u"{.data.ca\\.crt}"_s), m_oldRoot);
+            QCOMPARE(jsonpath(u"{.data.mesh\\.yaml}"_s), meshConfig.toUtf8());
+        }
+        qunsetenv("KUBECONFIG");
+    }
+
+    void configMapCommitterKeepsEachKeyWhereItIs()
+    {
+        KubeApiServer server(KubeApiServer::Options{});
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        const QString kubeconfig = path(u"kubeconfig-committer"_s);
+        QVERIFY(server.writeKubeconfig(kubeconfig));
+        qputenv("KUBECONFIG", QFile::encodeName(kubeconfig));
+        const QByteArray der = QByteArray::fromHex("3082000102");
+        QVERIFY(!server.putConfigMap(u"mesh"_s, u"roots"_s, {{u"ca.crt"_s, QString::fromLatin1(m_oldRoot)}},
+                                     {{u"root.pem"_s, m_oldRoot}, {u"other.der"_s, der}})
+                     .isEmpty());
+        const auto committerFor = [](const QString& spec) {
+            Result<std::unique_ptr<Committer>> c = Committer::create(Destination::parse(spec).value(), {});
+            return c.ok() ? std::move(c).value() : nullptr;
+        };
+        const auto await = [](const std::function<void(Committer::Done)>& start) {
+            auto out = std::make_shared<std::optional<Result<DestinationContent>>>();
+            start([out](Result<DestinationContent> r) { *out = std::move(r); });
+            (void)QTest::qWaitFor([&] { return out->has_value(); }, 15000);
+            return out->value_or(Result<DestinationContent>(Error{u"the test gave up waiting"_s, {}, {}}));
+        };
+
+        // A key in binaryData stays in binaryData (base64), every other key untouched.
+        std::unique_ptr<Committer> binary = committerFor(u"configmap://test-cert/mesh/roots#root.pem"_s);
+        QVERIFY(binary);
+        Result<DestinationContent> before = await([&](Committer::Done d) { binary->read(std::move(d)); });
+        QVERIFY2(before.ok(), qPrintable(before.ok() ? QString() : before.error().text()));
+        QCOMPARE(before.value().bytes, m_oldRoot);
+        Result<DestinationContent> written =
+            await([&](Committer::Done d) { binary->write(m_newRoot + m_oldRoot, before.value().version, std::move(d)); });
+        QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().text()));
+        const QJsonObject stored = server.configMap(u"mesh"_s, u"roots"_s);
+        const QJsonObject binaryData = stored.value(u"binaryData"_s).toObject();
+        QCOMPARE(QByteArray::fromBase64(binaryData.value(u"root.pem"_s).toString().toLatin1()), m_newRoot + m_oldRoot);
+        QCOMPARE(QByteArray::fromBase64(binaryData.value(u"other.der"_s).toString().toLatin1()), der);
+        QCOMPARE(stored.value(u"data"_s).toObject().value(u"ca.crt"_s).toString().toLatin1(), m_oldRoot);
+        QVERIFY(!stored.value(u"data"_s).toObject().contains(u"root.pem"_s));
+
+        // A data key holds text only: bytes that are not UTF-8 are refused, nothing written.
+        std::unique_ptr<Committer> text = committerFor(u"configmap://test-cert/mesh/roots#ca.crt"_s);
+        Result<DestinationContent> textBefore = await([&](Committer::Done d) { text->read(std::move(d)); });
+        QVERIFY(textBefore.ok());
+        Result<DestinationContent> notText =
+            await([&](Committer::Done d) { text->write(QByteArray("\xff\xfe not text", 11), textBefore.value().version, std::move(d)); });
+        QVERIFY(!notText.ok());
+        QCOMPARE(notText.error().code, commitcode::unusable);
+        QCOMPARE(server.configMap(u"mesh"_s, u"roots"_s).value(u"metadata"_s).toObject().value(u"resourceVersion"_s).toString(),
+                 textBefore.value().version);
+
+        // A missing key and a missing ConfigMap are unusable destinations, by code.
+        std::unique_ptr<Committer> noKey = committerFor(u"configmap://test-cert/mesh/roots#nope.pem"_s);
+        Result<DestinationContent> missingKey = await([&](Committer::Done d) { noKey->read(std::move(d)); });
+        QVERIFY(!missingKey.ok());
+        QCOMPARE(missingKey.error().code, commitcode::unusable);
+        std::unique_ptr<Committer> absent = committerFor(u"configmap://test-cert/mesh/nothing#ca.crt"_s);
+        Result<DestinationContent> notThere = await([&](Committer::Done d) { absent->read(std::move(d)); });
+        QVERIFY(!notThere.ok());
+        QCOMPARE(notThere.error().code, commitcode::unusable);
+
+        // An immutable ConfigMap can never be updated: refused before any write.
+        QJsonObject frozen = server.configMap(u"mesh"_s, u"roots"_s);
+        frozen.insert(u"immutable"_s, true);
+        std::unique_ptr<kube::KubeClient> client(kube::KubeClient::fromKubeconfig({}).value());
+        QVERIFY(await([&](Committer::Done d) {
+                    client->call("PUT", u"/api/v1/namespaces/mesh/configmaps/roots"_s, {},
+                                 QJsonDocument(frozen).toJson(QJsonDocument::Compact), nullptr,
+                                 [d](kube::KubeResult<QJsonObject> r) {
+                                     d(r.ok() ? Result<DestinationContent>(DestinationContent{})
+                                              : Result<DestinationContent>(Error{r.error.message, {}, {}}));
+                                 });
+                }).ok());
+        Result<DestinationContent> frozenBefore = await([&](Committer::Done d) { text->read(std::move(d)); });
+        QVERIFY(frozenBefore.ok());
+        Result<DestinationContent> refused =
+            await([&](Committer::Done d) { text->write(m_newRoot, frozenBefore.value().version, std::move(d)); });
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, commitcode::unusable);
+        QVERIFY2(refused.error().message.contains(u"immutable"_s), qPrintable(refused.error().message));
         qunsetenv("KUBECONFIG");
     }
 

@@ -3,10 +3,10 @@
 // arrive, one parse per revision, ownership rules, and the source factory.
 #include "CertFactory.h"
 #include "SourceTestUtil.h"
+#include "factory/SourceFactory.h"
 #include "sources/BundleCache.h"
 #include "sources/FileSource.h"
 #include "sources/InlineSource.h"
-#include "sources/SourceFactory.h"
 #include "sources/TrustStoreProvider.h"
 
 #include <QCryptographicHash>

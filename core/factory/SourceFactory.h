@@ -10,7 +10,7 @@
 namespace certrotor {
 
 /// Makes a source from what a user types (CLI argument, GUI field):
-/// - `secret://[CONTEXT/]NAMESPACE/NAME[#KEY]` -> a Kubernetes Secret source;
+/// - `secret://[CONTEXT/]NAMESPACE/NAME[#KEY]` or `configmap://…` -> a KubeSecretSource on that key;
 /// - `file://PATH` or any other text -> a FileSource for that path (a bundle file or a directory).
 /// Returns null and sets *error (if given) to a sentence a user can read when the spec is unusable.
 /// The source is not started.
