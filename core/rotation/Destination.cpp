@@ -71,6 +71,9 @@ Result<Destination> Destination::parse(const QString& spec)
         return Error{u"unknown kind of destination: use a file path, secret://… or configmap://…"_s, spec};
     d.kind = Kind::File;
     d.path = QFileInfo(path).absoluteFilePath();
+    // A link is followed: the rename must replace the file consumers read, not the link to it.
+    if (QFileInfo(d.path).isSymLink() && !QFileInfo(d.path).canonicalFilePath().isEmpty())
+        d.path = QFileInfo(d.path).canonicalFilePath();
     if (QFileInfo(d.path).isDir())
         return Error{u"is a directory: a rotation writes one bundle file"_s, spec};
     return d;
@@ -323,7 +326,7 @@ void KubeCommitter::write(QByteArray bytes, QString expectedVersion, Done done)
         if (!got.ok())
             return done(got.error());
         if (!self || !self->m_client)
-            return;
+            return done(Error{u"the Kubernetes client is gone; nothing was written"_s, d.id(), commitcode::unusable});
         kube::KubeObject object = got.value();
         Result<DestinationContent> before = contentOf(d, object);
         if (!before.ok())

@@ -259,6 +259,9 @@ void Rotation::emitFinished()
         return;
     m_ending = false;
     m_busy = false;
+    // An override reason covers the one operation it was given for, never a later one (a rollback after a
+    // failed wave must not silently override the rule that protects the servers that moved).
+    m_settings.overrideReason.clear();
     const Outcome o = m_outcome;
     Q_EMIT finished(o);
 }
@@ -423,11 +426,11 @@ QThreadPool* statePool()
 }
 } // namespace
 
-void Rotation::save(std::function<void()> then)
+void Rotation::save(std::function<void(bool)> then)
 {
     if (m_state.id.isEmpty()) {
         if (then)
-            then();
+            then(true);
         return;
     }
     m_state.updatedAt = nowUtc();
@@ -445,7 +448,7 @@ void Rotation::save(std::function<void()> then)
             }
             Q_EMIT stateChanged();
             if (then)
-                then();
+                then(saved.ok());
             if (m_savesInFlight == 0 && m_ending)
                 emitFinished();
         },
@@ -514,9 +517,15 @@ void Rotation::stage(Request request)
 {
     if (!begin(u"stage"_s))
         return;
+    if (std::any_of(m_state.destinations.begin(), m_state.destinations.end(),
+                    [](const DestinationState& d) { return d.history.size() > 1 || !d.pending.isEmpty(); })) {
+        fail(u"usage"_s, u"this rotation (%1) has committed destinations: finish it (retire or roll back) before staging "
+                         "another one in its place"_s.arg(m_state.id));
+        return end();
+    }
     m_previews.clear();
     auto stop = [this](const QString& code, const QString& message) {
-        m_lock.unlock(); // nothing was staged: the lock is not kept
+        unloadAfterFailedStage();
         fail(code, message);
         audit(u"rotation-refused"_s, QJsonObject{{u"rule"_s, code}, {u"message"_s, message},
                                                {u"candidate"_s, m_state.candidateName}});
@@ -549,7 +558,7 @@ void Rotation::stage(Request request)
         ds.wave = spec.wave;
         ds.waveName = spec.waveName;
         ds.targets = spec.targets;
-        ds.confirmDeadlineMs = spec.confirmDeadlineMs > 0 ? spec.confirmDeadlineMs : m_settings.confirmDeadlineMs;
+        ds.confirmDeadlineMs = spec.confirmDeadlineMs; // -1: the settings of whoever confirms
         st.destinations << ds;
     }
     st.id = RotationState::idFor(ids);
@@ -725,7 +734,7 @@ void Rotation::stage(Request request)
                                          {u"rule"_s, r->m_outcome.code},
                                          {u"message"_s, r->m_outcome.message},
                                          {u"candidateSha256"_s, r->m_state.candidateSha256}});
-                    r->m_lock.unlock();
+                    r->unloadAfterFailedStage();
                     return r->end();
                 }
                 for (const DestinationOutcome& o : std::as_const(r->m_outcome.destinations)) {
@@ -844,12 +853,14 @@ void Rotation::gateWith(const QString& destId, const QList<Certificate>& current
         bundles << PlanBundle{u"current"_s, PlanBundle::Role::Current, currentCerts};
     bundles << PlanBundle{u"proposed"_s, PlanBundle::Role::Candidate, proposedCerts};
     auto* plan = new ProbePlan(targets, bundles, m_settings.probe, this);
+    m_activePlan = plan;
     Q_EMIT progress(destId, u"probing %1 target(s) with the bundle now and the bundle to commit"_s.arg(targets.size()));
     QPointer<Rotation> self(this);
     connect(plan, &ProbePlan::finished, this, [self, plan, in, destId, phase, bundles, done]() mutable {
         plan->deleteLater();
         if (!self)
             return;
+        self->m_activePlan = nullptr;
         GateResult g;
         g.oldShas = self->shasOf(self->dstate(destId).originalBytes);
         g.newShas = self->shasOf(self->m_state.newBytes);
@@ -951,62 +962,83 @@ void Rotation::commitBytes(const QString& destId, const QString& label, const QB
     ds.pending = QJsonObject{{u"label"_s, label}, {u"sha256"_s, sha256Hex(bytes)}, {u"at"_s, nowUtc().toString(Qt::ISODateWithMs)},
                              {u"phase"_s, phaseName(after)}};
     QPointer<Rotation> self(this);
-    Committer* committer = dest(destId)->committer.get();
-    // The intent is on disk before the write starts.
-    save([self, destId, label, bytes, after, event, before, committer, done] {
-    if (!self)
-        return;
-    Q_EMIT self->progress(destId, u"writing the %1 bundle"_s.arg(label));
-    committer->write(bytes, before.version, [self, destId, label, bytes, after, event, before, committer, done](
-                                                Result<DestinationContent> written) {
-        if (!self)
+    QPointer<Committer> committer = dest(destId)->committer.get();
+    // The write starts only once the intent is on disk.
+    save([self, destId, label, bytes, after, event, before, committer, done](bool saved) {
+        if (!self || !committer)
             return;
         Rotation* r = self;
-        DestinationState& ds = r->dstate(destId);
-        DestinationOutcome& out = r->outcomeFor(destId);
-        out.precondition = before.version;
-        out.beforeSha256 = before.sha256;
-        out.afterSha256 = sha256Hex(bytes);
-        if (!written.ok()) {
-            ds.pending = {};
-            ds.lastError = written.error().text();
-            const bool conflict = written.error().code == commitcode::conflict;
-            out.code = conflict ? u"conflict"_s : (written.error().code.isEmpty() ? u"io"_s : written.error().code);
-            out.message = written.error().text();
+        if (!saved || r->m_cancelRequested) {
+            r->dstate(destId).pending = {};
+            if (saved)
+                r->fail(u"cancelled"_s, u"cancelled by the operator before %1 was written; nothing was written"_s.arg(destId));
+            else
+                r->fail(u"io"_s, u"the rotation state could not be saved, so %1 was not written"_s.arg(destId));
+            r->save();
+            return done(false);
+        }
+        Q_EMIT r->progress(destId, u"writing the %1 bundle"_s.arg(label));
+        if (!self || !committer)
+            return;
+        committer->write(bytes, before.version, [self, destId, label, bytes, after, event, before, committer, done](
+                                                    Result<DestinationContent> written) {
+            if (!self)
+                return;
+            Rotation* r = self;
+            DestinationOutcome& out = r->outcomeFor(destId);
+            out.precondition = before.version;
+            out.beforeSha256 = before.sha256;
+            out.afterSha256 = sha256Hex(bytes);
+            if (!written.ok()) {
+                const QString code = written.error().code.isEmpty() ? u"io"_s : written.error().code;
+                const bool conflict = code == commitcode::conflict;
+                out.code = code;
+                out.message = written.error().text();
+                QJsonObject data = r->base(destId);
+                data.insert(u"label"_s, label);
+                data.insert(u"precondition"_s, before.version);
+                data.insert(u"beforeSha256"_s, before.sha256);
+                data.insert(u"message"_s, out.message);
+                r->audit(conflict ? u"rotation-conflict"_s : u"rotation-commit-failed"_s, data);
+                r->fail(code, out.message);
+                DestinationState& ds = r->dstate(destId);
+                ds.lastError = out.message;
+                if (conflict || code == commitcode::unusable) {
+                    // Refused before anything was written.
+                    ds.pending = {};
+                    r->save();
+                    return done(false);
+                }
+                // The store may have changed all the same (renamed but the directory not synced, applied but
+                // the answer lost, read back different): what it holds now decides, and is recorded.
+                return r->settleOne(destId, [done](bool) { done(false); });
+            }
+            const CommittedVersion v{label, written.value().sha256, written.value().version, true,
+                                     committer ? committer->lastBackup() : QString(), r->nowUtc()};
             QJsonObject data = r->base(destId);
             data.insert(u"label"_s, label);
             data.insert(u"precondition"_s, before.version);
             data.insert(u"beforeSha256"_s, before.sha256);
-            data.insert(u"message"_s, out.message);
-            r->audit(conflict ? u"rotation-conflict"_s : u"rotation-commit-failed"_s, data);
-            r->fail(out.code, out.message);
+            data.insert(u"afterSha256"_s, v.sha256);
+            data.insert(u"version"_s, v.version);
+            data.insert(u"fingerprintsBefore"_s,
+                        events::fingerprints(r->certsOf(r->bytesFor(r->dstate(destId), before.label))));
+            data.insert(u"fingerprintsAfter"_s, events::fingerprints(r->certsOf(bytes)));
+            if (!v.backup.isEmpty())
+                data.insert(u"backup"_s, v.backup);
+            data.insert(u"result"_s, u"written, read back and compared"_s);
+            DestinationState& ds = r->dstate(destId);
+            ds.history << v;
+            ds.pending = {};
+            ds.phase = after;
+            ds.confirmed = false;
+            ds.lastError.clear();
+            out.phase = phaseName(after);
+            out.backup = v.backup;
             r->save();
-            return done(false);
-        }
-        CommittedVersion v{label, written.value().sha256, written.value().version, true, committer->lastBackup(),
-                           r->nowUtc()};
-        ds.history << v;
-        ds.pending = {};
-        ds.phase = after;
-        ds.confirmed = false;
-        ds.lastError.clear();
-        out.phase = phaseName(after);
-        out.backup = v.backup;
-        r->save();
-        QJsonObject data = r->base(destId);
-        data.insert(u"label"_s, label);
-        data.insert(u"precondition"_s, before.version);
-        data.insert(u"beforeSha256"_s, before.sha256);
-        data.insert(u"afterSha256"_s, v.sha256);
-        data.insert(u"version"_s, v.version);
-        data.insert(u"fingerprintsBefore"_s, events::fingerprints(r->certsOf(r->bytesFor(ds, before.label))));
-        data.insert(u"fingerprintsAfter"_s, events::fingerprints(r->certsOf(bytes)));
-        if (!v.backup.isEmpty())
-            data.insert(u"backup"_s, v.backup);
-        data.insert(u"result"_s, u"written, read back and compared"_s);
-        r->audit(event, data);
-        done(true);
-    });
+            r->audit(event, data);
+            done(true);
+        });
     });
 }
 
@@ -1046,19 +1078,23 @@ void Rotation::confirmDest(const QString& destId, const QString& reason, std::fu
         ++job->round;
         auto* plan = new ProbePlan(job->pending, {PlanBundle{u"committed"_s, PlanBundle::Role::Candidate, bundle}},
                                    r->m_settings.probe, r);
-        r->m_confirmPlan = plan;
+        r->m_activePlan = plan;
         QObject::connect(plan, &ProbePlan::finished, r, [self, plan, job, round, destId, oldShas, newShas, reason, done]() {
             plan->deleteLater();
             if (!self)
                 return;
             Rotation* r = self;
-            r->m_confirmPlan = nullptr;
+            r->m_activePlan = nullptr;
             const bool cancelled = r->m_cancelRequested;
             const double elapsed = double(job->clock.nsecsElapsed()) / 1e6;
             QList<ProbeTarget> still;
             for (const ProbeResult& p : plan->results()) {
                 if (p.probeId.isEmpty())
                     continue;
+                if (p.cancelled) { // the status of the last real probe stands
+                    still << p.target;
+                    continue;
+                }
                 TargetStatus t = targetStatusOf(p, oldShas, newShas);
                 t.attempts = job->round;
                 if (p.ok) {
@@ -1121,6 +1157,8 @@ void Rotation::confirmDest(const QString& destId, const QString& reason, std::fu
             QTimer::singleShot(0, r, [round] { *round = nullptr; });
             done(false);
         });
+        if (r->m_cancelRequested)
+            return plan->cancel(); // ends the confirmation with the statuses probed so far
         plan->start();
     };
     Q_EMIT progress(destId, u"confirming: probing every target with fresh connections until each verifies"_s);
@@ -1160,6 +1198,10 @@ void Rotation::gatedCommit(const QString& id, GatedCommit c, std::function<void(
             out.targets.clear();
             for (const ProbeResult& p : std::as_const(g.current))
                 out.targets << targetStatusOf(p, g.oldShas, g.newShas);
+            if (m_cancelRequested) {
+                fail(u"cancelled"_s, u"cancelled by the operator before %1 was written; nothing was written"_s.arg(id));
+                return next(false);
+            }
             if (c.onlyAnchorRules) {
                 QList<Violation> kept;
                 for (const Violation& v : std::as_const(g.violations)) {
@@ -1183,9 +1225,10 @@ bool Rotation::beginOn(const QString& operation)
 {
     if (!begin(operation))
         return false;
-    if (isLoaded())
+    if (isLoaded() && m_lock.isLocked())
         return true;
-    fail(u"usage"_s, u"no rotation is loaded (stage one, or resume it)"_s);
+    fail(u"usage"_s, isLoaded() ? u"nothing is staged to act on (a dry run keeps nothing: stage it without --dry-run)"_s
+                                : u"no rotation is loaded (stage one, or resume it)"_s);
     end();
     return false;
 }
@@ -1275,10 +1318,18 @@ void Rotation::retire(const QStringList& destinationIds, const QStringList& targ
             }
             parsed << pt.value();
         }
+        // Targets given now are added: one left out may be exactly the one that still needs the old CA.
         for (const QString& id : ids) {
             if (Dest* d = dest(id)) {
-                d->targets = parsed;
-                dstate(id).targets = targets;
+                for (qsizetype i = 0; i < parsed.size(); ++i) {
+                    const bool known = std::any_of(d->targets.begin(), d->targets.end(), [&](const ProbeTarget& t) {
+                        return t.address() == parsed.at(i).address();
+                    });
+                    if (!known) {
+                        d->targets << parsed.at(i);
+                        dstate(id).targets << targets.at(i);
+                    }
+                }
             }
         }
     }
@@ -1366,16 +1417,29 @@ void Rotation::cancel()
     m_cancelRequested = true;
     // A confirmation ends at once: the round in flight is cancelled, or a backoff wait is cut short. A write
     // in flight is never cut: it finishes (or fails) whole, and no step after it starts.
-    if (m_confirmPlan)
-        m_confirmPlan->cancel();
+    if (m_activePlan)
+        m_activePlan->cancel();
     else if (m_confirmBackoff.isActive())
         m_confirmBackoff.start(0);
 }
 
-void Rotation::discard()
+void Rotation::unloadAfterFailedStage()
 {
-    const bool committed = std::any_of(m_state.destinations.begin(), m_state.destinations.end(),
-                                       [](const DestinationState& d) { return d.history.size() > 1; });
+    // Nothing was staged: no lock, no state. The committers may be inside their own callbacks: they go later.
+    m_lock.unlock();
+    auto doomed = std::make_shared<std::vector<Dest>>(std::move(m_dests));
+    m_dests.clear();
+    QTimer::singleShot(0, this, [doomed] {});
+    m_state = RotationState{};
+}
+
+bool Rotation::discard()
+{
+    if (isBusy())
+        return false;
+    const bool committed = std::any_of(m_state.destinations.begin(), m_state.destinations.end(), [](const DestinationState& d) {
+        return d.history.size() > 1 || !d.pending.isEmpty();
+    });
     if (isLoaded() && !committed) {
         QFile::remove(statePath());
         audit(u"rotation-discarded"_s, QJsonObject{{u"rotationId"_s, m_state.id}});
@@ -1383,6 +1447,8 @@ void Rotation::discard()
     m_lock.unlock();
     m_state = RotationState{};
     m_dests.clear();
+    m_previews.clear();
+    return true;
 }
 
 // ---- resume -------------------------------------------------------------------------------------------
@@ -1419,44 +1485,50 @@ Result<std::monostate> Rotation::resume(const QString& destinationOrRotationId)
     return std::monostate{};
 }
 
+void Rotation::settleOne(const QString& id, std::function<void(bool)> next)
+{
+    // The destination itself says whether the write happened: it holds the intended bytes or not.
+    dest(id)->committer->read([this, id, next](Result<DestinationContent> now) {
+        DestinationState& d = dstate(id);
+        if (d.pending.isEmpty())
+            return next(true);
+        if (!now.ok()) {
+            // Still unknown: the intent stays, and the next command settles it.
+            d.lastError = u"cannot tell whether the write to %1 happened: %2"_s.arg(id, now.error().text());
+            fail(now.error().code.isEmpty() ? u"io"_s : now.error().code, d.lastError);
+            save();
+            return next(false);
+        }
+        const QString label = d.pending.value(u"label"_s).toString();
+        const bool happened = now.value().sha256 == d.pending.value(u"sha256"_s).toString();
+        if (happened) {
+            d.history << CommittedVersion{label, now.value().sha256, now.value().version, true,
+                                          d.pending.value(u"backup"_s).toString(), nowUtc()};
+            d.phase = phaseFromName(d.pending.value(u"phase"_s).toString());
+            d.confirmed = false;
+        }
+        audit(u"rotation-recovered"_s,
+              QJsonObject{{u"rotationId"_s, m_state.id},
+                          {u"destination"_s, id},
+                          {u"label"_s, label},
+                          {u"foundSha256"_s, now.value().sha256},
+                          {u"result"_s, happened ? u"the interrupted write had happened"_s
+                                                 : u"the interrupted write had not happened"_s}});
+        d.pending = {};
+        save();
+        next(true);
+    });
+}
+
 void Rotation::settlePending()
 {
-    // A write a crash interrupted: the destination itself says whether it happened.
+    // Writes a crash interrupted.
     std::vector<Step> steps;
     for (const DestinationState& ds : std::as_const(m_state.destinations)) {
         if (ds.pending.isEmpty())
             continue;
         const QString id = ds.id;
-        steps.push_back([this, id](std::function<void(bool)> next) {
-            dest(id)->committer->read([this, id, next](Result<DestinationContent> now) {
-            DestinationState& d = dstate(id);
-            if (!now.ok()) {
-                fail(now.error().code.isEmpty() ? u"io"_s : now.error().code,
-                     u"cannot tell whether the interrupted write to %1 happened: %2"_s.arg(id, now.error().text()));
-                return next(true);
-            }
-            if (d.pending.isEmpty())
-                return next(true);
-            const QString label = d.pending.value(u"label"_s).toString();
-            if (now.value().sha256 == d.pending.value(u"sha256"_s).toString()) {
-                d.history << CommittedVersion{label, now.value().sha256, now.value().version, true, {}, nowUtc()};
-                d.phase = phaseFromName(d.pending.value(u"phase"_s).toString());
-                d.confirmed = false;
-                audit(u"rotation-recovered"_s, QJsonObject{{u"rotationId"_s, m_state.id},
-                                                          {u"destination"_s, id},
-                                                          {u"label"_s, label},
-                                                          {u"result"_s, u"the interrupted write had happened"_s}});
-            } else {
-                audit(u"rotation-recovered"_s, QJsonObject{{u"rotationId"_s, m_state.id},
-                                                          {u"destination"_s, id},
-                                                          {u"label"_s, label},
-                                                          {u"result"_s, u"the interrupted write had not happened"_s}});
-            }
-            d.pending = {};
-            save();
-            next(true);
-            });
-        });
+        steps.push_back([this, id](std::function<void(bool)> next) { settleOne(id, [next](bool) { next(true); }); });
     }
     if (steps.empty())
         return;

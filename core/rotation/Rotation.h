@@ -157,8 +157,9 @@ public:
     /// Stops the running operation as soon as it safely can: a confirmation ends now (code "cancelled", the
     /// commit it confirms stays, unconfirmed); a write in flight finishes; no later step starts.
     void cancel();
-    /// Forgets a rotation that never committed anything (state file removed, lock released).
-    void discard();
+    /// Forgets a rotation that never committed anything (state file removed, lock released); one that did is
+    /// only unloaded. False (and nothing done) while an operation runs.
+    bool discard();
 
     bool isBusy() const { return m_busy || m_ending; }
     /// Blocks until every state save of every rotation is on disk (before a process exits on its own).
@@ -265,7 +266,9 @@ private:
     void audit(const audit::AuditRecord& record) { audit(record.event, record.data); }
     QJsonObject base(const QString& destId) const;
     /// Saves the state on the state writer thread; `then` runs once it is on disk.
-    void save(std::function<void()> then = {});
+    void save(std::function<void(bool saved)> then = {});
+    void settleOne(const QString& id, std::function<void(bool)> next);
+    void unloadAfterFailedStage();
     void emitFinished();
     DestinationOutcome& outcomeFor(const QString& destId);
     qint64 nowSecs() const;
@@ -280,7 +283,7 @@ private:
     std::unique_ptr<Committer> m_candidateSource; // re-read at commit (the candidate must not change after staging)
     bool m_busy = false;
     bool m_cancelRequested = false;
-    QPointer<ProbePlan> m_confirmPlan;
+    QPointer<ProbePlan> m_activePlan; // the gate's or the confirmation's probes in flight
     QTimer m_confirmBackoff;
     bool m_ending = false; // end() was called; finished() waits for the saves in flight
     int m_savesInFlight = 0;

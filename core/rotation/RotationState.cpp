@@ -158,7 +158,7 @@ DestinationState DestinationState::fromJson(const QJsonObject& o)
     d.waveName = o.value(u"waveName"_s).toString();
     for (const QJsonValue& t : o.value(u"targets"_s).toArray())
         d.targets << t.toString();
-    d.confirmDeadlineMs = o.value(u"confirmDeadlineMs"_s).toInt(180000);
+    d.confirmDeadlineMs = o.value(u"confirmDeadlineMs"_s).toInt(-1);
     d.phase = phaseFromName(o.value(u"phase"_s).toString());
     d.confirmed = o.value(u"confirmed"_s).toBool();
     d.originalBytes = textBytes(o.value(u"originalBytes"_s));
@@ -195,7 +195,12 @@ DestinationState* RotationState::destination(const QString& destId)
 
 const DestinationState* RotationState::destination(const QString& destId) const
 {
-    return const_cast<RotationState*>(this)->destination(destId);
+    // Never through the non-const overload: that would detach a list a save snapshot shares.
+    for (const DestinationState& d : destinations) {
+        if (d.id == destId)
+            return &d;
+    }
+    return nullptr;
 }
 
 QJsonObject RotationState::toJson() const
@@ -329,6 +334,11 @@ Result<RotationState> RotationState::findLatest(const QString& destinationId, co
     if (open.ok())
         return open;
     for (Result<RotationState>& s : loadAll(dir)) {
+        if (s.ok() && s.value().destination(destinationId))
+            return std::move(s).value();
+    }
+    // A closed rotation archived when a newer one over the same stores was staged (and never committed).
+    for (Result<RotationState>& s : loadAll((dir.isEmpty() ? stateDir() : dir) + u"/closed"_s)) {
         if (s.ok() && s.value().destination(destinationId))
             return std::move(s).value();
     }

@@ -601,11 +601,13 @@ int rotate(const QStringList& args)
     const Outcome staged = runToEnd(rotation, [&] { rotation.stage(request); });
     outcomes << staged;
     const QJsonObject ids{{u"rotationId"_s, rotation.state().id}};
-    if (!shared.json) {
+    if (!shared.json && staged.ok) {
         out() << (request.dryRun ? "dry run" : "staged") << " rotation " << rotation.state().id << " ("
               << rotation.state().mode << "), candidate " << rotation.state().candidateName << " sha256 "
               << rotation.state().candidateSha256 << "\n";
         printOutcome(staged, request.dryRun);
+    } else if (!shared.json) {
+        printOutcome(staged, false);
     }
     if (!staged.ok)
         return finish(auditLog, u"rotate"_s, shared, outcomes, exitFor(staged), ids);
@@ -626,20 +628,26 @@ int rotate(const QStringList& args)
     const QList<int> waves = rotation.waves();
     const QString what = request.mode == Rotation::Mode::Overlap ? u"the overlap bundle (old + new)"_s
                                                                  : u"the new bundle alone"_s;
-    if (!refused || !shared.settings.overrideReason.isEmpty()) {
-        if (!askOnTerminal(u"Write %1 to %2 destination(s) in %3 wave(s)?"_s.arg(what)
-                               .arg(rotation.state().destinations.size())
-                               .arg(waves.size()),
-                           shared.yes)) {
-            rotation.discard();
-            err() << "certrotor-cli: rotate: nothing written (not confirmed)\n";
-            err().flush();
-            return finish(auditLog, u"rotate"_s, shared, outcomes, ExitFindings, ids);
-        }
+    // Always asked (a refusal at staging may not repeat at the commit's own gate: a flaky target).
+    const QString refusedNote = refused && shared.settings.overrideReason.isEmpty()
+        ? u" (staging found blocking rules: the commit's gate will refuse unless they clear)"_s
+        : QString();
+    if (!askOnTerminal(u"Write %1 to %2 destination(s) in %3 wave(s)%4?"_s.arg(what)
+                           .arg(rotation.state().destinations.size())
+                           .arg(waves.size())
+                           .arg(refusedNote),
+                       shared.yes)) {
+        rotation.discard();
+        err() << "certrotor-cli: rotate: nothing written (not confirmed)\n";
+        err().flush();
+        return finish(auditLog, u"rotate"_s, shared, outcomes, ExitFindings, ids);
     }
     for (int wave : waves) {
         if (!shared.json && waves.size() > 1)
             out() << "wave " << rotation.waveLabel(wave) << "\n";
+        // The reason covers each wave's commit (the core drops it after every operation), never the
+        // rollback offered below.
+        rotation.setOverrideReason(shared.settings.overrideReason);
         const Outcome committed = runToEnd(rotation, [&] { rotation.commitWave(wave); });
         outcomes << committed;
         if (!shared.json)
@@ -750,6 +758,7 @@ int retireOrRollback(const QStringList& args, bool isRetire)
         return finish(auditLog, command, shared, outcomes, ExitFindings, extra);
     }
     const QStringList targets = parser.values(u"target"_s);
+    rotation.setOverrideReason(shared.settings.overrideReason); // resume() and a settled write used none
     const Outcome o = runToEnd(rotation, [&] {
         if (isRetire)
             rotation.retire(ids, targets);
