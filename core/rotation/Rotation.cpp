@@ -580,16 +580,29 @@ void Rotation::stage(Request request)
     }
     m_state = st;
 
-    // One rotation per destination: an open one elsewhere (or this one past staging) is finished first.
-    for (const QString& id : std::as_const(ids)) {
-        Result<RotationState> open = RotationState::findOpen(id, m_settings.stateDir);
-        // (A rotation that was only staged wrote nothing: it does not hold the destination.)
-        if (open.ok() && std::any_of(open.value().destinations.begin(), open.value().destinations.end(),
-                                     [](const DestinationState& d) { return d.history.size() > 1 || !d.pending.isEmpty(); })) {
-            const DestinationState* d = open.value().destination(id);
-            return stop(u"rotation-open"_s,
-                        u"a rotation is already open on %1 (rotation %2, phase %3): retire or roll it back first "
-                        "(certrotor-cli rotate status)"_s.arg(id, open.value().id, phaseName(d->phase)));
+    // One rotation per destination: an open one that wrote to it (or has a write unsettled) is finished
+    // first — every state file is checked, not only the newest, and one that does not load is not guessed at.
+    const QList<Result<RotationState>> all = RotationState::loadAll(m_settings.stateDir);
+    for (const Result<RotationState>& found : all) {
+        if (!found.ok()) {
+            if (found.error().where == RotationState::pathFor(st.id, m_settings.stateDir))
+                return stop(u"io"_s, u"the state of an earlier rotation over these destinations does not load, so it is "
+                                     "not overwritten: "_s + found.error().text());
+            continue;
+        }
+        const RotationState& open = found.value();
+        if (open.isClosed())
+            continue;
+        for (const QString& id : std::as_const(ids)) {
+            const DestinationState* d = open.destination(id);
+            // (A rotation that was only staged wrote nothing: it does not hold the destination.)
+            if (d && (d->history.size() > 1 || !d->pending.isEmpty()
+                      || std::any_of(open.destinations.begin(), open.destinations.end(), [](const DestinationState& o) {
+                             return o.history.size() > 1 || !o.pending.isEmpty();
+                         })))
+                return stop(u"rotation-open"_s,
+                            u"a rotation is already open on %1 (rotation %2, phase %3): retire or roll it back first "
+                            "(certrotor-cli rotate status)"_s.arg(id, open.id, phaseName(d->phase)));
         }
     }
     if (!request.dryRun) {

@@ -47,7 +47,7 @@ std::vector<Edit> myers(const QList<QByteArray>& a, const QList<QByteArray>& b)
     const int off = max + 1;
     int dEnd = 0;
     // Memory grows with D^2: past this many differing lines the diff is "all old lines out, all new in".
-    constexpr int kMaxD = 8000;
+    constexpr int kMaxD = 2000; // the trace is O(D²) ints: 2,000 keeps it near 16 MB
     for (int d = 0; d <= max; ++d) {
         if (d > kMaxD) {
             std::vector<Edit> all;

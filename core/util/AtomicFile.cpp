@@ -162,4 +162,23 @@ Result<FileLock> FileLock::tryLock(const QString& path)
     return lock;
 }
 
+QString FileLock::holder(const QString& path)
+{
+    // Read from /proc/locks without taking the lock: a look must never make another process's tryLock fail.
+    struct stat st{};
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return {};
+    QFile locks(u"/proc/locks"_s);
+    if (!locks.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray inode = ':' + QByteArray::number(qulonglong(st.st_ino)) + ' ';
+    for (const QByteArray& line : locks.readAll().split('\n')) {
+        // "1: FLOCK  ADVISORY  WRITE 1234 08:01:123456 0 EOF"
+        const QList<QByteArray> f = line.simplified().split(' ');
+        if (f.size() >= 6 && f.at(1) == "FLOCK" && QByteArray(f.at(5) + ' ').endsWith(inode))
+            return u"held by pid %1"_s.arg(QString::fromLatin1(f.at(4)));
+    }
+    return {};
+}
+
 } // namespace certrotor

@@ -34,6 +34,8 @@ public:
     ~FileLock();
 
     static Result<FileLock> tryLock(const QString& path);
+    /// "held by pid N" when a process holds the lock on `path` now, else "" — found without taking it.
+    static QString holder(const QString& path);
     bool isLocked() const { return m_fd >= 0; }
     void unlock();
 

@@ -401,8 +401,8 @@ QString storeArgs(const QStringList& ids)
 
 QString lockHolder(const RotationState& s)
 {
-    Result<FileLock> lock = FileLock::tryLock(RotationState::lockPathFor(s.id));
-    return lock.ok() ? QString() : lock.error().message;
+    const QString held = FileLock::holder(RotationState::lockPathFor(s.id));
+    return held.isEmpty() ? QString() : u"driven now by another process (lock %1)"_s.arg(held);
 }
 
 QString nextStep(const RotationState& s)

@@ -9,6 +9,7 @@
 #include "rotation/TextDiff.h"
 #include "util/AtomicFile.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -203,7 +204,11 @@ private Q_SLOTS:
         Result<FileLock> second = FileLock::tryLock(RotationState::lockPathFor(s.id, dir.path()));
         QVERIFY(!second.ok());
         QCOMPARE(second.error().code, u"locked"_s);
+        // Who holds it is found without taking it (rotate status must never make a retire fail).
+        QCOMPARE(FileLock::holder(RotationState::lockPathFor(s.id, dir.path())),
+                 u"held by pid %1"_s.arg(QCoreApplication::applicationPid()));
         first.value().unlock();
+        QCOMPARE(FileLock::holder(RotationState::lockPathFor(s.id, dir.path())), QString());
         QVERIFY(FileLock::tryLock(RotationState::lockPathFor(s.id, dir.path())).ok());
     }
 
