@@ -14,6 +14,8 @@ PACKAGES=(
     libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc grpc-proto
     # tests and benchmarks
     libbenchmark-dev
+    # the expiry export's calendar is read back with a real iCalendar parser
+    python3-icalendar
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools imagemagick
     # fonts so offscreen/Xvfb screenshots render text
     fonts-dejavu-core

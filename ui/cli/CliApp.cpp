@@ -3,6 +3,7 @@
 
 #include "AuditCommand.h"
 #include "CliCommon.h"
+#include "ExpiryCommand.h"
 #include "KeyringCommand.h"
 #include "ProbeCommand.h"
 #include "RotateCommand.h"
@@ -38,6 +39,8 @@ Commands:
   verify  --trust BUNDLE [--at DATE] [--hostname NAME] [--partial-chain] [--json] CHAIN
                                                               verify CHAIN (leaf first) against BUNDLE
   overlap [--old-first] [--json] OLD NEW -o OUT               write old+new, deduplicated, to OUT
+  expiry  [--within DAYS] [--format ics|prometheus|json] [-o FILE] BUNDLE|DIR|secret://…|configmap://…
+                                                              CA expiries for a calendar, Prometheus or scripts
   watch   [--json] [--debounce-ms N] SOURCE...                print each change of files, directories, Secrets
   probe   --ca BUNDLE [--cert F --key F] [--servername NAME] [--service NAME] [--timeout MS] [--json] HOST:PORT...
                                                               gRPC health check over h2+TLS trusting only BUNDLE
@@ -95,56 +98,6 @@ int parseCommon(QCommandLineParser& parser, const QStringList& args, Common& com
             return usageError(QStringLiteral("--expiry-days takes a whole number of days"));
     }
     return -1;
-}
-
-// A directory of bundles (like /etc/ssl/certs) read as one bundle, so duplicates across files are found.
-Bundle loadDirectory(const QString& path)
-{
-    Bundle merged;
-    merged.name = path;
-    const QStringList files = bundleFilesInDirectory(path);
-    for (const QString& file : files) {
-        Result<Bundle> b = loadBundleFile(file);
-        if (!b.ok()) {
-            merged.issues << ParseIssue{ParseIssue::Severity::Error, SourceLocation{file, 0, 0, 0}, b.error().message};
-            continue;
-        }
-        merged.entries << b.value().entries;
-        merged.issues << b.value().issues;
-    }
-    if (files.isEmpty())
-        merged.issues << ParseIssue{ParseIssue::Severity::Error, SourceLocation{path, 0, 0, 0},
-                                    QStringLiteral("the directory holds no files")};
-    return merged;
-}
-
-// Loads bundles (a directory counts as one); unreadable files are reported and make the command exit 2.
-bool loadAll(const QStringList& paths, QList<Bundle>& bundles)
-{
-    bool ok = true;
-    for (const QString& path : paths) {
-        if (QFileInfo(path).isDir()) {
-            bundles << loadDirectory(path);
-            continue;
-        }
-        Result<Bundle> b = loadBundleFile(path);
-        if (!b.ok()) {
-            err() << "certrotor-cli: " << b.error().text() << "\n";
-            ok = false;
-            continue;
-        }
-        bundles << std::move(b).value();
-    }
-    err().flush();
-    return ok;
-}
-
-bool reportIssues(const Bundle& bundle)
-{
-    for (const ParseIssue& issue : bundle.issues)
-        err() << (issue.severity == ParseIssue::Severity::Error ? "error: " : "warning: ") << issue.text() << "\n";
-    err().flush();
-    return bundle.hasErrors();
 }
 
 bool counts(const Finding& f)
@@ -420,6 +373,8 @@ int run(const QStringList& arguments)
         return watch(rest);
     if (command == QLatin1String("probe"))
         return probe(rest);
+    if (command == QLatin1String("expiry"))
+        return expiry(rest);
     if (command == QLatin1String("rotate"))
         return rotate(rest);
     if (command == QLatin1String("retire"))

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CliCommon.h"
 
+#include "x509/Bundle.h"
+
 #include <QDateTime>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -50,6 +53,56 @@ bool parseDate(const QString& text, qint64& secs)
         dt.setTimeSpec(Qt::UTC);
     secs = dt.toSecsSinceEpoch();
     return true;
+}
+
+// A directory of bundles (like /etc/ssl/certs) read as one bundle, so duplicates across files are found.
+Bundle loadDirectory(const QString& path)
+{
+    Bundle merged;
+    merged.name = path;
+    const QStringList files = bundleFilesInDirectory(path);
+    for (const QString& file : files) {
+        Result<Bundle> b = loadBundleFile(file);
+        if (!b.ok()) {
+            merged.issues << ParseIssue{ParseIssue::Severity::Error, SourceLocation{file, 0, 0, 0}, b.error().message};
+            continue;
+        }
+        merged.entries << b.value().entries;
+        merged.issues << b.value().issues;
+    }
+    if (files.isEmpty())
+        merged.issues << ParseIssue{ParseIssue::Severity::Error, SourceLocation{path, 0, 0, 0},
+                                    QStringLiteral("the directory holds no files")};
+    return merged;
+}
+
+// Loads bundles (a directory counts as one); unreadable files are reported and make the command exit 2.
+bool loadAll(const QStringList& paths, QList<Bundle>& bundles)
+{
+    bool ok = true;
+    for (const QString& path : paths) {
+        if (QFileInfo(path).isDir()) {
+            bundles << loadDirectory(path);
+            continue;
+        }
+        Result<Bundle> b = loadBundleFile(path);
+        if (!b.ok()) {
+            err() << "certrotor-cli: " << b.error().text() << "\n";
+            ok = false;
+            continue;
+        }
+        bundles << std::move(b).value();
+    }
+    err().flush();
+    return ok;
+}
+
+bool reportIssues(const Bundle& bundle)
+{
+    for (const ParseIssue& issue : bundle.issues)
+        err() << (issue.severity == ParseIssue::Severity::Error ? "error: " : "warning: ") << issue.text() << "\n";
+    err().flush();
+    return bundle.hasErrors();
 }
 
 } // namespace certrotor::cli

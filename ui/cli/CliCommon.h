@@ -3,6 +3,8 @@
 
 #include "CliApp.h"
 
+#include "x509/Bundle.h"
+
 #include <QJsonValue>
 #include <QString>
 #include <QTextStream>
@@ -22,5 +24,12 @@ void printJson(const QJsonValue& value);
 
 /// ISO 8601 date ("2027-01-31", taken as midnight UTC) or date-time; false when unreadable.
 bool parseDate(const QString& text, qint64& secs);
+
+/// A directory of bundles (like /etc/ssl/certs) read as one bundle, so duplicates across files are found.
+Bundle loadDirectory(const QString& path);
+/// Loads bundles (a directory counts as one); unreadable files are reported on stderr and make it false.
+bool loadAll(const QStringList& paths, QList<Bundle>& bundles);
+/// Prints a bundle's parse issues on stderr; true when one is an error.
+bool reportIssues(const Bundle& bundle);
 
 } // namespace certrotor::cli
