@@ -35,10 +35,10 @@ QJsonArray bundlesJson(const QList<PlanBundle>& bundles)
 {
     QJsonArray out;
     for (const PlanBundle& b : bundles)
-        out.append(QJsonObject{{u"name"_s, b.name},
-                               {u"role"_s, b.role == PlanBundle::Role::Current ? u"current"_s : u"candidate"_s},
-                               {u"sha256"_s, bundleSha256(b.certificates)},
-                               {u"certificates"_s, int(b.certificates.size())}});
+        out.append(QJsonObject { { u"name"_s, b.name },
+                                 { u"role"_s, b.role == PlanBundle::Role::Current ? u"current"_s : u"candidate"_s },
+                                 { u"sha256"_s, bundleSha256(b.certificates) },
+                                 { u"certificates"_s, int(b.certificates.size()) } });
     return out;
 }
 
@@ -54,7 +54,7 @@ QJsonArray probeIdsJson(const QList<ProbeResult>& results)
 
 AuditRecord probe(const ProbeResult& result)
 {
-    return {u"probe"_s, json::probeResult(result)};
+    return { u"probe"_s, json::probeResult(result) };
 }
 
 AuditRecord probePlan(const QString& source, const QList<ProbeTarget>& targets, const QList<PlanBundle>& bundles,
@@ -63,11 +63,12 @@ AuditRecord probePlan(const QString& source, const QList<ProbeTarget>& targets, 
     QJsonArray targetNames;
     for (const ProbeTarget& t : targets)
         targetNames.append(t.address());
-    return {u"probe-plan"_s, QJsonObject{{u"source"_s, source},
-                                         {u"targets"_s, targetNames},
-                                         {u"bundles"_s, bundlesJson(bundles)},
-                                         {u"probeIds"_s, probeIdsJson(results)},
-                                         {u"verdict"_s, json::planVerdict(verdict)}}};
+    return { u"probe-plan"_s,
+             QJsonObject { { u"source"_s, source },
+                           { u"targets"_s, targetNames },
+                           { u"bundles"_s, bundlesJson(bundles) },
+                           { u"probeIds"_s, probeIdsJson(results) },
+                           { u"verdict"_s, json::planVerdict(verdict) } } };
 }
 
 AuditRecord inputRejected(const QString& command, InputKind kind, const QString& input, const QString& value,
@@ -85,10 +86,11 @@ AuditRecord inputRejected(const QString& command, InputKind kind, const QString&
                 line.replace(credentials, u"[credentials removed]"_s);
         }
     }
-    return {u"input-rejected"_s, QJsonObject{{u"command"_s, command},
-                                             {u"input"_s, input},
-                                             {u"value"_s, kept},
-                                             {u"errors"_s, QJsonArray::fromStringList(reasons)}}};
+    return { u"input-rejected"_s,
+             QJsonObject { { u"command"_s, command },
+                           { u"input"_s, input },
+                           { u"value"_s, kept },
+                           { u"errors"_s, QJsonArray::fromStringList(reasons) } } };
 }
 
 } // namespace certrotor::audit

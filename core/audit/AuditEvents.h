@@ -16,8 +16,7 @@
 namespace certrotor::audit {
 
 /// An event name and its data, as AuditLog::append takes them.
-struct AuditRecord
-{
+struct AuditRecord {
     QString event;
     QJsonObject data;
 };

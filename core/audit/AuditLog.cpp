@@ -20,9 +20,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <optional>
-
 #include <fcntl.h>
+#include <optional>
 #include <pwd.h>
 #include <sys/file.h>
 #include <sys/stat.h>

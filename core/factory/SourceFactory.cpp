@@ -30,7 +30,8 @@ std::unique_ptr<Source> createSource(const QString& spec, QString* error)
         if (!url.isValid() || !url.isLocalFile())
             return fail(QStringLiteral("%1: not a local file URL").arg(spec));
         path = url.toLocalFile();
-    } else if (const qsizetype colon = spec.indexOf(QLatin1String("://")); colon > 0 && !spec.left(colon).contains(QLatin1Char('/'))) {
+    } else if (const qsizetype colon = spec.indexOf(QLatin1String("://"));
+               colon > 0 && !spec.left(colon).contains(QLatin1Char('/'))) {
         return fail(QStringLiteral("%1: unknown source type '%2' (use a path, file://PATH, secret://NAMESPACE/NAME or "
                                    "configmap://NAMESPACE/NAME)")
                         .arg(spec, spec.left(colon)));

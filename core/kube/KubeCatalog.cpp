@@ -30,7 +30,7 @@ QList<ContextInfo> listContexts(const Kubeconfig& config)
 
 QString CaObjectInfo::uri(const QString& context, const QString& key) const
 {
-    return KubeObjectRef{kind, context, nameSpace, name, key}.toUri();
+    return KubeObjectRef { kind, context, nameSpace, name, key }.toUri();
 }
 
 QStringList candidateCaKeys(const KubeObject& object)
@@ -75,8 +75,7 @@ void listCaObjects(KubeClient* client, const QString& nameSpace, const QString& 
                    std::function<void(KubeResult<QList<CaObjectInfo>>)> done)
 {
     // Both lists are asked for at once; the answer goes out when both are in.
-    struct Pending
-    {
+    struct Pending {
         KubeObjectList lists[2];
         KubeError error;
         int outstanding = 2;
@@ -92,7 +91,7 @@ void listCaObjects(KubeClient* client, const QString& nameSpace, const QString& 
         QObject::connect(watcher, &QFutureWatcher<QList<CaObjectInfo>>::finished, ctx.data(),
                          [watcher, done, error = pending->error] {
                              watcher->deleteLater();
-                             done({watcher->result(), error});
+                             done({ watcher->result(), error });
                          });
         watcher->setFuture(QtConcurrent::run([items = pending->lists[0].items + pending->lists[1].items] {
             QList<CaObjectInfo> out;
@@ -104,7 +103,7 @@ void listCaObjects(KubeClient* client, const QString& nameSpace, const QString& 
             return out;
         }));
     };
-    const ObjectKind kinds[2] = {ObjectKind::Secret, ObjectKind::ConfigMap};
+    const ObjectKind kinds[2] = { ObjectKind::Secret, ObjectKind::ConfigMap };
     for (int i = 0; i < 2; ++i) {
         client->listObjects(kinds[i], nameSpace, opts, context, [pending, finish, i](KubeResult<KubeObjectList> r) {
             if (r.ok())

@@ -23,8 +23,7 @@ struct ContextInfo
 QList<ContextInfo> listContexts(const Kubeconfig& config);
 
 /// A Secret or ConfigMap holding CA material: the picker's rows.
-struct CaObjectInfo
-{
+struct CaObjectInfo {
     ObjectKind kind = ObjectKind::Secret;
     QString nameSpace;
     QString name;

@@ -104,8 +104,9 @@ KubeObject KubeObject::fromJson(ObjectKind kind, const QJsonObject& object)
         o.labels.insert(it.key(), it.value().toString());
     const QJsonObject data = object.value(u"data"_s).toObject();
     for (auto it = data.begin(); it != data.end(); ++it)
-        o.data.insert(it.key(), kind == ObjectKind::Secret ? QByteArray::fromBase64(it.value().toString().toLatin1())
-                                                           : it.value().toString().toUtf8());
+        o.data.insert(it.key(),
+                      kind == ObjectKind::Secret ? QByteArray::fromBase64(it.value().toString().toLatin1())
+                                                 : it.value().toString().toUtf8());
     if (kind == ObjectKind::ConfigMap) {
         const QJsonObject binary = object.value(u"binaryData"_s).toObject();
         for (auto it = binary.begin(); it != binary.end(); ++it) {
@@ -563,17 +564,17 @@ QString KubeClient::collectionPath(ObjectKind kind, const QString& nameSpace)
 {
     if (nameSpace.isEmpty())
         return u"/api/v1/"_s + KubeObjectRef::resourceName(kind);
-    return KubeObjectRef{kind, {}, nameSpace, {}, {}}.collectionPath();
+    return KubeObjectRef { kind, {}, nameSpace, {}, {} }.collectionPath();
 }
 
 void KubeClient::getObject(ObjectKind kind, const QString& nameSpace, const QString& name, QObject* context,
                            Callback<KubeObject> done)
 {
-    call("GET", KubeObjectRef{kind, {}, nameSpace, name, {}}.apiPath(), {}, {}, context,
+    call("GET", KubeObjectRef { kind, {}, nameSpace, name, {} }.apiPath(), {}, {}, context,
          [kind, done](KubeResult<QJsonObject> r) {
              if (!r.ok())
                  return done({{}, r.error});
-             done({KubeObject::fromJson(kind, r.value), {}});
+             done({ KubeObject::fromJson(kind, r.value), {} });
          });
 }
 
@@ -615,11 +616,11 @@ void KubeClient::replaceObject(const KubeObject& object, QObject* context, Callb
 {
     const QByteArray body = QJsonDocument(object.toJson()).toJson(QJsonDocument::Compact);
     const ObjectKind kind = object.kind;
-    call("PUT", KubeObjectRef{kind, {}, object.nameSpace, object.name, {}}.apiPath(), {}, body, context,
+    call("PUT", KubeObjectRef { kind, {}, object.nameSpace, object.name, {} }.apiPath(), {}, body, context,
          [kind, done](KubeResult<QJsonObject> r) {
              if (!r.ok())
                  return done({{}, r.error});
-             done({KubeObject::fromJson(kind, r.value), {}});
+             done({ KubeObject::fromJson(kind, r.value), {} });
          });
 }
 

@@ -75,8 +75,7 @@ using ObjectKind = KubeObjectRef::Kind;
 /// ConfigMap's `data` (text, as UTF-8) and `binaryData` (base64-decoded) together, `binaryKeys` naming
 /// the keys that came from binaryData so that toJson() puts each key back where it was. `raw` keeps
 /// every other field for a faithful PUT.
-struct KubeObject
-{
+struct KubeObject {
     ObjectKind kind = ObjectKind::Secret;
     QString nameSpace;
     QString name;
@@ -94,8 +93,7 @@ struct KubeObject
     QJsonObject toJson() const;
 };
 
-struct KubeObjectList
-{
+struct KubeObjectList {
     QList<KubeObject> items;
     QString resourceVersion; // the list's resourceVersion: where a following watch starts
 };

@@ -83,8 +83,7 @@ QString KubeObjectRef::toUri() const
 
 QString KubeObjectRef::collectionPath() const
 {
-    return u"/api/v1/namespaces/%1/%2"_s.arg(QString::fromUtf8(QUrl::toPercentEncoding(nameSpace)),
-                                             resourceName(kind));
+    return u"/api/v1/namespaces/%1/%2"_s.arg(QString::fromUtf8(QUrl::toPercentEncoding(nameSpace)), resourceName(kind));
 }
 
 QString KubeObjectRef::apiPath() const

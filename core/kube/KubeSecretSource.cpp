@@ -58,7 +58,7 @@ std::unique_ptr<KubeSecretSource> KubeSecretSource::fromUri(const QString& uri, 
     Result<KubeClient*> client = KubeClient::fromKubeconfig(ref.value().context);
     if (!client.ok())
         return fail(client.error().text());
-    auto source = std::make_unique<KubeSecretSource>(client.value(), ref.value(), Options{});
+    auto source = std::make_unique<KubeSecretSource>(client.value(), ref.value(), Options {});
     client.value()->setParent(source.get());
     return source;
 }
@@ -143,7 +143,7 @@ void KubeSecretSource::relist()
         if (found != r.value.items.cend())
             handleObject(*found, startedNs);
         else
-            setProblem(Error{objectLabel() + u" does not exist (yet); watching for it"_s, {}, kubeproblem::absent});
+            setProblem(Error { objectLabel() + u" does not exist (yet); watching for it"_s, {}, kubeproblem::absent });
         openWatch();
     };
     m_client->listObjects(m_ref.kind, m_ref.nameSpace, opts, this, listed);
@@ -205,7 +205,7 @@ void KubeSecretSource::onWatchEvent(const WatchEvent& ev)
     case WatchEvent::Type::Deleted:
         if (!rv.isEmpty())
             m_resourceVersion = rv;
-        setProblem(Error{objectLabel() + u" was deleted; watching for it to come back"_s, {}, kubeproblem::absent});
+        setProblem(Error { objectLabel() + u" was deleted; watching for it to come back"_s, {}, kubeproblem::absent });
         break;
     case WatchEvent::Type::Bookmark:
         if (!rv.isEmpty())
@@ -225,9 +225,9 @@ void KubeSecretSource::onWatchEvent(const WatchEvent& ev)
             m_resourceVersion.clear();
             relist();
         } else {
-            retryLater(objectLabel() + u": the watch reported an error (code %1): %2"_s.arg(
-                                           statusCode(ev.object),
-                                           ev.object.value(u"message"_s).toString().left(300)),
+            retryLater(objectLabel()
+                           + u": the watch reported an error (code %1): %2"_s.arg(
+                               statusCode(ev.object), ev.object.value(u"message"_s).toString().left(300)),
                        false, false);
         }
         break;
@@ -303,10 +303,10 @@ Error bundleProblem(const Bundle& bundle, const QString& label)
 {
     const QString errors = Source::bundleErrorSummary(bundle);
     if (bundle.entries.isEmpty())
-        return Error{u"the key holds no certificate"_s + (errors.isEmpty() ? QString() : u" ("_s + errors + u')'),
-                     label, kubeproblem::badBundle};
+        return Error { u"the key holds no certificate"_s + (errors.isEmpty() ? QString() : u" ("_s + errors + u')'),
+                       label, kubeproblem::badBundle };
     if (!errors.isEmpty())
-        return Error{errors, {}, kubeproblem::badBundle};
+        return Error { errors, {}, kubeproblem::badBundle };
     return {};
 }
 
@@ -318,9 +318,10 @@ void KubeSecretSource::handleObject(const KubeObject& object, qint64 receivedNs)
     const auto it = object.data.constFind(key);
     if (it == object.data.constEnd()) {
         const QStringList have = object.data.keys();
-        setProblem(Error{u"%1 has no key '%2' (its keys: %3)"_s.arg(objectLabel(), key,
-                                                                       have.isEmpty() ? u"none"_s : have.join(u", "_s)),
-                         {}, kubeproblem::missingKey});
+        setProblem(Error { u"%1 has no key '%2' (its keys: %3)"_s.arg(objectLabel(), key,
+                                                                      have.isEmpty() ? u"none"_s : have.join(u", "_s)),
+                           {},
+                           kubeproblem::missingKey });
         ++m_parseSeq; // a parse still running is superseded by this state
         m_pendingContentHash.clear();
         return;
@@ -358,10 +359,10 @@ void KubeSecretSource::handleObject(const KubeObject& object, qint64 receivedNs)
                 setProblem(bundleProblem(*u.bundle, objectLabel()));
                 deliver(u);
             });
-    watcher->setFuture(QtConcurrent::run(Source::readPool(),
-                                         [content, hash, name = displayName(), cache = bundleCache()] {
-                                             return cache->parse(content, name, hash);
-                                         }));
+    watcher->setFuture(
+        QtConcurrent::run(Source::readPool(), [content, hash, name = displayName(), cache = bundleCache()] {
+            return cache->parse(content, name, hash);
+        }));
 }
 
 } // namespace certrotor::kube

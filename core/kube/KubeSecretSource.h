@@ -33,8 +33,7 @@ class KubeSecretSource : public Source
 {
     Q_OBJECT
 public:
-    struct Options
-    {
+    struct Options {
         int initialBackoffMs = 100;
         int maxBackoffMs = 30000;
         int watchTimeoutSeconds = 300;

@@ -46,7 +46,7 @@ Result<Bundle> loadCandidateFile(const QString& path)
         return bundle.error();
     const Result<QList<Certificate>> accepted = acceptCandidate(bundle.value());
     if (!accepted.ok())
-        return Error{refusalText(bundle.value(), accepted.error()), {}};
+        return Error { refusalText(bundle.value(), accepted.error()), {} };
     return bundle;
 }
 

@@ -55,7 +55,7 @@ Result<Destination> Destination::parse(const QString& spec)
 {
     Destination d;
     if (spec.trimmed().isEmpty())
-        return Error{u"the destination is empty: name a file, secret://… or configmap://…"_s, {}};
+        return Error { u"the destination is empty: name a file, secret://… or configmap://…"_s, {} };
     if (kube::KubeObjectRef::looksLike(spec)) {
         Result<kube::KubeObjectRef> ref = kube::KubeObjectRef::parse(spec);
         if (!ref.ok())
@@ -68,14 +68,14 @@ Result<Destination> Destination::parse(const QString& spec)
     if (path.startsWith(u"file://"_s))
         path = path.mid(7);
     if (path.contains(u"://"_s))
-        return Error{u"unknown kind of destination: use a file path, secret://… or configmap://…"_s, spec};
+        return Error { u"unknown kind of destination: use a file path, secret://… or configmap://…"_s, spec };
     d.kind = Kind::File;
     d.path = QFileInfo(path).absoluteFilePath();
     // A link is followed: the rename must replace the file consumers read, not the link to it.
     if (QFileInfo(d.path).isSymLink() && !QFileInfo(d.path).canonicalFilePath().isEmpty())
         d.path = QFileInfo(d.path).canonicalFilePath();
     if (QFileInfo(d.path).isDir())
-        return Error{u"is a directory: a rotation writes one bundle file"_s, spec};
+        return Error { u"is a directory: a rotation writes one bundle file"_s, spec };
     return d;
 }
 
@@ -90,11 +90,11 @@ Result<std::unique_ptr<Committer>> Committer::create(const Destination& destinat
         return std::unique_ptr<Committer>(std::make_unique<FileCommitter>(destination, options));
     Result<kube::KubeClient*> client = kube::KubeClient::fromKubeconfig(destination.ref.context);
     if (!client.ok())
-        return Error{client.error().message, destination.id(), commitcode::unusable};
+        return Error { client.error().message, destination.id(), commitcode::unusable };
     if (!client.value()->configError().ok()) {
         const QString why = client.value()->configError().message;
         delete client.value();
-        return Error{why, destination.id(), commitcode::unusable};
+        return Error { why, destination.id(), commitcode::unusable };
     }
     client.value()->setRequestTimeoutMs(options.requestTimeoutMs);
     auto committer = std::make_unique<KubeCommitter>(destination, client.value());
@@ -124,7 +124,7 @@ QString FileCommitter::backupLocation() const
 QStringList FileCommitter::backups() const
 {
     QDir dir(backupDirFor(m_destination.path));
-    QStringList names = dir.entryList({u"*.pem"_s}, QDir::Files, QDir::Name);
+    QStringList names = dir.entryList({ u"*.pem"_s }, QDir::Files, QDir::Name);
     for (QString& n : names)
         n = dir.filePath(n);
     return names;
@@ -140,16 +140,16 @@ Result<DestinationContent> FileCommitter::readFile(const QString& path)
         return c;
     }
     if (QFileInfo(path).isDir())
-        return Error{u"is a directory, not a bundle file"_s, path, commitcode::unusable};
+        return Error { u"is a directory, not a bundle file"_s, path, commitcode::unusable };
     if (!file.open(QIODevice::ReadOnly))
-        return Error{u"cannot read: "_s + file.errorString(), path, commitcode::io};
+        return Error { u"cannot read: "_s + file.errorString(), path, commitcode::io };
     c.exists = true;
     c.bytes = file.readAll();
     if (file.error() != QFileDevice::NoError)
-        return Error{u"cannot read: "_s + file.errorString(), path, commitcode::io};
+        return Error { u"cannot read: "_s + file.errorString(), path, commitcode::io };
     if (holdsPrivateKey(c.bytes))
-        return Error{u"holds a private key, so it is not a trust bundle; a rotation never reads or rewrites it"_s, path,
-                     commitcode::unusable};
+        return Error { u"holds a private key, so it is not a trust bundle; a rotation never reads or rewrites it"_s,
+                       path, commitcode::unusable };
     c.sha256 = sha256Hex(c.bytes);
     c.version = c.sha256;
     return c;
@@ -162,41 +162,42 @@ Result<FileCommitter::WriteOutcome> FileCommitter::writeFile(const QString& path
     if (!before.ok())
         return before.error();
     if (before.value().version != expectedVersion)
-        return Error{expectedVersion == kAbsent
-                         ? u"was created by someone else since it was staged (it did not exist then); nothing was written"_s
-                     : before.value().exists
-                         ? u"was changed by someone else since it was staged (SHA-256 %1…, staged %2…); nothing was written"_s
-                               .arg(before.value().sha256.left(16), expectedVersion.left(16))
-                         : u"was deleted by someone else since it was staged; nothing was written"_s,
-                     path, commitcode::conflict};
+        return Error {
+            expectedVersion == kAbsent
+                ? u"was created by someone else since it was staged (it did not exist then); nothing was written"_s
+                : before.value().exists
+                ? u"was changed by someone else since it was staged (SHA-256 %1…, staged %2…); nothing was written"_s
+                      .arg(before.value().sha256.left(16), expectedVersion.left(16))
+                : u"was deleted by someone else since it was staged; nothing was written"_s,
+            path, commitcode::conflict
+        };
     WriteOutcome outcome;
     if (before.value().exists && backupsKept > 0) {
         // The version being replaced, kept before the rename so that a crash never loses it.
         const QString dir = backupDirFor(path);
         if (!QDir().mkpath(dir))
-            return Error{u"cannot create the backup directory "_s + dir, path, commitcode::io};
-        outcome.backup = dir + u'/'
-            + QDateTime::currentDateTimeUtc().toString(u"yyyyMMdd'T'HHmmsszzz'Z'"_s) + u'-'
+            return Error { u"cannot create the backup directory "_s + dir, path, commitcode::io };
+        outcome.backup = dir + u'/' + QDateTime::currentDateTimeUtc().toString(u"yyyyMMdd'T'HHmmsszzz'Z'"_s) + u'-'
             + before.value().sha256.left(12) + u".pem"_s;
         Result<std::monostate> saved = atomicWriteFile(outcome.backup, before.value().bytes, 0600);
         if (!saved.ok())
-            return Error{u"cannot keep a backup: "_s + saved.error().text(), path, commitcode::io};
+            return Error { u"cannot keep a backup: "_s + saved.error().text(), path, commitcode::io };
         QDir bdir(dir);
-        const QStringList all = bdir.entryList({u"*.pem"_s}, QDir::Files, QDir::Name);
+        const QStringList all = bdir.entryList({ u"*.pem"_s }, QDir::Files, QDir::Name);
         for (qsizetype i = 0; i + backupsKept < all.size(); ++i)
             bdir.remove(all.at(i));
     }
     Result<std::monostate> written = atomicWriteFile(path, bytes);
     if (!written.ok())
-        return Error{written.error().message, written.error().where, commitcode::io};
+        return Error { written.error().message, written.error().where, commitcode::io };
     Result<DestinationContent> after = readFile(path);
     if (!after.ok())
         return after.error();
     if (after.value().bytes != bytes)
-        return Error{u"was written but reads back different bytes (%1 instead of %2 bytes); check the file system"_s
-                         .arg(after.value().bytes.size())
-                         .arg(bytes.size()),
-                     path, commitcode::mismatch};
+        return Error { u"was written but reads back different bytes (%1 instead of %2 bytes); check the file system"_s
+                           .arg(after.value().bytes.size())
+                           .arg(bytes.size()),
+                       path, commitcode::mismatch };
     outcome.content = after.value();
     return outcome;
 }
@@ -239,9 +240,9 @@ QString KubeCommitter::backupLocation() const
 
 QStringList KubeCommitter::consumerNotes() const
 {
-    return {u"pods see a mounted %1 change after the kubelet's sync period plus its cache TTL (about a minute, "
-            "often more); a key mounted with subPath and a key read into an environment variable never update: "
-            "those pods need a restart"_s.arg(kube::KubeObjectRef::kindName(m_destination.ref.kind))};
+    return { u"pods see a mounted %1 change after the kubelet's sync period plus its cache TTL (about a minute, "
+             "often more); a key mounted with subPath and a key read into an environment variable never update: "
+             "those pods need a restart"_s.arg(kube::KubeObjectRef::kindName(m_destination.ref.kind)) };
 }
 
 namespace {
@@ -250,10 +251,10 @@ Error kubeError(const Destination& d, const kube::KubeError& e)
 {
     const QString code = e.kind == kube::KubeError::Kind::Conflict ? commitcode::conflict : commitcode::io;
     if (e.kind == kube::KubeError::Kind::NotFound)
-        return Error{u"%1 %2/%3 does not exist (create it first; a rotation only updates a key)"_s.arg(
-                         kube::KubeObjectRef::kindName(d.ref.kind), d.ref.nameSpace, d.ref.name),
-                     d.id(), commitcode::unusable};
-    return Error{e.message, d.id(), code};
+        return Error { u"%1 %2/%3 does not exist (create it first; a rotation only updates a key)"_s.arg(
+                           kube::KubeObjectRef::kindName(d.ref.kind), d.ref.nameSpace, d.ref.name),
+                       d.id(), commitcode::unusable };
+    return Error { e.message, d.id(), code };
 }
 
 /// The key's bytes (KubeObject has decoded a Secret's base64 and a ConfigMap's data or binaryData).
@@ -262,16 +263,18 @@ Result<DestinationContent> contentOf(const Destination& d, const kube::KubeObjec
     const QString key = d.ref.effectiveKey();
     const auto it = object.data.constFind(key);
     if (it == object.data.constEnd())
-        return Error{u"the %1 has no key '%2' (keys: %3)"_s.arg(kube::KubeObjectRef::kindName(d.ref.kind), key,
-                                                               object.data.keys().join(u", "_s)),
-                     d.id(), commitcode::unusable};
+        return Error { u"the %1 has no key '%2' (keys: %3)"_s.arg(kube::KubeObjectRef::kindName(d.ref.kind), key,
+                                                                  object.data.keys().join(u", "_s)),
+                       d.id(), commitcode::unusable };
     DestinationContent c;
     c.version = object.resourceVersion;
     c.bytes = it.value();
     if (holdsPrivateKey(c.bytes))
-        return Error{u"key '%1' holds a private key, so it is not a trust bundle; a rotation never reads or rewrites it"_s
-                         .arg(key),
-                     d.id(), commitcode::unusable};
+        return Error {
+            u"key '%1' holds a private key, so it is not a trust bundle; a rotation never reads or rewrites it"_s.arg(
+                key),
+            d.id(), commitcode::unusable
+        };
     c.exists = true;
     c.sha256 = sha256Hex(c.bytes);
     return c;
@@ -299,7 +302,7 @@ QString unwritable(const Destination& d, const kube::KubeObject& object, const Q
 void KubeCommitter::fetch(std::function<void(Result<kube::KubeObject>)> done)
 {
     if (!m_client)
-        return done(Error{u"no Kubernetes client"_s, m_destination.id(), commitcode::io});
+        return done(Error { u"no Kubernetes client"_s, m_destination.id(), commitcode::io });
     const Destination d = m_destination;
     m_client->getObject(d.ref.kind, d.ref.nameSpace, d.ref.name, this, [d, done](kube::KubeResult<kube::KubeObject> r) {
         if (!r.ok())
@@ -326,17 +329,18 @@ void KubeCommitter::write(QByteArray bytes, QString expectedVersion, Done done)
         if (!got.ok())
             return done(got.error());
         if (!self || !self->m_client)
-            return done(Error{u"the Kubernetes client is gone; nothing was written"_s, d.id(), commitcode::unusable});
+            return done(
+                Error { u"the Kubernetes client is gone; nothing was written"_s, d.id(), commitcode::unusable });
         kube::KubeObject object = got.value();
         Result<DestinationContent> before = contentOf(d, object);
         if (!before.ok())
             return done(before.error());
         if (before.value().version != expectedVersion)
-            return done(Error{u"was changed by someone else since it was staged (resourceVersion %1, staged %2); "
-                              "nothing was written"_s.arg(before.value().version, expectedVersion),
-                              d.id(), commitcode::conflict});
+            return done(Error { u"was changed by someone else since it was staged (resourceVersion %1, staged %2); "
+                                "nothing was written"_s.arg(before.value().version, expectedVersion),
+                                d.id(), commitcode::conflict });
         if (const QString why = unwritable(d, object, bytes); !why.isEmpty())
-            return done(Error{why, d.id(), commitcode::unusable});
+            return done(Error { why, d.id(), commitcode::unusable });
         // One key changes; every other key, label and field goes back as it came. The staged
         // resourceVersion is the precondition: the API server answers 409 if anyone wrote since.
         object.data.insert(d.ref.effectiveKey(), bytes);
@@ -346,8 +350,8 @@ void KubeCommitter::write(QByteArray bytes, QString expectedVersion, Done done)
                 Error e = kubeError(d, put.error);
                 if (e.code == commitcode::conflict)
                     e.message = u"was changed by someone else between staging and the write (the API server refused "
-                                "the update with 409 Conflict on resourceVersion %1); nothing was written"_s
-                                    .arg(expectedVersion);
+                                "the update with 409 Conflict on resourceVersion %1); nothing was written"_s.arg(
+                                    expectedVersion);
                 return done(e);
             }
             if (!self)
@@ -360,9 +364,9 @@ void KubeCommitter::write(QByteArray bytes, QString expectedVersion, Done done)
                 if (!after.ok())
                     return done(after.error());
                 if (after.value().bytes != bytes)
-                    return done(Error{u"was updated but reads back different bytes (someone wrote after us, or a "
-                                      "controller rewrote the key)"_s,
-                                      d.id(), commitcode::mismatch});
+                    return done(Error { u"was updated but reads back different bytes (someone wrote after us, or a "
+                                        "controller rewrote the key)"_s,
+                                        d.id(), commitcode::mismatch });
                 done(after.value());
             });
         });

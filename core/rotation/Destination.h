@@ -17,8 +17,7 @@
 namespace certrotor::rotation {
 
 /// Where a rotation writes a trust bundle: a file, or one key of a Kubernetes Secret or ConfigMap.
-struct Destination
-{
+struct Destination {
     enum class Kind { File, Secret, ConfigMap };
 
     Kind kind = Kind::File;
@@ -35,8 +34,7 @@ struct Destination
 };
 
 /// What a destination holds at one moment.
-struct DestinationContent
-{
+struct DestinationContent {
     bool exists = false; // a missing file is a store that trusts nothing (it may be created)
     QByteArray bytes;
     /// The precondition a commit checks: the content's SHA-256 for a file ("absent" for a missing file),
@@ -49,12 +47,12 @@ struct DestinationContent
 namespace commitcode {
 inline const QString conflict = QStringLiteral("conflict"); // the destination changed since it was read
 inline const QString mismatch = QStringLiteral("readback-mismatch"); // written, but reads back differently
-inline const QString unusable = QStringLiteral("unusable"); // not a destination we can write (missing key, private key, ...)
+inline const QString unusable
+    = QStringLiteral("unusable"); // not a destination we can write (missing key, private key, ...)
 inline const QString io = QStringLiteral("io"); // read/write/network failure
 } // namespace commitcode
 
-struct CommitterOptions
-{
+struct CommitterOptions {
     int backupsKept = 5; // file destinations: versions kept beside the file
     int requestTimeoutMs = 30000; // Kubernetes calls
 };
@@ -68,8 +66,7 @@ struct CommitterOptions
 /// key with the resourceVersion as precondition, every other key untouched), then reads the
 /// destination back and compares it byte for byte. A changed destination is an Error with code
 /// commitcode::conflict and nothing is written.
-class Committer : public QObject
-{
+class Committer : public QObject {
     Q_OBJECT
 public:
     using Done = std::function<void(Result<DestinationContent>)>;
@@ -102,8 +99,7 @@ protected:
 };
 
 /// A bundle file.
-class FileCommitter : public Committer
-{
+class FileCommitter : public Committer {
     Q_OBJECT
 public:
     FileCommitter(Destination destination, CommitterOptions options, QObject* parent = nullptr);
@@ -115,8 +111,7 @@ public:
 
     /// The synchronous parts (worker threads, tests, benchmarks).
     static Result<DestinationContent> readFile(const QString& path);
-    struct WriteOutcome
-    {
+    struct WriteOutcome {
         DestinationContent content;
         QString backup;
     };
@@ -129,8 +124,7 @@ private:
 };
 
 /// One key of a Secret or ConfigMap.
-class KubeCommitter : public Committer
-{
+class KubeCommitter : public Committer {
     Q_OBJECT
 public:
     /// `client` is used, not owned.

@@ -14,7 +14,7 @@ IncomingAnalysis analyzeIncoming(std::shared_ptr<const Bundle> store, std::share
     a.diff = diffBundles(oldCerts, newCerts);
     a.overlap = buildOverlap(oldCerts, newCerts);
     if (incoming)
-        a.findings = lintBundle(*incoming, LintOptions{now, thresholdDays});
+        a.findings = lintBundle(*incoming, LintOptions { now, thresholdDays });
     a.store = std::move(store);
     a.incoming = std::move(incoming);
     return a;

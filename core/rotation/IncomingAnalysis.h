@@ -12,8 +12,7 @@ namespace certrotor {
 /// Everything the incoming preview shows (console) and the workspace knows about an incoming bundle:
 /// its diff against the store, the overlap (new first, as everywhere) and its lint findings. No
 /// widgets: computed once on a worker thread when a source delivers a bundle that differs from the store.
-struct IncomingAnalysis
-{
+struct IncomingAnalysis {
     QString sourceId;
     QString sourceName;
     QString revision;

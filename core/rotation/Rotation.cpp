@@ -50,8 +50,7 @@ QStringList subjectsOf(const QList<Certificate>& certs)
 }
 
 /// The preview of one destination, computed on a worker thread (10,000 certificates take a while).
-struct PreviewWork
-{
+struct PreviewWork {
     DestinationOutcome outcome;
     QByteArray overlapBytes;
     Rotation::Parsed before, overlap; // for the rotation's parse cache
@@ -74,7 +73,7 @@ PreviewWork computePreview(const QString& destId, const QByteArray& before, cons
     const Overlap overlap = buildOverlap(old, candidate, Overlap::Order::NewFirst);
     w.overlapBytes = pemOf(overlap.certificates);
     const auto parsedOf = [](const QByteArray& bytes, const QList<Certificate>& certs) {
-        Rotation::Parsed p{bytes, certs, {}};
+        Rotation::Parsed p { bytes, certs, {} };
         for (const Certificate& c : certs)
             p.shas.insert(c.info().sha256Hex());
         return p;
@@ -85,7 +84,8 @@ PreviewWork computePreview(const QString& destId, const QByteArray& before, cons
     const QByteArray& proposed = mode == Rotation::Mode::Overlap ? w.overlapBytes : newBytes;
     const QList<Certificate>& proposedCerts = mode == Rotation::Mode::Overlap ? overlap.certificates : candidate;
     const BundleDiff diff = diffBundles(old, proposedCerts);
-    o.diff = unifiedDiff(before, proposed, destId + u" (now)"_s, destId + u" (after "_s + Rotation::modeName(mode) + u')');
+    o.diff
+        = unifiedDiff(before, proposed, destId + u" (now)"_s, destId + u" (after "_s + Rotation::modeName(mode) + u')');
     o.added = subjectsOf(diff.added);
     o.removed = subjectsOf(diff.removed);
     o.certificatesBefore = int(old.size());
@@ -96,8 +96,8 @@ PreviewWork computePreview(const QString& destId, const QByteArray& before, cons
     Bundle proposedBundle;
     proposedBundle.name = destId;
     for (const Certificate& c : proposedCerts)
-        proposedBundle.entries.append(BundleEntry{c, {}});
-    const QList<Finding> findings = lintBundle(proposedBundle, LintOptions{now, warningDays});
+        proposedBundle.entries.append(BundleEntry { c, {} });
+    const QList<Finding> findings = lintBundle(proposedBundle, LintOptions { now, warningDays });
     for (const Finding& f : findings) {
         if (f.severity == Finding::Severity::Error)
             o.notes << u"error finding %1: %2"_s.arg(f.code, f.message);
@@ -125,7 +125,7 @@ Result<ProbeTarget> parseTargetSpec(const QString& spec)
         else if (p.startsWith(u"service="_s))
             t.value().service = p.mid(8);
         else if (!p.isEmpty())
-            return Error{u"unknown target option '%1' (servername=NAME, service=NAME)"_s.arg(p), spec};
+            return Error { u"unknown target option '%1' (servername=NAME, service=NAME)"_s.arg(p), spec };
     }
     return t;
 }
@@ -144,30 +144,31 @@ QJsonObject DestinationOutcome::toJson() const
 {
     QJsonArray vs, ts, windows;
     for (const Violation& v : violations)
-        vs.append(QJsonObject{{u"rule"_s, v.rule}, {u"message"_s, v.message},
-                              {u"targets"_s, QJsonArray::fromStringList(v.targets)}});
+        vs.append(QJsonObject { { u"rule"_s, v.rule },
+                                { u"message"_s, v.message },
+                                { u"targets"_s, QJsonArray::fromStringList(v.targets) } });
     for (const TargetStatus& t : targets)
         ts.append(t.toJson());
     for (const Overlap::Window& w : overlapWindows)
-        windows.append(QJsonObject{{u"start"_s, isoUtc(w.start)}, {u"end"_s, isoUtc(w.end)}});
-    QJsonObject o{{u"destination"_s, destination},
-                  {u"wave"_s, wave},
-                  {u"phase"_s, phase},
-                  {u"ok"_s, ok},
-                  {u"violations"_s, vs},
-                  {u"overridden"_s, overridden},
-                  {u"verdict"_s, verdict},
-                  {u"targets"_s, ts},
-                  {u"beforeSha256"_s, beforeSha256},
-                  {u"afterSha256"_s, afterSha256},
-                  {u"certificatesBefore"_s, certificatesBefore},
-                  {u"certificatesAfter"_s, certificatesAfter},
-                  {u"added"_s, QJsonArray::fromStringList(added)},
-                  {u"removed"_s, QJsonArray::fromStringList(removed)},
-                  {u"linesAdded"_s, diff.added},
-                  {u"linesRemoved"_s, diff.removed},
-                  {u"overlapWindows"_s, windows},
-                  {u"notes"_s, QJsonArray::fromStringList(notes)}};
+        windows.append(QJsonObject { { u"start"_s, isoUtc(w.start) }, { u"end"_s, isoUtc(w.end) } });
+    QJsonObject o { { u"destination"_s, destination },
+                    { u"wave"_s, wave },
+                    { u"phase"_s, phase },
+                    { u"ok"_s, ok },
+                    { u"violations"_s, vs },
+                    { u"overridden"_s, overridden },
+                    { u"verdict"_s, verdict },
+                    { u"targets"_s, ts },
+                    { u"beforeSha256"_s, beforeSha256 },
+                    { u"afterSha256"_s, afterSha256 },
+                    { u"certificatesBefore"_s, certificatesBefore },
+                    { u"certificatesAfter"_s, certificatesAfter },
+                    { u"added"_s, QJsonArray::fromStringList(added) },
+                    { u"removed"_s, QJsonArray::fromStringList(removed) },
+                    { u"linesAdded"_s, diff.added },
+                    { u"linesRemoved"_s, diff.removed },
+                    { u"overlapWindows"_s, windows },
+                    { u"notes"_s, QJsonArray::fromStringList(notes) } };
     if (!waveName.isEmpty())
         o.insert(u"waveName"_s, waveName);
     if (!code.isEmpty())
@@ -188,7 +189,9 @@ QJsonObject Outcome::toJson() const
     QJsonArray ds;
     for (const DestinationOutcome& d : destinations)
         ds.append(d.toJson());
-    QJsonObject o{{u"operation"_s, operation}, {u"ok"_s, ok}, {u"destinations"_s, ds}, {u"auditFailed"_s, auditFailed}};
+    QJsonObject o {
+        { u"operation"_s, operation }, { u"ok"_s, ok }, { u"destinations"_s, ds }, { u"auditFailed"_s, auditFailed }
+    };
     if (!code.isEmpty())
         o.insert(u"code"_s, code);
     if (!message.isEmpty())
@@ -238,7 +241,7 @@ bool Rotation::begin(const QString& operation)
     }
     m_busy = true;
     m_cancelRequested = false;
-    m_outcome = Outcome{};
+    m_outcome = Outcome {};
     m_outcome.operation = operation;
     m_outcome.ok = true;
     return true;
@@ -476,7 +479,7 @@ void Rotation::audit(const QString& event, QJsonObject data)
 
 QJsonObject Rotation::base(const QString& destId) const
 {
-    QJsonObject o{{u"rotationId"_s, m_state.id}, {u"destination"_s, destId}, {u"mode"_s, m_state.mode}};
+    QJsonObject o { { u"rotationId"_s, m_state.id }, { u"destination"_s, destId }, { u"mode"_s, m_state.mode } };
     if (const DestinationState* d = m_state.destination(destId)) {
         o.insert(u"wave"_s, d->wave);
         if (!d->waveName.isEmpty())
@@ -508,7 +511,7 @@ Result<std::monostate> Rotation::prepareDests()
         }
         m_dests.push_back(std::move(dest));
     }
-    return std::monostate{};
+    return std::monostate {};
 }
 
 // ---- stage --------------------------------------------------------------------------------------------
@@ -519,16 +522,18 @@ void Rotation::stage(Request request)
         return;
     if (std::any_of(m_state.destinations.begin(), m_state.destinations.end(),
                     [](const DestinationState& d) { return d.history.size() > 1 || !d.pending.isEmpty(); })) {
-        fail(u"usage"_s, u"this rotation (%1) has committed destinations: finish it (retire or roll back) before staging "
-                         "another one in its place"_s.arg(m_state.id));
+        fail(u"usage"_s,
+             u"this rotation (%1) has committed destinations: finish it (retire or roll back) before staging "
+             "another one in its place"_s.arg(m_state.id));
         return end();
     }
     m_previews.clear();
     auto stop = [this](const QString& code, const QString& message) {
         unloadAfterFailedStage();
         fail(code, message);
-        audit(u"rotation-refused"_s, QJsonObject{{u"rule"_s, code}, {u"message"_s, message},
-                                               {u"candidate"_s, m_state.candidateName}});
+        audit(
+            u"rotation-refused"_s,
+            QJsonObject { { u"rule"_s, code }, { u"message"_s, message }, { u"candidate"_s, m_state.candidateName } });
         end();
     };
     if (request.destinations.isEmpty())
@@ -586,8 +591,10 @@ void Rotation::stage(Request request)
     for (const Result<RotationState>& found : all) {
         if (!found.ok()) {
             if (found.error().where == RotationState::pathFor(st.id, m_settings.stateDir))
-                return stop(u"io"_s, u"the state of an earlier rotation over these destinations does not load, so it is "
-                                     "not overwritten: "_s + found.error().text());
+                return stop(u"io"_s,
+                            u"the state of an earlier rotation over these destinations does not load, so it is "
+                            "not overwritten: "_s
+                                + found.error().text());
             continue;
         }
         const RotationState& open = found.value();
@@ -596,10 +603,11 @@ void Rotation::stage(Request request)
         for (const QString& id : std::as_const(ids)) {
             const DestinationState* d = open.destination(id);
             // (A rotation that was only staged wrote nothing: it does not hold the destination.)
-            if (d && (d->history.size() > 1 || !d->pending.isEmpty()
-                      || std::any_of(open.destinations.begin(), open.destinations.end(), [](const DestinationState& o) {
-                             return o.history.size() > 1 || !o.pending.isEmpty();
-                         })))
+            if (d
+                && (d->history.size() > 1 || !d->pending.isEmpty()
+                    || std::any_of(open.destinations.begin(), open.destinations.end(), [](const DestinationState& o) {
+                           return o.history.size() > 1 || !o.pending.isEmpty();
+                       })))
                 return stop(u"rotation-open"_s,
                             u"a rotation is already open on %1 (rotation %2, phase %3): retire or roll it back first "
                             "(certrotor-cli rotate status)"_s.arg(id, open.id, phaseName(d->phase)));
@@ -623,8 +631,7 @@ void Rotation::stage(Request request)
 
     // The candidate, read (asynchronously) and parsed off this thread.
     const QString name = st.candidateName;
-    struct Loaded
-    {
+    struct Loaded {
         QString error;
         QString sha256;
         QList<Certificate> certs;
@@ -635,142 +642,152 @@ void Rotation::stage(Request request)
         if (!self)
             return;
         runThenCallback(
-        self.data(),
-        [given, name]() -> Loaded {
-            Loaded l;
-            const QByteArray bytes = given;
-            l.sha256 = sha256Hex(bytes);
-            const Bundle b = parseBundle(bytes, name);
-            Result<QList<Certificate>> accepted = acceptCandidate(b);
-            if (!accepted.ok()) {
-                l.error = refusalText(b, accepted.error());
+            self.data(),
+            [given, name]() -> Loaded {
+                Loaded l;
+                const QByteArray bytes = given;
+                l.sha256 = sha256Hex(bytes);
+                const Bundle b = parseBundle(bytes, name);
+                Result<QList<Certificate>> accepted = acceptCandidate(b);
+                if (!accepted.ok()) {
+                    l.error = refusalText(b, accepted.error());
+                    return l;
+                }
+                l.certs = accepted.value();
+                l.pem.bytes = pemOf(l.certs);
+                l.pem.certs = l.certs;
+                for (const Certificate& c : std::as_const(l.certs))
+                    l.pem.shas.insert(c.info().sha256Hex());
                 return l;
-            }
-            l.certs = accepted.value();
-            l.pem.bytes = pemOf(l.certs);
-            l.pem.certs = l.certs;
-            for (const Certificate& c : std::as_const(l.certs))
-                l.pem.shas.insert(c.info().sha256Hex());
-            return l;
-        },
-        [self, request, stop](Loaded loaded) {
-            if (!self)
-                return;
-            Rotation* r = self;
-            if (!loaded.error.isEmpty())
-                return stop(u"candidate"_s, loaded.error);
-            if (!request.expectSha256.isEmpty()
-                && loaded.sha256.compare(request.expectSha256.trimmed(), Qt::CaseInsensitive) != 0)
-                return stop(u"sha256-mismatch"_s,
-                            u"the candidate's SHA-256 is %1, not %2 as expected (--expect-sha256): it is not the "
-                            "bundle the change ticket names"_s.arg(loaded.sha256, request.expectSha256.trimmed()));
-            r->m_candidate = loaded.certs;
-            r->m_state.candidateSha256 = loaded.sha256;
-            r->m_state.newBytes = loaded.pem.bytes;
-            r->remember(loaded.pem);
+            },
+            [self, request, stop](Loaded loaded) {
+                if (!self)
+                    return;
+                Rotation* r = self;
+                if (!loaded.error.isEmpty())
+                    return stop(u"candidate"_s, loaded.error);
+                if (!request.expectSha256.isEmpty()
+                    && loaded.sha256.compare(request.expectSha256.trimmed(), Qt::CaseInsensitive) != 0)
+                    return stop(u"sha256-mismatch"_s,
+                                u"the candidate's SHA-256 is %1, not %2 as expected (--expect-sha256): it is not the "
+                                "bundle the change ticket names"_s.arg(loaded.sha256, request.expectSha256.trimmed()));
+                r->m_candidate = loaded.certs;
+                r->m_state.candidateSha256 = loaded.sha256;
+                r->m_state.newBytes = loaded.pem.bytes;
+                r->remember(loaded.pem);
 
-            std::vector<Step> steps;
-            for (const DestinationState& ds : std::as_const(r->m_state.destinations)) {
-                const QString id = ds.id;
-                steps.push_back([r, id, request](std::function<void(bool)> next) {
-                    Dest* d = r->dest(id);
-                    d->committer->read([r, id, request, next](Result<DestinationContent> content) {
-                        DestinationOutcome& out = r->outcomeFor(id);
-                        if (!content.ok()) {
-                            out.code = content.error().code;
-                            out.message = content.error().text();
-                            r->fail(content.error().code.isEmpty() ? u"io"_s : content.error().code, out.message);
-                            return next(false);
-                        }
-                        if (!content.value().exists) {
-                            out.code = commitcode::unusable;
-                            out.message = u"%1 does not exist: a rotation updates an existing trust store (create it, even "
-                                          "empty, first)"_s.arg(id);
-                            r->fail(commitcode::unusable, out.message);
-                            return next(false);
-                        }
-                        DestinationState& ds = r->dstate(id);
-                        ds.originalBytes = content.value().bytes;
-                        ds.history = {CommittedVersion{u"original"_s, content.value().sha256, content.value().version,
-                                                       content.value().exists, {}, r->nowUtc()}};
-                        const QList<Certificate> cand = r->m_candidate;
-                        const Mode mode = request.mode;
-                        const qint64 now = r->nowSecs();
-                        const int days = r->m_settings.expiryWarningDays;
-                        const QByteArray before = content.value().bytes;
-                        runThenCallback(
-                            r, [id, before, cand, mode, now, days] { return computePreview(id, before, cand, mode, now, days); },
-                            [r, id, request, next, before, mode](PreviewWork w) {
-                                DestinationOutcome& out = r->outcomeFor(id);
-                                if (!w.error.isEmpty()) {
-                                    out.code = commitcode::unusable;
-                                    out.message = w.error;
-                                    r->fail(commitcode::unusable, id + u": "_s + w.error);
-                                    return next(false);
-                                }
-                                DestinationState& ds = r->dstate(id);
-                                ds.overlapBytes = w.overlapBytes;
-                                r->remember(w.before);
-                                r->remember(w.overlap);
-                                const QString code = out.code, message = out.message;
-                                const QList<TargetStatus> keepTargets = out.targets;
-                                out = w.outcome;
-                                out.wave = ds.wave;
-                                out.waveName = ds.waveName;
-                                out.phase = phaseName(Phase::Staged);
-                                out.precondition = ds.history.first().version;
-                                out.notes << r->dest(id)->committer->consumerNotes();
-                                const QByteArray proposed = mode == Mode::Overlap ? ds.overlapBytes : r->m_state.newBytes;
-                                r->gate(id, before, proposed, mode == Mode::Replace, u"stage"_s,
-                                        [r, id, next](GateResult g) {
-                                            DestinationOutcome& o = r->outcomeFor(id);
-                                            o.violations = g.violations;
-                                            o.verdict = g.verdict.text;
-                                            o.targets.clear();
-                                            const DestinationState& ds2 = r->dstate(id);
-                                            const QSet<QString> oldShas = r->shasOf(ds2.originalBytes);
-                                            const QSet<QString> newShas = r->shasOf(r->m_state.newBytes);
-                                            for (const ProbeResult& p : g.proposed)
-                                                o.targets << targetStatusOf(p, oldShas, newShas);
-                                            next(true);
-                                        });
-                            },
-                            Source::readPool());
+                std::vector<Step> steps;
+                for (const DestinationState& ds : std::as_const(r->m_state.destinations)) {
+                    const QString id = ds.id;
+                    steps.push_back([r, id, request](std::function<void(bool)> next) {
+                        Dest* d = r->dest(id);
+                        d->committer->read([r, id, request, next](Result<DestinationContent> content) {
+                            DestinationOutcome& out = r->outcomeFor(id);
+                            if (!content.ok()) {
+                                out.code = content.error().code;
+                                out.message = content.error().text();
+                                r->fail(content.error().code.isEmpty() ? u"io"_s : content.error().code, out.message);
+                                return next(false);
+                            }
+                            if (!content.value().exists) {
+                                out.code = commitcode::unusable;
+                                out.message
+                                    = u"%1 does not exist: a rotation updates an existing trust store (create it, even "
+                                      "empty, first)"_s.arg(id);
+                                r->fail(commitcode::unusable, out.message);
+                                return next(false);
+                            }
+                            DestinationState& ds = r->dstate(id);
+                            ds.originalBytes = content.value().bytes;
+                            ds.history = { CommittedVersion { u"original"_s,
+                                                              content.value().sha256,
+                                                              content.value().version,
+                                                              content.value().exists,
+                                                              {},
+                                                              r->nowUtc() } };
+                            const QList<Certificate> cand = r->m_candidate;
+                            const Mode mode = request.mode;
+                            const qint64 now = r->nowSecs();
+                            const int days = r->m_settings.expiryWarningDays;
+                            const QByteArray before = content.value().bytes;
+                            runThenCallback(
+                                r,
+                                [id, before, cand, mode, now, days] {
+                                    return computePreview(id, before, cand, mode, now, days);
+                                },
+                                [r, id, request, next, before, mode](PreviewWork w) {
+                                    DestinationOutcome& out = r->outcomeFor(id);
+                                    if (!w.error.isEmpty()) {
+                                        out.code = commitcode::unusable;
+                                        out.message = w.error;
+                                        r->fail(commitcode::unusable, id + u": "_s + w.error);
+                                        return next(false);
+                                    }
+                                    DestinationState& ds = r->dstate(id);
+                                    ds.overlapBytes = w.overlapBytes;
+                                    r->remember(w.before);
+                                    r->remember(w.overlap);
+                                    const QString code = out.code, message = out.message;
+                                    const QList<TargetStatus> keepTargets = out.targets;
+                                    out = w.outcome;
+                                    out.wave = ds.wave;
+                                    out.waveName = ds.waveName;
+                                    out.phase = phaseName(Phase::Staged);
+                                    out.precondition = ds.history.first().version;
+                                    out.notes << r->dest(id)->committer->consumerNotes();
+                                    const QByteArray proposed
+                                        = mode == Mode::Overlap ? ds.overlapBytes : r->m_state.newBytes;
+                                    r->gate(id, before, proposed, mode == Mode::Replace, u"stage"_s,
+                                            [r, id, next](GateResult g) {
+                                                DestinationOutcome& o = r->outcomeFor(id);
+                                                o.violations = g.violations;
+                                                o.verdict = g.verdict.text;
+                                                o.targets.clear();
+                                                const DestinationState& ds2 = r->dstate(id);
+                                                const QSet<QString> oldShas = r->shasOf(ds2.originalBytes);
+                                                const QSet<QString> newShas = r->shasOf(r->m_state.newBytes);
+                                                for (const ProbeResult& p : g.proposed)
+                                                    o.targets << targetStatusOf(p, oldShas, newShas);
+                                                next(true);
+                                            });
+                                },
+                                Source::readPool());
+                        });
                     });
+                }
+                r->runSteps(std::move(steps), [r, request] {
+                    r->m_previews = r->m_outcome.destinations;
+                    if (!r->m_outcome.ok) {
+                        r->audit(u"rotation-refused"_s,
+                                 QJsonObject { { u"rotationId"_s, r->m_state.id },
+                                               { u"rule"_s, r->m_outcome.code },
+                                               { u"message"_s, r->m_outcome.message },
+                                               { u"candidateSha256"_s, r->m_state.candidateSha256 } });
+                        r->unloadAfterFailedStage();
+                        return r->end();
+                    }
+                    for (const DestinationOutcome& o : std::as_const(r->m_outcome.destinations)) {
+                        QJsonObject data = r->base(o.destination);
+                        data.insert(u"candidate"_s, r->m_state.candidateName);
+                        data.insert(u"candidateSha256"_s, r->m_state.candidateSha256);
+                        data.insert(u"precondition"_s, o.precondition);
+                        data.insert(u"beforeSha256"_s, o.beforeSha256);
+                        data.insert(u"afterSha256"_s, o.afterSha256);
+                        data.insert(u"fingerprintsBefore"_s,
+                                    events::fingerprints(r->certsOf(r->dstate(o.destination).originalBytes)));
+                        data.insert(u"fingerprintsAfter"_s, events::fingerprints(r->m_candidate));
+                        data.insert(u"verdict"_s, o.verdict);
+                        data.insert(u"violations"_s, events::violations(o.violations));
+                        r->audit(request.dryRun ? u"rotation-dry-run"_s : u"rotation-staged"_s, data);
+                    }
+                    if (!request.dryRun)
+                        r->save();
+                    else
+                        r->m_lock.unlock();
+                    r->end();
                 });
-            }
-            r->runSteps(std::move(steps), [r, request] {
-                r->m_previews = r->m_outcome.destinations;
-                if (!r->m_outcome.ok) {
-                    r->audit(u"rotation-refused"_s,
-                             QJsonObject{{u"rotationId"_s, r->m_state.id},
-                                         {u"rule"_s, r->m_outcome.code},
-                                         {u"message"_s, r->m_outcome.message},
-                                         {u"candidateSha256"_s, r->m_state.candidateSha256}});
-                    r->unloadAfterFailedStage();
-                    return r->end();
-                }
-                for (const DestinationOutcome& o : std::as_const(r->m_outcome.destinations)) {
-                    QJsonObject data = r->base(o.destination);
-                    data.insert(u"candidate"_s, r->m_state.candidateName);
-                    data.insert(u"candidateSha256"_s, r->m_state.candidateSha256);
-                    data.insert(u"precondition"_s, o.precondition);
-                    data.insert(u"beforeSha256"_s, o.beforeSha256);
-                    data.insert(u"afterSha256"_s, o.afterSha256);
-                    data.insert(u"fingerprintsBefore"_s, events::fingerprints(r->certsOf(r->dstate(o.destination).originalBytes)));
-                    data.insert(u"fingerprintsAfter"_s, events::fingerprints(r->m_candidate));
-                    data.insert(u"verdict"_s, o.verdict);
-                    data.insert(u"violations"_s, events::violations(o.violations));
-                    r->audit(request.dryRun ? u"rotation-dry-run"_s : u"rotation-staged"_s, data);
-                }
-                if (!request.dryRun)
-                    r->save();
-                else
-                    r->m_lock.unlock();
-                r->end();
-            });
-        },
-        Source::readPool());
+            },
+            Source::readPool());
     };
     if (!m_candidateSource)
         return parseCandidate(request.candidateBytes);
@@ -791,8 +808,7 @@ void Rotation::gate(const QString& destId, const QByteArray& currentBytes, const
                     bool newOnly, const QString& phase, std::function<void(GateResult)> done)
 {
     // Parsing and lint of both bundles run on a worker: a 10,000-certificate bundle takes a second.
-    struct Prepared
-    {
+    struct Prepared {
         Parsed current, proposed;
         QList<Finding> findings;
     };
@@ -822,8 +838,8 @@ void Rotation::gate(const QString& destId, const QByteArray& currentBytes, const
                 p.proposed = parse(proposedBytes);
             Bundle proposedBundle;
             for (const Certificate& c : std::as_const(p.proposed.certs))
-                proposedBundle.entries.append(BundleEntry{c, {}});
-            p.findings = lintBundle(proposedBundle, LintOptions{now, warningDays});
+                proposedBundle.entries.append(BundleEntry { c, {} });
+            p.findings = lintBundle(proposedBundle, LintOptions { now, warningDays });
             return p;
         },
         [self, destId, newOnly, phase, oldShas, newShas, done](Prepared p) {
@@ -863,8 +879,8 @@ void Rotation::gateWith(const QString& destId, const QList<Certificate>& current
     }
     QList<PlanBundle> bundles;
     if (!currentCerts.isEmpty())
-        bundles << PlanBundle{u"current"_s, PlanBundle::Role::Current, currentCerts};
-    bundles << PlanBundle{u"proposed"_s, PlanBundle::Role::Candidate, proposedCerts};
+        bundles << PlanBundle { u"current"_s, PlanBundle::Role::Current, currentCerts };
+    bundles << PlanBundle { u"proposed"_s, PlanBundle::Role::Candidate, proposedCerts };
     auto* plan = new ProbePlan(targets, bundles, m_settings.probe, this);
     m_activePlan = plan;
     Q_EMIT progress(destId, u"probing %1 target(s) with the bundle now and the bundle to commit"_s.arg(targets.size()));
@@ -956,12 +972,13 @@ void Rotation::recheckCandidate(std::function<void(bool)> done)
             : u"the candidate %1 changed since it was staged (SHA-256 %2…, staged %3…); nothing was written: "
               "stage it again"_s.arg(name, now.left(16), staged.left(16));
         self->fail(u"conflict"_s, msg);
-        self->audit(u"rotation-conflict"_s, QJsonObject{{u"rotationId"_s, self->m_state.id},
-                                                      {u"what"_s, u"candidate"_s},
-                                                      {u"candidate"_s, name},
-                                                      {u"stagedSha256"_s, staged},
-                                                      {u"foundSha256"_s, now},
-                                                      {u"message"_s, msg}});
+        self->audit(u"rotation-conflict"_s,
+                    QJsonObject { { u"rotationId"_s, self->m_state.id },
+                                  { u"what"_s, u"candidate"_s },
+                                  { u"candidate"_s, name },
+                                  { u"stagedSha256"_s, staged },
+                                  { u"foundSha256"_s, now },
+                                  { u"message"_s, msg } });
         done(false);
     });
 }
@@ -972,8 +989,10 @@ void Rotation::commitBytes(const QString& destId, const QString& label, const QB
     DestinationState& ds = dstate(destId);
     const CommittedVersion before = ds.current();
     // The intent first: after a crash, the destination's content tells whether the write happened.
-    ds.pending = QJsonObject{{u"label"_s, label}, {u"sha256"_s, sha256Hex(bytes)}, {u"at"_s, nowUtc().toString(Qt::ISODateWithMs)},
-                             {u"phase"_s, phaseName(after)}};
+    ds.pending = QJsonObject { { u"label"_s, label },
+                               { u"sha256"_s, sha256Hex(bytes) },
+                               { u"at"_s, nowUtc().toString(Qt::ISODateWithMs) },
+                               { u"phase"_s, phaseName(after) } };
     QPointer<Rotation> self(this);
     QPointer<Committer> committer = dest(destId)->committer.get();
     // The write starts only once the intent is on disk.
@@ -984,7 +1003,8 @@ void Rotation::commitBytes(const QString& destId, const QString& label, const QB
         if (!saved || r->m_cancelRequested) {
             r->dstate(destId).pending = {};
             if (saved)
-                r->fail(u"cancelled"_s, u"cancelled by the operator before %1 was written; nothing was written"_s.arg(destId));
+                r->fail(u"cancelled"_s,
+                        u"cancelled by the operator before %1 was written; nothing was written"_s.arg(destId));
             else
                 r->fail(u"io"_s, u"the rotation state could not be saved, so %1 was not written"_s.arg(destId));
             r->save();
@@ -993,65 +1013,70 @@ void Rotation::commitBytes(const QString& destId, const QString& label, const QB
         Q_EMIT r->progress(destId, u"writing the %1 bundle"_s.arg(label));
         if (!self || !committer)
             return;
-        committer->write(bytes, before.version, [self, destId, label, bytes, after, event, before, committer, done](
-                                                    Result<DestinationContent> written) {
-            if (!self)
-                return;
-            Rotation* r = self;
-            DestinationOutcome& out = r->outcomeFor(destId);
-            out.precondition = before.version;
-            out.beforeSha256 = before.sha256;
-            out.afterSha256 = sha256Hex(bytes);
-            if (!written.ok()) {
-                const QString code = written.error().code.isEmpty() ? u"io"_s : written.error().code;
-                const bool conflict = code == commitcode::conflict;
-                out.code = code;
-                out.message = written.error().text();
+        committer->write(
+            bytes, before.version,
+            [self, destId, label, bytes, after, event, before, committer, done](Result<DestinationContent> written) {
+                if (!self)
+                    return;
+                Rotation* r = self;
+                DestinationOutcome& out = r->outcomeFor(destId);
+                out.precondition = before.version;
+                out.beforeSha256 = before.sha256;
+                out.afterSha256 = sha256Hex(bytes);
+                if (!written.ok()) {
+                    const QString code = written.error().code.isEmpty() ? u"io"_s : written.error().code;
+                    const bool conflict = code == commitcode::conflict;
+                    out.code = code;
+                    out.message = written.error().text();
+                    QJsonObject data = r->base(destId);
+                    data.insert(u"label"_s, label);
+                    data.insert(u"precondition"_s, before.version);
+                    data.insert(u"beforeSha256"_s, before.sha256);
+                    data.insert(u"message"_s, out.message);
+                    r->audit(conflict ? u"rotation-conflict"_s : u"rotation-commit-failed"_s, data);
+                    r->fail(code, out.message);
+                    DestinationState& ds = r->dstate(destId);
+                    ds.lastError = out.message;
+                    if (conflict || code == commitcode::unusable) {
+                        // Refused before anything was written.
+                        ds.pending = {};
+                        r->save();
+                        return done(false);
+                    }
+                    // The store may have changed all the same (renamed but the directory not synced, applied but
+                    // the answer lost, read back different): what it holds now decides, and is recorded.
+                    return r->settleOne(destId, [done](bool) { done(false); });
+                }
+                const CommittedVersion v { label,
+                                           written.value().sha256,
+                                           written.value().version,
+                                           true,
+                                           committer ? committer->lastBackup() : QString(),
+                                           r->nowUtc() };
                 QJsonObject data = r->base(destId);
                 data.insert(u"label"_s, label);
                 data.insert(u"precondition"_s, before.version);
                 data.insert(u"beforeSha256"_s, before.sha256);
-                data.insert(u"message"_s, out.message);
-                r->audit(conflict ? u"rotation-conflict"_s : u"rotation-commit-failed"_s, data);
-                r->fail(code, out.message);
+                data.insert(u"afterSha256"_s, v.sha256);
+                data.insert(u"version"_s, v.version);
+                data.insert(u"fingerprintsBefore"_s,
+                            events::fingerprints(r->certsOf(r->bytesFor(r->dstate(destId), before.label))));
+                data.insert(u"fingerprintsAfter"_s, events::fingerprints(r->certsOf(bytes)));
+                if (!v.backup.isEmpty())
+                    data.insert(u"backup"_s, v.backup);
+                data.insert(u"result"_s, u"written, read back and compared"_s);
                 DestinationState& ds = r->dstate(destId);
-                ds.lastError = out.message;
-                if (conflict || code == commitcode::unusable) {
-                    // Refused before anything was written.
-                    ds.pending = {};
-                    r->save();
-                    return done(false);
-                }
-                // The store may have changed all the same (renamed but the directory not synced, applied but
-                // the answer lost, read back different): what it holds now decides, and is recorded.
-                return r->settleOne(destId, [done](bool) { done(false); });
-            }
-            const CommittedVersion v{label, written.value().sha256, written.value().version, true,
-                                     committer ? committer->lastBackup() : QString(), r->nowUtc()};
-            QJsonObject data = r->base(destId);
-            data.insert(u"label"_s, label);
-            data.insert(u"precondition"_s, before.version);
-            data.insert(u"beforeSha256"_s, before.sha256);
-            data.insert(u"afterSha256"_s, v.sha256);
-            data.insert(u"version"_s, v.version);
-            data.insert(u"fingerprintsBefore"_s,
-                        events::fingerprints(r->certsOf(r->bytesFor(r->dstate(destId), before.label))));
-            data.insert(u"fingerprintsAfter"_s, events::fingerprints(r->certsOf(bytes)));
-            if (!v.backup.isEmpty())
-                data.insert(u"backup"_s, v.backup);
-            data.insert(u"result"_s, u"written, read back and compared"_s);
-            DestinationState& ds = r->dstate(destId);
-            ds.history << v;
-            ds.pending = {};
-            ds.phase = after;
-            ds.confirmed = false;
-            ds.lastError.clear();
-            out.phase = phaseName(after);
-            out.backup = v.backup;
-            r->save();
-            r->audit(event, data);
-            done(true);
-        });
+                ds.history << v;
+                ds.pending = {};
+                ds.phase = after;
+                ds.confirmed = false;
+                ds.lastError.clear();
+                out.phase = phaseName(after);
+                out.backup = v.backup;
+                r->save();
+                r->audit(event, data);
+                done(true);
+            });
     });
 }
 
@@ -1062,8 +1087,7 @@ void Rotation::confirmDest(const QString& destId, const QString& reason, std::fu
     DestinationOutcome& out = outcomeFor(destId);
     const QList<Certificate> bundle = certsOf(bytesFor(ds, ds.current().label));
     const QSet<QString> oldShas = shasOf(ds.originalBytes), newShas = shasOf(m_state.newBytes);
-    struct Job
-    {
+    struct Job {
         QList<ProbeTarget> pending;
         QHash<QString, TargetStatus> statuses;
         QElapsedTimer clock;
@@ -1089,87 +1113,91 @@ void Rotation::confirmDest(const QString& destId, const QString& reason, std::fu
             return;
         Rotation* r = self;
         ++job->round;
-        auto* plan = new ProbePlan(job->pending, {PlanBundle{u"committed"_s, PlanBundle::Role::Candidate, bundle}},
+        auto* plan = new ProbePlan(job->pending, { PlanBundle { u"committed"_s, PlanBundle::Role::Candidate, bundle } },
                                    r->m_settings.probe, r);
         r->m_activePlan = plan;
-        QObject::connect(plan, &ProbePlan::finished, r, [self, plan, job, round, destId, oldShas, newShas, reason, done]() {
-            plan->deleteLater();
-            if (!self)
-                return;
-            Rotation* r = self;
-            r->m_activePlan = nullptr;
-            const bool cancelled = r->m_cancelRequested;
-            const double elapsed = double(job->clock.nsecsElapsed()) / 1e6;
-            QList<ProbeTarget> still;
-            for (const ProbeResult& p : plan->results()) {
-                if (p.probeId.isEmpty())
-                    continue;
-                if (p.cancelled) { // the status of the last real probe stands
-                    still << p.target;
-                    continue;
+        QObject::connect(
+            plan, &ProbePlan::finished, r, [self, plan, job, round, destId, oldShas, newShas, reason, done]() {
+                plan->deleteLater();
+                if (!self)
+                    return;
+                Rotation* r = self;
+                r->m_activePlan = nullptr;
+                const bool cancelled = r->m_cancelRequested;
+                const double elapsed = double(job->clock.nsecsElapsed()) / 1e6;
+                QList<ProbeTarget> still;
+                for (const ProbeResult& p : plan->results()) {
+                    if (p.probeId.isEmpty())
+                        continue;
+                    if (p.cancelled) { // the status of the last real probe stands
+                        still << p.target;
+                        continue;
+                    }
+                    TargetStatus t = targetStatusOf(p, oldShas, newShas);
+                    t.attempts = job->round;
+                    if (p.ok) {
+                        t.timeToTrustMs = elapsed;
+                        r->audit(audit::probe(p));
+                    } else {
+                        still << p.target;
+                        if (elapsed + job->backoffMs >= job->deadlineMs)
+                            r->audit(audit::probe(p)); // the last failure is kept
+                    }
+                    job->statuses.insert(t.target, t);
+                    Q_EMIT r->targetUpdated(destId, t);
                 }
-                TargetStatus t = targetStatusOf(p, oldShas, newShas);
-                t.attempts = job->round;
-                if (p.ok) {
-                    t.timeToTrustMs = elapsed;
-                    r->audit(audit::probe(p));
-                } else {
-                    still << p.target;
-                    if (elapsed + job->backoffMs >= job->deadlineMs)
-                        r->audit(audit::probe(p)); // the last failure is kept
+                job->pending = still;
+                const bool timeUp = !still.isEmpty() && (cancelled || elapsed + job->backoffMs >= job->deadlineMs);
+                if (!still.isEmpty() && !timeUp) {
+                    Q_EMIT r->progress(destId,
+                                       u"%1 target(s) do not verify yet; probing again in %2 ms"_s.arg(still.size())
+                                           .arg(job->backoffMs));
+                    QObject::disconnect(&r->m_confirmBackoff, &QTimer::timeout, nullptr, nullptr); // the last round's
+                    r->m_confirmBackoff.callOnTimeout(r, [round] { (*round)(); });
+                    r->m_confirmBackoff.start(job->backoffMs);
+                    job->backoffMs = std::min(job->backoffMs * 2, r->m_settings.confirmMaxBackoffMs);
+                    return;
                 }
-                job->statuses.insert(t.target, t);
-                Q_EMIT r->targetUpdated(destId, t);
-            }
-            job->pending = still;
-            const bool timeUp = !still.isEmpty() && (cancelled || elapsed + job->backoffMs >= job->deadlineMs);
-            if (!still.isEmpty() && !timeUp) {
-                Q_EMIT r->progress(destId, u"%1 target(s) do not verify yet; probing again in %2 ms"_s.arg(still.size()).arg(job->backoffMs));
-                QObject::disconnect(&r->m_confirmBackoff, &QTimer::timeout, nullptr, nullptr); // the last round's
-                r->m_confirmBackoff.callOnTimeout(r, [round] { (*round)(); });
-                r->m_confirmBackoff.start(job->backoffMs);
-                job->backoffMs = std::min(job->backoffMs * 2, r->m_settings.confirmMaxBackoffMs);
-                return;
-            }
-            DestinationState& ds = r->dstate(destId);
-            DestinationOutcome& out = r->outcomeFor(destId);
-            ds.targetStatus.clear();
-            for (const ProbeTarget& t : r->dest(destId)->targets)
-                ds.targetStatus << job->statuses.value(t.address());
-            out.targets = ds.targetStatus;
-            QJsonArray targets;
-            for (const TargetStatus& t : std::as_const(ds.targetStatus))
-                targets.append(t.toJson());
-            QJsonObject data = r->base(destId);
-            data.insert(u"after"_s, reason);
-            data.insert(u"sha256"_s, ds.current().sha256);
-            data.insert(u"targets"_s, targets);
-            data.insert(u"elapsedMs"_s, qRound64(elapsed));
-            if (still.isEmpty()) {
-                ds.confirmed = true;
-                ds.lastVerdict = u"every target verifies with the committed bundle"_s;
+                DestinationState& ds = r->dstate(destId);
+                DestinationOutcome& out = r->outcomeFor(destId);
+                ds.targetStatus.clear();
+                for (const ProbeTarget& t : r->dest(destId)->targets)
+                    ds.targetStatus << job->statuses.value(t.address());
+                out.targets = ds.targetStatus;
+                QJsonArray targets;
+                for (const TargetStatus& t : std::as_const(ds.targetStatus))
+                    targets.append(t.toJson());
+                QJsonObject data = r->base(destId);
+                data.insert(u"after"_s, reason);
+                data.insert(u"sha256"_s, ds.current().sha256);
+                data.insert(u"targets"_s, targets);
+                data.insert(u"elapsedMs"_s, qRound64(elapsed));
+                if (still.isEmpty()) {
+                    ds.confirmed = true;
+                    ds.lastVerdict = u"every target verifies with the committed bundle"_s;
+                    r->save();
+                    r->audit(u"rotation-confirmed"_s, data);
+                    // Tell (and cap the run loop) on the last round only: the callbacks may retire `round`.
+                    QTimer::singleShot(0, r, [round] { *round = nullptr; });
+                    return done(true);
+                }
+                QStringList names;
+                for (const ProbeTarget& t : still)
+                    names << t.address() + u" ("_s + job->statuses.value(t.address()).error + u')';
+                ds.confirmed = false;
+                ds.lastVerdict = cancelled
+                    ? u"confirmation cancelled after %1 s; not confirmed yet: %2"_s.arg(elapsed / 1000.0, 0, 'f', 1)
+                          .arg(names.join(u", "_s))
+                    : u"not confirmed within %1 s: %2"_s.arg(job->deadlineMs / 1000.0).arg(names.join(u", "_s));
+                out.code = cancelled ? u"cancelled"_s : u"confirm-failed"_s;
+                out.message = ds.lastVerdict;
+                data.insert(u"message"_s, out.message);
                 r->save();
-                r->audit(u"rotation-confirmed"_s, data);
-                // Tell (and cap the run loop) on the last round only: the callbacks may retire `round`.
+                r->audit(u"rotation-confirm-failed"_s, data);
+                r->fail(out.code, destId + u": "_s + ds.lastVerdict);
                 QTimer::singleShot(0, r, [round] { *round = nullptr; });
-                return done(true);
-            }
-            QStringList names;
-            for (const ProbeTarget& t : still)
-                names << t.address() + u" ("_s + job->statuses.value(t.address()).error + u')';
-            ds.confirmed = false;
-            ds.lastVerdict = cancelled
-                ? u"confirmation cancelled after %1 s; not confirmed yet: %2"_s.arg(elapsed / 1000.0, 0, 'f', 1).arg(names.join(u", "_s))
-                : u"not confirmed within %1 s: %2"_s.arg(job->deadlineMs / 1000.0).arg(names.join(u", "_s));
-            out.code = cancelled ? u"cancelled"_s : u"confirm-failed"_s;
-            out.message = ds.lastVerdict;
-            data.insert(u"message"_s, out.message);
-            r->save();
-            r->audit(u"rotation-confirm-failed"_s, data);
-            r->fail(out.code, destId + u": "_s + ds.lastVerdict);
-            QTimer::singleShot(0, r, [round] { *round = nullptr; });
-            done(false);
-        });
+                done(false);
+            });
         if (r->m_cancelRequested)
             return plan->cancel(); // ends the confirmation with the statuses probed so far
         plan->start();
@@ -1240,8 +1268,9 @@ bool Rotation::beginOn(const QString& operation)
         return false;
     if (isLoaded() && m_lock.isLocked())
         return true;
-    fail(u"usage"_s, isLoaded() ? u"nothing is staged to act on (a dry run keeps nothing: stage it without --dry-run)"_s
-                                : u"no rotation is loaded (stage one, or resume it)"_s);
+    fail(u"usage"_s,
+         isLoaded() ? u"nothing is staged to act on (a dry run keeps nothing: stage it without --dry-run)"_s
+                    : u"no rotation is loaded (stage one, or resume it)"_s);
     end();
     return false;
 }
@@ -1283,9 +1312,10 @@ void Rotation::commitWave(int wave)
     // Wave N+1 starts only when every destination of the waves before it is committed and confirmed.
     for (const DestinationState& ds : std::as_const(m_state.destinations)) {
         if (ds.wave < wave && (ds.history.size() < 2 || ds.phase == Phase::RolledBack || !ds.confirmed)) {
-            fail(u"phase"_s, u"wave %1 cannot start: %2 (wave %3) is not committed and confirmed yet (%4)"_s.arg(
-                                 waveLabel(wave), ds.id, waveLabel(ds.wave),
-                                 ds.confirmed ? phaseName(ds.phase) : u"not confirmed"_s));
+            fail(u"phase"_s,
+                 u"wave %1 cannot start: %2 (wave %3) is not committed and confirmed yet (%4)"_s.arg(
+                     waveLabel(wave), ds.id, waveLabel(ds.wave),
+                     ds.confirmed ? phaseName(ds.phase) : u"not confirmed"_s));
             return end();
         }
     }
@@ -1306,10 +1336,10 @@ void Rotation::commitWave(int wave)
                               u"%1 is in phase %2, not staged"_s.arg(id, phaseName(d.phase))))
                 return next(false);
             gatedCommit(id,
-                        overlap ? GatedCommit{u"overlap"_s, u"overlap"_s, d.overlapBytes, Phase::Overlap,
-                                              u"rotation-committed"_s, u"commit"_s, false, false}
-                                : GatedCommit{u"replace"_s, u"new"_s, m_state.newBytes, Phase::Replaced,
-                                              u"rotation-committed"_s, u"commit"_s, true, false},
+                        overlap ? GatedCommit { u"overlap"_s, u"overlap"_s, d.overlapBytes, Phase::Overlap,
+                                                u"rotation-committed"_s, u"commit"_s, false, false }
+                                : GatedCommit { u"replace"_s, u"new"_s, m_state.newBytes, Phase::Replaced,
+                                                u"rotation-committed"_s, u"commit"_s, true, false },
                         next);
         });
     }
@@ -1355,8 +1385,9 @@ void Rotation::retire(const QStringList& destinationIds, const QStringList& targ
             if (!requirePhase(id, d.phase == Phase::Overlap,
                               u"%1 is in phase %2: only an overlap can be retired"_s.arg(id, phaseName(d.phase))))
                 return next(false);
-            gatedCommit(id, GatedCommit{u"retire"_s, u"new"_s, m_state.newBytes, Phase::Retired, u"rotation-retired"_s,
-                                        u"retire"_s, true, false},
+            gatedCommit(id,
+                        GatedCommit { u"retire"_s, u"new"_s, m_state.newBytes, Phase::Retired, u"rotation-retired"_s,
+                                      u"retire"_s, true, false },
                         next);
         });
     }
@@ -1397,10 +1428,10 @@ void Rotation::rollback(const QStringList& destinationIds)
             // with what is there now is what a rollback is for, so only the anchor rules block it.
             const bool toOverlap = d.phase == Phase::Retired;
             gatedCommit(id,
-                        GatedCommit{u"rollback"_s, toOverlap ? u"overlap"_s : u"original"_s,
-                                    toOverlap ? d.overlapBytes : d.originalBytes,
-                                    toOverlap ? Phase::Overlap : Phase::RolledBack, u"rotation-rolled-back"_s,
-                                    u"rollback"_s, false, true},
+                        GatedCommit { u"rollback"_s, toOverlap ? u"overlap"_s : u"original"_s,
+                                      toOverlap ? d.overlapBytes : d.originalBytes,
+                                      toOverlap ? Phase::Overlap : Phase::RolledBack, u"rotation-rolled-back"_s,
+                                      u"rollback"_s, false, true },
                         next);
         });
     }
@@ -1443,22 +1474,22 @@ void Rotation::unloadAfterFailedStage()
     auto doomed = std::make_shared<std::vector<Dest>>(std::move(m_dests));
     m_dests.clear();
     QTimer::singleShot(0, this, [doomed] {});
-    m_state = RotationState{};
+    m_state = RotationState {};
 }
 
 bool Rotation::discard()
 {
     if (isBusy())
         return false;
-    const bool committed = std::any_of(m_state.destinations.begin(), m_state.destinations.end(), [](const DestinationState& d) {
-        return d.history.size() > 1 || !d.pending.isEmpty();
-    });
+    const bool committed
+        = std::any_of(m_state.destinations.begin(), m_state.destinations.end(),
+                      [](const DestinationState& d) { return d.history.size() > 1 || !d.pending.isEmpty(); });
     if (isLoaded() && !committed) {
         QFile::remove(statePath());
-        audit(u"rotation-discarded"_s, QJsonObject{{u"rotationId"_s, m_state.id}});
+        audit(u"rotation-discarded"_s, QJsonObject { { u"rotationId"_s, m_state.id } });
     }
     m_lock.unlock();
-    m_state = RotationState{};
+    m_state = RotationState {};
     m_dests.clear();
     m_previews.clear();
     return true;
@@ -1469,8 +1500,8 @@ bool Rotation::discard()
 Result<std::monostate> Rotation::resume(const QString& destinationOrRotationId)
 {
     if (isBusy())
-        return Error{u"another step of this rotation is still running"_s, {}, u"busy"_s};
-    Result<RotationState> found = Error{{}, {}};
+        return Error { u"another step of this rotation is still running"_s, {}, u"busy"_s };
+    Result<RotationState> found = Error { {}, {} };
     const QString asPath = RotationState::pathFor(destinationOrRotationId, m_settings.stateDir);
     if (QFile::exists(asPath)) {
         found = RotationState::load(asPath);
@@ -1484,18 +1515,18 @@ Result<std::monostate> Rotation::resume(const QString& destinationOrRotationId)
         return found.error();
     Result<FileLock> lock = FileLock::tryLock(RotationState::lockPathFor(found.value().id, m_settings.stateDir));
     if (!lock.ok())
-        return Error{u"another process drives this rotation: "_s + lock.error().text(), {}, u"locked"_s};
+        return Error { u"another process drives this rotation: "_s + lock.error().text(), {}, u"locked"_s };
     m_lock = std::move(lock).value();
     m_state = std::move(found).value();
     m_candidateSource.reset(); // committed from the state's own copy from now on
     m_candidate = certsOf(m_state.newBytes);
     if (Result<std::monostate> prepared = prepareDests(); !prepared.ok()) {
         m_lock.unlock();
-        m_state = RotationState{};
+        m_state = RotationState {};
         return prepared.error();
     }
     settlePending();
-    return std::monostate{};
+    return std::monostate {};
 }
 
 void Rotation::settleOne(const QString& id, std::function<void(bool)> next)
@@ -1515,18 +1546,20 @@ void Rotation::settleOne(const QString& id, std::function<void(bool)> next)
         const QString label = d.pending.value(u"label"_s).toString();
         const bool happened = now.value().sha256 == d.pending.value(u"sha256"_s).toString();
         if (happened) {
-            d.history << CommittedVersion{label, now.value().sha256, now.value().version, true,
-                                          d.pending.value(u"backup"_s).toString(), nowUtc()};
+            d.history << CommittedVersion {
+                label, now.value().sha256, now.value().version, true, d.pending.value(u"backup"_s).toString(), nowUtc()
+            };
             d.phase = phaseFromName(d.pending.value(u"phase"_s).toString());
             d.confirmed = false;
         }
         audit(u"rotation-recovered"_s,
-              QJsonObject{{u"rotationId"_s, m_state.id},
-                          {u"destination"_s, id},
-                          {u"label"_s, label},
-                          {u"foundSha256"_s, now.value().sha256},
-                          {u"result"_s, happened ? u"the interrupted write had happened"_s
-                                                 : u"the interrupted write had not happened"_s}});
+              QJsonObject { { u"rotationId"_s, m_state.id },
+                            { u"destination"_s, id },
+                            { u"label"_s, label },
+                            { u"foundSha256"_s, now.value().sha256 },
+                            { u"result"_s,
+                              happened ? u"the interrupted write had happened"_s
+                                       : u"the interrupted write had not happened"_s } });
         d.pending = {};
         save();
         next(true);
@@ -1560,7 +1593,8 @@ Rotation::Allowed Rotation::allowed(const QString& destinationId) const
     }
     const QString busy = m_busy ? u"a step is running"_s : QString();
     a.commit = !m_busy && (d->phase == Phase::Staged || d->phase == Phase::RolledBack);
-    a.commitWhy = a.commit ? QString() : (busy.isEmpty() ? u"already committed (phase %1)"_s.arg(phaseName(d->phase)) : busy);
+    a.commitWhy
+        = a.commit ? QString() : (busy.isEmpty() ? u"already committed (phase %1)"_s.arg(phaseName(d->phase)) : busy);
     for (const DestinationOutcome& p : m_previews) {
         if (p.destination == destinationId && a.commit && !p.violations.isEmpty()
             && !policy::checkOverrideReason(m_settings.overrideReason).isEmpty()) {
@@ -1572,7 +1606,9 @@ Rotation::Allowed Rotation::allowed(const QString& destinationId) const
         }
     }
     a.retire = !m_busy && d->phase == Phase::Overlap;
-    a.retireWhy = a.retire ? QString() : (busy.isEmpty() ? u"only an overlap can be retired (phase %1)"_s.arg(phaseName(d->phase)) : busy);
+    a.retireWhy = a.retire
+        ? QString()
+        : (busy.isEmpty() ? u"only an overlap can be retired (phase %1)"_s.arg(phaseName(d->phase)) : busy);
     a.rollback = !m_busy && d->phase != Phase::Staged && d->phase != Phase::RolledBack;
     a.rollbackWhy = a.rollback ? QString() : (busy.isEmpty() ? u"nothing committed to roll back"_s : busy);
     a.confirm = !m_busy && d->history.size() > 1;

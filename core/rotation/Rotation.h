@@ -30,8 +30,7 @@ class Clock;
 namespace certrotor::rotation {
 
 /// What one operation did to (or found at) one destination.
-struct DestinationOutcome
-{
+struct DestinationOutcome {
     QString destination;
     int wave = 0;
     QString waveName;
@@ -59,8 +58,7 @@ struct DestinationOutcome
 };
 
 /// The end of one operation (stage, commit, retire, rollback, confirm).
-struct Outcome
-{
+struct Outcome {
     QString operation;
     bool ok = false;
     QString code; // of the first failure: "policy", "conflict", "confirm-failed", "usage", "io", "locked", ...
@@ -83,15 +81,13 @@ struct Outcome
 /// Asynchronous: every operation returns at once and ends with finished(Outcome); one at a time
 /// (a call while one runs ends at once with code "busy"). Never blocks its thread: reading, parsing,
 /// previews and file writes run on worker threads, network is asynchronous.
-class Rotation : public QObject
-{
+class Rotation : public QObject {
     Q_OBJECT
 public:
     enum class Mode { Overlap, Replace };
     static QString modeName(Mode mode);
 
-    struct DestinationSpec
-    {
+    struct DestinationSpec {
         QString spec; // file, secret://…, configmap://…
         QStringList targets; // "HOST:PORT", optionally ";servername=NAME;service=NAME"
         int wave = 0;
@@ -99,8 +95,7 @@ public:
         int confirmDeadlineMs = -1; // -1: Settings::confirmDeadlineMs
     };
 
-    struct Request
-    {
+    struct Request {
         QString candidatePath; // a bundle file, secret://…#KEY or configmap://…#KEY; or
         QByteArray candidateBytes; // the bytes (a watched source's delivery), with candidateName
         QString candidateName;
@@ -112,8 +107,7 @@ public:
         bool dryRun = false; // preview and gate only: no state file, no lock kept
     };
 
-    struct Settings
-    {
+    struct Settings {
         const Clock* clock = nullptr; // default: the system clock
         AuditLog* audit = nullptr; // not owned; null = nothing recorded
         QString actor; // who drives it ("certrotor-cli", "console", "drill")
@@ -174,16 +168,14 @@ public:
     /// The last stage's previews, one per destination.
     const QList<DestinationOutcome>& previews() const { return m_previews; }
     /// Which actions the policy allows now for a destination, and why not (for the views).
-    struct Allowed
-    {
+    struct Allowed {
         bool commit = false, retire = false, rollback = false, confirm = false;
         QString commitWhy, retireWhy, rollbackWhy, confirmWhy;
     };
     Allowed allowed(const QString& destinationId) const;
 
     /// A bundle's certificates and their SHA-256s, parsed once (off the thread where it is big).
-    struct Parsed
-    {
+    struct Parsed {
         QByteArray bytes;
         QList<Certificate> certs;
         QSet<QString> shas;
@@ -198,14 +190,12 @@ Q_SIGNALS:
     void finished(const certrotor::rotation::Outcome& outcome);
 
 private:
-    struct Dest
-    {
+    struct Dest {
         Destination destination;
         std::unique_ptr<Committer> committer;
         QList<ProbeTarget> targets;
     };
-    struct GateResult
-    {
+    struct GateResult {
         QList<Violation> violations;
         QList<ProbeResult> current;
         QList<ProbeResult> proposed;
@@ -234,14 +224,14 @@ private:
 
     void gate(const QString& destId, const QByteArray& currentBytes, const QByteArray& proposedBytes, bool newOnly,
               const QString& phase, std::function<void(GateResult)> done);
-    void gateWith(const QString& destId, const QList<Certificate>& currentCerts, const QList<Certificate>& proposedCerts,
-                  const QSet<QString>& proposedShas, const QSet<QString>& oldShas, const QSet<QString>& newShas,
-                  const QList<Finding>& findings, bool newOnly, const QString& phase, std::function<void(GateResult)> done);
+    void gateWith(const QString& destId, const QList<Certificate>& currentCerts,
+                  const QList<Certificate>& proposedCerts, const QSet<QString>& proposedShas,
+                  const QSet<QString>& oldShas, const QSet<QString>& newShas, const QList<Finding>& findings,
+                  bool newOnly, const QString& phase, std::function<void(GateResult)> done);
     bool judgeViolations(DestinationOutcome& out, const GateResult& gate, const QString& phase);
     /// One gated write: re-read (a changed destination is a conflict), gate, judge (override), write
     /// through the committer, confirm. Every commit — overlap, replace, retire, rollback — goes through it.
-    struct GatedCommit
-    {
+    struct GatedCommit {
         QString step; // the gate's and the audit's name: "overlap", "replace", "retire", "rollback"
         QString label; // the version written: "overlap", "new", "original"
         QByteArray bytes;

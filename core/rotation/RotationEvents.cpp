@@ -19,8 +19,9 @@ QJsonArray violations(const QList<Violation>& violations)
 {
     QJsonArray out;
     for (const Violation& v : violations)
-        out.append(QJsonObject{{u"rule"_s, v.rule}, {u"message"_s, v.message},
-                               {u"targets"_s, QJsonArray::fromStringList(v.targets)}});
+        out.append(QJsonObject { { u"rule"_s, v.rule },
+                                 { u"message"_s, v.message },
+                                 { u"targets"_s, QJsonArray::fromStringList(v.targets) } });
     return out;
 }
 

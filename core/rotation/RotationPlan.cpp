@@ -7,9 +7,8 @@
 #include <QFile>
 #include <QFileInfo>
 
-#include <yaml-cpp/yaml.h>
-
 #include <set>
+#include <yaml-cpp/yaml.h>
 
 using namespace Qt::StringLiterals;
 
@@ -18,8 +17,7 @@ namespace certrotor::rotation {
 namespace {
 
 /// A plan error at a node's line.
-struct PlanError
-{
+struct PlanError {
     QString message;
     int line = 0;
 };
@@ -32,15 +30,16 @@ QString text(const YAML::Node& n)
 void requireKeys(const YAML::Node& map, const std::set<std::string>& allowed, const QString& what)
 {
     if (!map.IsMap())
-        throw PlanError{u"%1 must be a mapping"_s.arg(what), map.Mark().line + 1};
+        throw PlanError { u"%1 must be a mapping"_s.arg(what), map.Mark().line + 1 };
     for (const auto& kv : map) {
         const std::string key = kv.first.as<std::string>();
         if (!allowed.count(key)) {
             QStringList names;
             for (const std::string& a : allowed)
                 names << QString::fromStdString(a);
-            throw PlanError{u"unknown key '%1' in %2 (known: %3)"_s.arg(QString::fromStdString(key), what, names.join(u", "_s)),
-                            kv.first.Mark().line + 1};
+            throw PlanError { u"unknown key '%1' in %2 (known: %3)"_s.arg(QString::fromStdString(key), what,
+                                                                          names.join(u", "_s)),
+                              kv.first.Mark().line + 1 };
         }
     }
 }
@@ -51,7 +50,7 @@ QString scalar(const YAML::Node& map, const char* key, const QString& what)
     if (!n)
         return {};
     if (!n.IsScalar())
-        throw PlanError{u"%1: '%2' must be a single value"_s.arg(what, QString::fromLatin1(key)), n.Mark().line + 1};
+        throw PlanError { u"%1: '%2' must be a single value"_s.arg(what, QString::fromLatin1(key)), n.Mark().line + 1 };
     return text(n);
 }
 
@@ -63,8 +62,8 @@ int deadlineMs(const YAML::Node& map, const QString& what)
     bool ok = false;
     const int secs = v.toInt(&ok);
     if (!ok || secs < 1 || secs > 7 * 24 * 3600)
-        throw PlanError{u"%1: confirmDeadline takes seconds from 1 to 604800, not '%2'"_s.arg(what, v),
-                        map["confirmDeadline"].Mark().line + 1};
+        throw PlanError { u"%1: confirmDeadline takes seconds from 1 to 604800, not '%2'"_s.arg(what, v),
+                          map["confirmDeadline"].Mark().line + 1 };
     return secs * 1000;
 }
 
@@ -86,8 +85,8 @@ Result<RotationPlan> parseRotationPlan(const QByteArray& yaml, const QString& pa
     try {
         const YAML::Node root = YAML::Load(yaml.toStdString());
         if (!root || root.IsNull())
-            return Error{u"the rotation plan is empty"_s, where, u"plan"_s};
-        requireKeys(root, {"candidate", "expectSha256", "mode", "confirmDeadline", "waves"}, u"the plan"_s);
+            return Error { u"the rotation plan is empty"_s, where, u"plan"_s };
+        requireKeys(root, { "candidate", "expectSha256", "mode", "confirmDeadline", "waves" }, u"the plan"_s);
         const QString candidate = scalar(root, "candidate", u"the plan"_s);
         if (!candidate.isEmpty())
             plan.candidatePath = resolved(candidate, baseDir);
@@ -96,35 +95,37 @@ Result<RotationPlan> parseRotationPlan(const QByteArray& yaml, const QString& pa
         if (mode == u"replace"_s)
             plan.mode = Rotation::Mode::Replace;
         else if (!mode.isEmpty() && mode != u"overlap"_s)
-            throw PlanError{u"mode is overlap or replace, not '%1'"_s.arg(mode), root["mode"].Mark().line + 1};
+            throw PlanError { u"mode is overlap or replace, not '%1'"_s.arg(mode), root["mode"].Mark().line + 1 };
         const int planDeadline = deadlineMs(root, u"the plan"_s);
         const YAML::Node waves = root["waves"];
         if (!waves || !waves.IsSequence() || waves.size() == 0)
-            throw PlanError{u"the plan needs 'waves:', a list of waves, each with its destinations"_s,
-                            waves ? waves.Mark().line + 1 : root.Mark().line + 1};
+            throw PlanError { u"the plan needs 'waves:', a list of waves, each with its destinations"_s,
+                              waves ? waves.Mark().line + 1 : root.Mark().line + 1 };
         QStringList seen;
         int index = 0;
         for (const YAML::Node& wave : waves) {
             const QString waveWhat = u"wave %1"_s.arg(index + 1);
-            requireKeys(wave, {"name", "destinations", "confirmDeadline"}, waveWhat);
+            requireKeys(wave, { "name", "destinations", "confirmDeadline" }, waveWhat);
             QString name = scalar(wave, "name", waveWhat);
             if (name.isEmpty())
                 name = u"wave %1"_s.arg(index + 1);
             const int waveDeadline = deadlineMs(wave, waveWhat);
             const YAML::Node dests = wave["destinations"];
             if (!dests || !dests.IsSequence() || dests.size() == 0)
-                throw PlanError{u"%1 (%2) needs 'destinations:', a list of stores with their targets"_s.arg(waveWhat, name),
-                                wave.Mark().line + 1};
+                throw PlanError { u"%1 (%2) needs 'destinations:', a list of stores with their targets"_s.arg(waveWhat,
+                                                                                                              name),
+                                  wave.Mark().line + 1 };
             for (const YAML::Node& d : dests) {
                 const QString destWhat = u"a destination of %1"_s.arg(waveWhat);
-                requireKeys(d, {"store", "targets", "confirmDeadline"}, destWhat);
+                requireKeys(d, { "store", "targets", "confirmDeadline" }, destWhat);
                 Rotation::DestinationSpec spec;
                 spec.spec = scalar(d, "store", destWhat);
                 if (spec.spec.isEmpty())
-                    throw PlanError{destWhat + u" needs 'store:' (a file, secret://… or configmap://…)"_s, d.Mark().line + 1};
+                    throw PlanError { destWhat + u" needs 'store:' (a file, secret://… or configmap://…)"_s,
+                                      d.Mark().line + 1 };
                 spec.spec = resolved(spec.spec, baseDir);
                 if (seen.contains(spec.spec))
-                    throw PlanError{u"%1 is named twice"_s.arg(spec.spec), d.Mark().line + 1};
+                    throw PlanError { u"%1 is named twice"_s.arg(spec.spec), d.Mark().line + 1 };
                 seen << spec.spec;
                 const YAML::Node targets = d["targets"];
                 if (targets) {
@@ -133,15 +134,19 @@ Result<RotationPlan> parseRotationPlan(const QByteArray& yaml, const QString& pa
                     } else if (targets.IsSequence()) {
                         for (const YAML::Node& t : targets) {
                             if (!t.IsScalar())
-                                throw PlanError{destWhat + u": each target is HOST:PORT[;servername=NAME][;service=NAME]"_s,
-                                                t.Mark().line + 1};
+                                throw PlanError {
+                                    destWhat + u": each target is HOST:PORT[;servername=NAME][;service=NAME]"_s,
+                                    t.Mark().line + 1
+                                };
                             const QString target = text(t);
                             if (Result<ProbeTarget> pt = parseTargetSpec(target); !pt.ok())
-                                throw PlanError{u"target %1: %2"_s.arg(target, pt.error().message), t.Mark().line + 1};
+                                throw PlanError { u"target %1: %2"_s.arg(target, pt.error().message),
+                                                  t.Mark().line + 1 };
                             spec.targets << target;
                         }
                     } else {
-                        throw PlanError{destWhat + u": 'targets:' is a list of HOST:PORT"_s, targets.Mark().line + 1};
+                        throw PlanError { destWhat + u": 'targets:' is a list of HOST:PORT"_s,
+                                          targets.Mark().line + 1 };
                     }
                 }
                 spec.wave = index;
@@ -154,9 +159,9 @@ Result<RotationPlan> parseRotationPlan(const QByteArray& yaml, const QString& pa
             ++index;
         }
     } catch (const PlanError& e) {
-        return Error{u"line %1: %2"_s.arg(e.line).arg(e.message), where, u"plan"_s};
+        return Error { u"line %1: %2"_s.arg(e.line).arg(e.message), where, u"plan"_s };
     } catch (const YAML::Exception& e) {
-        return Error{u"line %1: %2"_s.arg(e.mark.line + 1).arg(QString::fromStdString(e.msg)), where, u"plan"_s};
+        return Error { u"line %1: %2"_s.arg(e.mark.line + 1).arg(QString::fromStdString(e.msg)), where, u"plan"_s };
     }
     return plan;
 }
@@ -165,7 +170,7 @@ Result<RotationPlan> loadRotationPlan(const QString& path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return Error{u"cannot read the rotation plan: "_s + f.errorString(), path, u"io"_s};
+        return Error { u"cannot read the rotation plan: "_s + f.errorString(), path, u"io"_s };
     return parseRotationPlan(f.read(1 << 20), path);
 }
 

@@ -29,8 +29,7 @@ namespace certrotor::rotation {
 ///         targets: [gateway.internal:443]
 /// ```
 /// Unknown keys are errors (a misspelt `targtes:` must not silently mean "no targets").
-struct RotationPlan
-{
+struct RotationPlan {
     QString path;
     QString candidatePath; // "" when the plan names none
     QString expectSha256;

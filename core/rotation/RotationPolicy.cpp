@@ -51,10 +51,12 @@ QList<Violation> evaluateGate(const GateInput& in)
 {
     QList<Violation> out;
     if (in.targets.isEmpty()) {
-        out << Violation{policy::noTargets,
-                         u"%1 has no probe target: a commit needs a passing probe on every target of the destination"_s
-                             .arg(in.destination),
-                         {}};
+        out << Violation {
+            policy::noTargets,
+            u"%1 has no probe target: a commit needs a passing probe on every target of the destination"_s.arg(
+                in.destination),
+            {}
+        };
     }
     QStringList errorCodes;
     for (const Finding& f : in.findings) {
@@ -62,8 +64,9 @@ QList<Violation> evaluateGate(const GateInput& in)
             errorCodes << f.code;
     }
     if (!errorCodes.isEmpty())
-        out << Violation{policy::errorFindings,
-                         u"the bundle to commit has error findings (%1)"_s.arg(errorCodes.join(u", "_s)), {}};
+        out << Violation { policy::errorFindings,
+                           u"the bundle to commit has error findings (%1)"_s.arg(errorCodes.join(u", "_s)),
+                           {} };
 
     QHash<QString, const ProbeResult*> now;
     for (const ProbeResult& r : in.current)
@@ -93,17 +96,18 @@ QList<Violation> evaluateGate(const GateInput& in)
         }
     }
     if (!needOld.isEmpty())
-        out << Violation{policy::needsOldCa,
-                         u"too early to drop the old CA from %1: %2"_s.arg(in.destination, needOldWhy.join(u"; "_s)),
-                         needOld};
+        out << Violation { policy::needsOldCa,
+                           u"too early to drop the old CA from %1: %2"_s.arg(in.destination, needOldWhy.join(u"; "_s)),
+                           needOld };
     if (!lostAnchor.isEmpty())
-        out << Violation{policy::removesAnchor,
-                         u"the commit to %1 removes a CA that anchors a target's chain: %2"_s.arg(
-                             in.destination, lostAnchorWhy.join(u"; "_s)),
-                         lostAnchor};
+        out << Violation { policy::removesAnchor,
+                           u"the commit to %1 removes a CA that anchors a target's chain: %2"_s.arg(
+                               in.destination, lostAnchorWhy.join(u"; "_s)),
+                           lostAnchor };
     if (!failing.isEmpty())
-        out << Violation{policy::probeFailed,
-                         u"the probe with the bundle to commit fails on %1"_s.arg(failingWhy.join(u"; "_s)), failing};
+        out << Violation { policy::probeFailed,
+                           u"the probe with the bundle to commit fails on %1"_s.arg(failingWhy.join(u"; "_s)),
+                           failing };
     return out;
 }
 

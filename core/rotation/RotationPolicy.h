@@ -13,8 +13,7 @@
 namespace certrotor::rotation {
 
 /// A blocking rule a commit broke. Rules are enforced by the core; the GUI and the CLI only show them.
-struct Violation
-{
+struct Violation {
     QString rule; // stable code, see policy::
     QString message; // one sentence for the operator, naming the destination's targets and CAs
     QStringList targets; // the targets concerned (HOST:PORT), if any
@@ -25,7 +24,8 @@ inline const QString noTargets = QStringLiteral("no-targets"); // nothing proves
 inline const QString probeFailed = QStringLiteral("probe-failed"); // a target fails with the bundle to commit
 inline const QString errorFindings = QStringLiteral("error-findings"); // the bundle has error findings (lint)
 inline const QString removesAnchor = QStringLiteral("removes-anchor"); // drops a CA a target's chain needs
-inline const QString needsOldCa = QStringLiteral("needs-old-ca"); // retire/replace while a target serves an old-CA chain
+inline const QString needsOldCa
+    = QStringLiteral("needs-old-ca"); // retire/replace while a target serves an old-CA chain
 
 /// A reason an operator types to override a blocking rule: at least this many characters (after
 /// trimming), so that "ok" or "y" is never one.
@@ -36,8 +36,7 @@ QString checkOverrideReason(const QString& reason);
 
 /// What a gate judges for one destination: the probes of every target with the bundle trusted now
 /// and with the bundle the commit would write.
-struct GateInput
-{
+struct GateInput {
     QString destination;
     bool newOnly = false; // the commit drops the old CAs (retire, replace)
     QStringList targets; // HOST:PORT as probed

@@ -60,7 +60,7 @@ QString phaseName(Phase phase)
 
 Phase phaseFromName(const QString& name, bool* ok)
 {
-    for (Phase p : {Phase::Staged, Phase::Overlap, Phase::Retired, Phase::Replaced, Phase::RolledBack}) {
+    for (Phase p : { Phase::Staged, Phase::Overlap, Phase::Retired, Phase::Replaced, Phase::RolledBack }) {
         if (phaseName(p) == name) {
             if (ok)
                 *ok = true;
@@ -74,7 +74,9 @@ Phase phaseFromName(const QString& name, bool* ok)
 
 QJsonObject TargetStatus::toJson() const
 {
-    QJsonObject o{{u"target"_s, target}, {u"ok"_s, ok}, {u"anchoredBy"_s, anchoredBy}, {u"attempts"_s, attempts}};
+    QJsonObject o {
+        { u"target"_s, target }, { u"ok"_s, ok }, { u"anchoredBy"_s, anchoredBy }, { u"attempts"_s, attempts }
+    };
     if (!anchorSubject.isEmpty())
         o.insert(u"anchorSubject"_s, anchorSubject);
     if (!anchorSha256.isEmpty())
@@ -105,8 +107,11 @@ TargetStatus TargetStatus::fromJson(const QJsonObject& o)
 
 QJsonObject CommittedVersion::toJson() const
 {
-    QJsonObject o{{u"label"_s, label}, {u"sha256"_s, sha256}, {u"version"_s, version}, {u"exists"_s, exists},
-                  {u"at"_s, iso(at)}};
+    QJsonObject o { { u"label"_s, label },
+                    { u"sha256"_s, sha256 },
+                    { u"version"_s, version },
+                    { u"exists"_s, exists },
+                    { u"at"_s, iso(at) } };
     if (!backup.isEmpty())
         o.insert(u"backup"_s, backup);
     return o;
@@ -131,20 +136,20 @@ QJsonObject DestinationState::toJson() const
         h.append(v.toJson());
     for (const TargetStatus& t : targetStatus)
         ts.append(t.toJson());
-    QJsonObject o{{u"id"_s, id},
-                  {u"wave"_s, wave},
-                  {u"waveName"_s, waveName},
-                  {u"targets"_s, QJsonArray::fromStringList(targets)},
-                  {u"confirmDeadlineMs"_s, confirmDeadlineMs},
-                  {u"phase"_s, phaseName(phase)},
-                  {u"confirmed"_s, confirmed},
-                  {u"originalBytes"_s, bytesText(originalBytes)},
-                  {u"overlapBytes"_s, bytesText(overlapBytes)},
-                  {u"history"_s, h},
-                  {u"targetStatus"_s, ts},
-                  {u"lastVerdict"_s, lastVerdict},
-                  {u"lastError"_s, lastError},
-                  {u"updatedAt"_s, iso(updatedAt)}};
+    QJsonObject o { { u"id"_s, id },
+                    { u"wave"_s, wave },
+                    { u"waveName"_s, waveName },
+                    { u"targets"_s, QJsonArray::fromStringList(targets) },
+                    { u"confirmDeadlineMs"_s, confirmDeadlineMs },
+                    { u"phase"_s, phaseName(phase) },
+                    { u"confirmed"_s, confirmed },
+                    { u"originalBytes"_s, bytesText(originalBytes) },
+                    { u"overlapBytes"_s, bytesText(overlapBytes) },
+                    { u"history"_s, h },
+                    { u"targetStatus"_s, ts },
+                    { u"lastVerdict"_s, lastVerdict },
+                    { u"lastError"_s, lastError },
+                    { u"updatedAt"_s, iso(updatedAt) } };
     if (!pending.isEmpty())
         o.insert(u"pending"_s, pending);
     return o;
@@ -208,24 +213,24 @@ QJsonObject RotationState::toJson() const
     QJsonArray ds;
     for (const DestinationState& d : destinations)
         ds.append(d.toJson());
-    return QJsonObject{{u"format"_s, kFormat},
-                       {u"id"_s, id},
-                       {u"mode"_s, mode},
-                       {u"createdAt"_s, iso(createdAt)},
-                       {u"updatedAt"_s, iso(updatedAt)},
-                       {u"candidateName"_s, candidateName},
-                       {u"candidateSha256"_s, candidateSha256},
-                       {u"newBytes"_s, bytesText(newBytes)},
-                       {u"planPath"_s, planPath},
-                       {u"waveNames"_s, QJsonArray::fromStringList(waveNames)},
-                       {u"drill"_s, drill},
-                       {u"destinations"_s, ds}};
+    return QJsonObject { { u"format"_s, kFormat },
+                         { u"id"_s, id },
+                         { u"mode"_s, mode },
+                         { u"createdAt"_s, iso(createdAt) },
+                         { u"updatedAt"_s, iso(updatedAt) },
+                         { u"candidateName"_s, candidateName },
+                         { u"candidateSha256"_s, candidateSha256 },
+                         { u"newBytes"_s, bytesText(newBytes) },
+                         { u"planPath"_s, planPath },
+                         { u"waveNames"_s, QJsonArray::fromStringList(waveNames) },
+                         { u"drill"_s, drill },
+                         { u"destinations"_s, ds } };
 }
 
 Result<RotationState> RotationState::fromJson(const QJsonObject& o, const QString& where)
 {
     if (o.value(u"format"_s).toInt() != kFormat)
-        return Error{u"not a rotation state file of format %1"_s.arg(kFormat), where};
+        return Error { u"not a rotation state file of format %1"_s.arg(kFormat), where };
     RotationState s;
     s.id = o.value(u"id"_s).toString();
     s.mode = o.value(u"mode"_s).toString();
@@ -241,10 +246,10 @@ Result<RotationState> RotationState::fromJson(const QJsonObject& o, const QStrin
     for (const QJsonValue& d : o.value(u"destinations"_s).toArray())
         s.destinations << DestinationState::fromJson(d.toObject());
     if (s.id.isEmpty() || s.destinations.isEmpty())
-        return Error{u"the rotation state has no id or no destination"_s, where};
+        return Error { u"the rotation state has no id or no destination"_s, where };
     for (const DestinationState& d : std::as_const(s.destinations)) {
         if (d.id.isEmpty() || d.history.isEmpty())
-            return Error{u"a destination of the rotation has no id or no history"_s, where};
+            return Error { u"a destination of the rotation has no id or no history"_s, where };
     }
     return s;
 }
@@ -282,18 +287,20 @@ Result<RotationState> RotationState::load(const QString& path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return Error{u"cannot read the rotation state: "_s + f.errorString(), path};
-    QJsonParseError pe{};
+        return Error { u"cannot read the rotation state: "_s + f.errorString(), path };
+    QJsonParseError pe {};
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
     if (pe.error != QJsonParseError::NoError || !doc.isObject())
-        return Error{u"the rotation state is not valid JSON (offset %1: %2)"_s.arg(pe.offset).arg(pe.errorString()), path};
+        return Error { u"the rotation state is not valid JSON (offset %1: %2)"_s.arg(pe.offset).arg(pe.errorString()),
+                       path };
     return fromJson(doc.object(), path);
 }
 
 Result<std::monostate> RotationState::save(const QString& path) const
 {
     QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile::setPermissions(QFileInfo(path).absolutePath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QFile::setPermissions(QFileInfo(path).absolutePath(),
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     return atomicWriteFile(path, QJsonDocument(toJson()).toJson(QJsonDocument::Indented), 0600);
 }
 
@@ -301,11 +308,11 @@ QList<Result<RotationState>> RotationState::loadAll(const QString& dir)
 {
     const QString d = dir.isEmpty() ? stateDir() : dir;
     QList<QPair<QDateTime, Result<RotationState>>> found;
-    const QFileInfoList files = QDir(d).entryInfoList({u"*.json"_s}, QDir::Files);
+    const QFileInfoList files = QDir(d).entryInfoList({ u"*.json"_s }, QDir::Files);
     for (const QFileInfo& fi : files) {
         Result<RotationState> s = load(fi.absoluteFilePath());
         const QDateTime when = s.ok() ? s.value().updatedAt : fi.lastModified().toUTC();
-        found.append({when, std::move(s)});
+        found.append({ when, std::move(s) });
     }
     std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     QList<Result<RotationState>> out;
@@ -320,8 +327,8 @@ Result<RotationState> RotationState::findOpen(const QString& destinationId, cons
         if (s.ok() && !s.value().isClosed() && s.value().destination(destinationId))
             return std::move(s).value();
     }
-    return Error{u"no open rotation holds this destination (see certrotor-cli rotate status)"_s, destinationId,
-                 u"not-found"_s};
+    return Error { u"no open rotation holds this destination (see certrotor-cli rotate status)"_s, destinationId,
+                   u"not-found"_s };
 }
 
 } // namespace certrotor::rotation
@@ -342,24 +349,25 @@ Result<RotationState> RotationState::findLatest(const QString& destinationId, co
         if (s.ok() && s.value().destination(destinationId))
             return std::move(s).value();
     }
-    return Error{u"no rotation holds this destination (see certrotor-cli rotate status)"_s, destinationId, u"not-found"_s};
+    return Error { u"no rotation holds this destination (see certrotor-cli rotate status)"_s, destinationId,
+                   u"not-found"_s };
 }
 
 Result<std::monostate> RotationState::archive(const QString& rotationId, const QString& dir)
 {
     const QString path = pathFor(rotationId, dir);
     if (!QFile::exists(path))
-        return std::monostate{};
+        return std::monostate {};
     const QString archiveDir = (dir.isEmpty() ? stateDir() : dir) + u"/closed"_s;
     if (!QDir().mkpath(archiveDir))
-        return Error{u"cannot create the archive directory"_s, archiveDir, u"io"_s};
+        return Error { u"cannot create the archive directory"_s, archiveDir, u"io"_s };
     const QString target = archiveDir + u'/' + rotationId + u'-'
         + QDateTime::currentDateTimeUtc().toString(u"yyyyMMddTHHmmsszzz"_s) + u".json"_s;
     if (!QFile::rename(path, target))
-        return Error{u"cannot move the closed rotation's state to "_s + target, path, u"io"_s};
+        return Error { u"cannot move the closed rotation's state to "_s + target, path, u"io"_s };
     (void)syncDirectory(archiveDir);
     (void)syncDirectory(QFileInfo(path).absolutePath());
-    return std::monostate{};
+    return std::monostate {};
 }
 
 } // namespace certrotor::rotation

@@ -25,8 +25,7 @@ QString phaseName(Phase phase); // "staged", "overlap", "retired", "replaced", "
 Phase phaseFromName(const QString& name, bool* ok = nullptr);
 
 /// What a probe of one target found about the chain it serves now.
-struct TargetStatus
-{
+struct TargetStatus {
     QString target; // HOST:PORT
     bool ok = false;
     /// Which side of the rotation anchors the chain: "old" (a CA only the old bundle has), "new" (only
@@ -44,8 +43,7 @@ struct TargetStatus
 };
 
 /// One version a destination had or was given.
-struct CommittedVersion
-{
+struct CommittedVersion {
     QString label; // "original", "overlap", "new"
     QString sha256; // of the bytes
     QString version; // the precondition value it left (file: sha256 or "absent"; Kubernetes: resourceVersion)
@@ -58,8 +56,7 @@ struct CommittedVersion
 };
 
 /// One destination of a rotation.
-struct DestinationState
-{
+struct DestinationState {
     QString id; // Destination::id()
     int wave = 0;
     QString waveName;
@@ -86,8 +83,7 @@ struct DestinationState
 /// A rotation that lasts hours or days, kept in a crash-safe file (atomic write: temporary file,
 /// fsync, rename, fsync of the directory) so `certrotor-cli rotate status` and the console resume
 /// it after a restart or a crash. A lock file next to it keeps two processes from driving it.
-struct RotationState
-{
+struct RotationState {
     static constexpr int kFormat = 1;
 
     QString id;

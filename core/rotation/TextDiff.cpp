@@ -30,8 +30,7 @@ QList<QByteArray> splitLines(const QByteArray& text)
 }
 
 enum class Op { Keep, Del, Add };
-struct Edit
-{
+struct Edit {
     Op op;
     int a; // index in before (Keep/Del)
     int b; // index in after (Keep/Add)
@@ -52,9 +51,9 @@ std::vector<Edit> myers(const QList<QByteArray>& a, const QList<QByteArray>& b)
         if (d > kMaxD) {
             std::vector<Edit> all;
             for (int i = 0; i < n; ++i)
-                all.push_back({Op::Del, i, 0});
+                all.push_back({ Op::Del, i, 0 });
             for (int j = 0; j < m; ++j)
-                all.push_back({Op::Add, n, j});
+                all.push_back({ Op::Add, n, j });
             return all;
         }
         for (int k = -d; k <= d; k += 2) {
@@ -92,19 +91,19 @@ done:
         const int prevX = at(prevK);
         const int prevY = prevX - prevK;
         while (x > prevX && y > prevY) {
-            edits.push_back({Op::Keep, x - 1, y - 1});
+            edits.push_back({ Op::Keep, x - 1, y - 1 });
             --x;
             --y;
         }
         if (x == prevX)
-            edits.push_back({Op::Add, x, y - 1});
+            edits.push_back({ Op::Add, x, y - 1 });
         else
-            edits.push_back({Op::Del, x - 1, y});
+            edits.push_back({ Op::Del, x - 1, y });
         x = prevX;
         y = prevY;
     }
     while (x > 0 && y > 0) {
-        edits.push_back({Op::Keep, x - 1, y - 1});
+        edits.push_back({ Op::Keep, x - 1, y - 1 });
         --x;
         --y;
     }
@@ -133,7 +132,7 @@ TextDiff unifiedDiff(const QByteArray& before, const QByteArray& after, const QS
         out.added += e.op == Op::Add;
         out.removed += e.op == Op::Del;
     }
-    QStringList lines{u"--- "_s + beforeName, u"+++ "_s + afterName};
+    QStringList lines { u"--- "_s + beforeName, u"+++ "_s + afterName };
     const int count = int(edits.size());
     int i = 0;
     while (i < count) {
@@ -179,7 +178,10 @@ TextDiff unifiedDiff(const QByteArray& before, const QByteArray& after, const QS
             aStart = start < count ? edits[size_t(start)].a : int(a.size());
         if (bStart < 0)
             bStart = start < count ? edits[size_t(start)].b : int(b.size());
-        lines << u"@@ -%1,%2 +%3,%4 @@"_s.arg(aLen ? aStart + 1 : aStart).arg(aLen).arg(bLen ? bStart + 1 : bStart).arg(bLen);
+        lines << u"@@ -%1,%2 +%3,%4 @@"_s.arg(aLen ? aStart + 1 : aStart)
+                     .arg(aLen)
+                     .arg(bLen ? bStart + 1 : bStart)
+                     .arg(bLen);
         lines << body;
         i = end;
     }

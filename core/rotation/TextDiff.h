@@ -6,8 +6,7 @@
 
 namespace certrotor::rotation {
 
-struct TextDiff
-{
+struct TextDiff {
     QString unified; // "--- a\n+++ b\n@@ -1,3 +1,5 @@\n ..." ("" when equal)
     int added = 0; // lines
     int removed = 0;

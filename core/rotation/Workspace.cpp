@@ -25,11 +25,8 @@ bool sameContent(const std::shared_ptr<const Bundle>& a, const std::shared_ptr<c
 } // namespace
 
 Workspace::Workspace(const Clock& clock, QObject* parent)
-    : QObject(parent),
-      m_clock(clock),
-      m_cache(std::make_shared<BundleCache>(64)),
-      m_storeFiles(new TrustStoreProvider(m_cache, this)),
-      m_sources(new TrustStoreProvider(m_cache, this))
+    : QObject(parent), m_clock(clock), m_cache(std::make_shared<BundleCache>(64)),
+      m_storeFiles(new TrustStoreProvider(m_cache, this)), m_sources(new TrustStoreProvider(m_cache, this))
 {
     connect(m_storeFiles, &TrustStoreProvider::changed, this,
             [this](const QString& path) { Q_EMIT storeFileChanged(path, m_storeFiles->update(path)); });
@@ -43,7 +40,7 @@ Workspace::~Workspace() = default;
 void Workspace::setDebounceMs(int ms)
 {
     m_debounceMs = ms;
-    for (TrustStoreProvider* provider : {m_storeFiles, m_sources}) {
+    for (TrustStoreProvider* provider : { m_storeFiles, m_sources }) {
         for (const QString& id : provider->sourceIds()) {
             if (auto* file = qobject_cast<FileSource*>(provider->source(id)))
                 file->setDebounceMs(ms);
@@ -65,7 +62,7 @@ void Workspace::watchStore(const QString& path)
 void Workspace::setCurrentStore(std::shared_ptr<const Bundle> bundle, const QString& path)
 {
     const bool same = sameContent(bundle, m_current.bundle);
-    m_current = {std::move(bundle), path};
+    m_current = { std::move(bundle), path };
     Q_EMIT currentStoreChanged(!same);
 }
 
@@ -112,13 +109,13 @@ void Workspace::analyzeIncoming(const QString& sourceId)
 void Workspace::setIncomingBundle(std::shared_ptr<const Bundle> bundle, const QString& label)
 {
     const bool same = bundle && sameContent(bundle, m_incoming.bundle);
-    m_incoming = {std::move(bundle), label};
+    m_incoming = { std::move(bundle), label };
     Q_EMIT candidateChanged(!same && !m_file.bundle);
 }
 
 void Workspace::setCandidateFile(std::shared_ptr<const Bundle> bundle, const QString& path)
 {
-    m_file = {std::move(bundle), path};
+    m_file = { std::move(bundle), path };
     Q_EMIT candidateChanged(true);
 }
 
@@ -131,7 +128,7 @@ void Workspace::clearCandidateFile()
 }
 
 ProbePlan* Workspace::newProbePlan(const QString& source, QList<ProbeTarget> targets, QList<PlanBundle> bundles,
-                                 ProbePlan::Settings settings, QObject* owner)
+                                   ProbePlan::Settings settings, QObject* owner)
 {
     auto* plan = new ProbePlan(targets, bundles, std::move(settings), owner ? owner : this);
     connect(plan, &ProbePlan::finished, this, [this, plan, source, targets, bundles] {
@@ -201,7 +198,7 @@ AuditLog* Workspace::auditLog() const
 Result<std::monostate> Workspace::record(const audit::AuditRecord& record)
 {
     if (!m_audit)
-        return std::monostate{};
+        return std::monostate {};
     // Returns at once: the record is written on the log's own thread.
     Result<std::monostate> added = m_audit->append(record);
     if (!added.ok())

@@ -29,12 +29,10 @@ class Clock;
 /// writes every audit record through the typed builders of audit/AuditEvents.h.
 ///
 /// Lives on one thread (the GUI thread in the console); never blocks it.
-class Workspace : public QObject
-{
+class Workspace : public QObject {
     Q_OBJECT
 public:
-    struct NamedBundle
-    {
+    struct NamedBundle {
         std::shared_ptr<const Bundle> bundle;
         QString label; // a path, or the name of the source that delivered it
     };
@@ -90,7 +88,7 @@ public:
     /// and the "probe-plan" (named `source`: who ran it), keeps the verdict and emits probeFinished —
     /// before the caller's own connections to the plan's finished().
     ProbePlan* newProbePlan(const QString& source, QList<ProbeTarget> targets, QList<PlanBundle> bundles,
-                          ProbePlan::Settings settings, QObject* owner = nullptr);
+                            ProbePlan::Settings settings, QObject* owner = nullptr);
     /// The last plan that ended (Incomplete before any).
     const PlanVerdict& lastVerdict() const { return m_lastVerdict; }
     const QList<ProbeResult>& lastProbeResults() const { return m_lastResults; }

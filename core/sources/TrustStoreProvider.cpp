@@ -7,7 +7,9 @@
 
 namespace certrotor {
 
-TrustStoreProvider::TrustStoreProvider(QObject* parent) : TrustStoreProvider(std::make_shared<BundleCache>(64), parent) {}
+TrustStoreProvider::TrustStoreProvider(QObject* parent) : TrustStoreProvider(std::make_shared<BundleCache>(64), parent)
+{
+}
 
 TrustStoreProvider::TrustStoreProvider(std::shared_ptr<BundleCache> cache, QObject* parent)
     : QObject(parent), m_cache(std::move(cache))

@@ -14,7 +14,7 @@ namespace certrotor {
 /// Runs `task` on `pool` (the global pool by default) and hands its result to `callback` on
 /// `context`'s thread (KeePassXC's AsyncTask::runThenCallback). If `context` dies first the callback
 /// is dropped. Never blocks and never nests an event loop.
-template <typename Task, typename Callback>
+template<typename Task, typename Callback>
 void runThenCallback(QObject* context, Task task, Callback callback, QThreadPool* pool = nullptr)
 {
     using R = std::invoke_result_t<Task>;

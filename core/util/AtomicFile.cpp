@@ -26,7 +26,7 @@ QString sysError()
 
 Error fail(const QString& step, const QString& path)
 {
-    return Error{step + u": "_s + sysError(), path};
+    return Error { step + u": "_s + sysError(), path };
 }
 
 bool writeAll(int fd, const char* data, qsizetype size)
@@ -55,7 +55,7 @@ Result<std::monostate> syncDirectory(const QString& dirPath)
     ::close(fd);
     if (rc != 0)
         return fail(u"cannot sync the directory"_s, dirPath);
-    return std::monostate{};
+    return std::monostate {};
 }
 
 Result<std::monostate> atomicWriteFile(const QString& path, const QByteArray& bytes, int newFileMode)
@@ -64,10 +64,10 @@ Result<std::monostate> atomicWriteFile(const QString& path, const QByteArray& by
     const QString dir = info.absolutePath();
     const QByteArray target = QFile::encodeName(info.absoluteFilePath());
 
-    struct stat existing {};
+    struct stat existing { };
     const bool exists = ::stat(target.constData(), &existing) == 0;
     if (exists && !S_ISREG(existing.st_mode))
-        return Error{u"is not a regular file; not replacing it"_s, path};
+        return Error { u"is not a regular file; not replacing it"_s, path };
 
     const QString tmpPath = dir + u"/."_s + info.fileName() + u".certrotor-"_s
         + QString::number(QRandomGenerator::global()->generate64(), 36) + u".tmp"_s;
@@ -148,7 +148,7 @@ Result<FileLock> FileLock::tryLock(const QString& path)
         ::close(fd);
         if (why == EWOULDBLOCK) {
             const QString holder = n > 0 ? QString::fromLatin1(buf, int(n)).trimmed() : u"another process"_s;
-            return Error{u"held by %1"_s.arg(holder), path, u"locked"_s};
+            return Error { u"held by %1"_s.arg(holder), path, u"locked"_s };
         }
         errno = why;
         return fail(u"cannot lock"_s, path);
@@ -165,7 +165,7 @@ Result<FileLock> FileLock::tryLock(const QString& path)
 QString FileLock::holder(const QString& path)
 {
     // Read from /proc/locks without taking the lock: a look must never make another process's tryLock fail.
-    struct stat st{};
+    struct stat st { };
     if (::stat(QFile::encodeName(path).constData(), &st) != 0)
         return {};
     QFile locks(u"/proc/locks"_s);

@@ -23,8 +23,7 @@ Result<std::monostate> syncDirectory(const QString& dirPath);
 /// An exclusive advisory lock on `path` (created 0600 when missing), held until the object dies.
 /// Non-blocking: tryLock() fails at once when another process holds it, with who it is, when the
 /// holder wrote its pid into the file (it does: lock files carry "pid PID" while held).
-class FileLock
-{
+class FileLock {
 public:
     FileLock() = default;
     FileLock(const FileLock&) = delete;

@@ -94,9 +94,10 @@ QByteArray ics(const QList<ExpiryItem>& items, qint64 now, int warningDays)
         out += folded("DTSTART:" + icsTime(info.notAfter));
         out += folded("DTEND:" + icsTime(info.notAfter + 3600));
         out += folded("SUMMARY:" + icsText(u"CA certificate expires: "_s + subject));
-        out += folded("DESCRIPTION:"
-                      + icsText(u"%1\nSHA-256 %2\nissuer %3\nsource %4\nnot after %5"_s.arg(
-                          info.subject.rfc4514, info.sha256Hex(), info.issuer.rfc4514, item.source, isoUtc(info.notAfter))));
+        out += folded(
+            "DESCRIPTION:"
+            + icsText(u"%1\nSHA-256 %2\nissuer %3\nsource %4\nnot after %5"_s.arg(
+                info.subject.rfc4514, info.sha256Hex(), info.issuer.rfc4514, item.source, isoUtc(info.notAfter))));
         out += folded("CATEGORIES:CERTIFICATE EXPIRY");
         out += folded("TRANSP:TRANSPARENT");
         out += folded("BEGIN:VALARM");
@@ -116,7 +117,7 @@ QByteArray prometheus(const QList<ExpiryItem>& items, qint64 now)
     const auto labels = [](const ExpiryItem& item) {
         const CertificateInfo& info = item.certificate.info();
         return u"{subject=\"%1\",sha256=\"%2\",source=\"%3\"}"_s.arg(promLabel(info.subject.rfc4514), info.sha256Hex(),
-                                                                   promLabel(item.source));
+                                                                     promLabel(item.source));
     };
     out += u"# HELP certrotor_certificate_not_after_timestamp_seconds When the certificate expires (notAfter), as a Unix time.\n"_s;
     out += u"# TYPE certrotor_certificate_not_after_timestamp_seconds gauge\n"_s;
@@ -137,13 +138,13 @@ QByteArray json(const QList<ExpiryItem>& items, qint64 now)
     for (const ExpiryItem& item : items) {
         const CertificateInfo& info = item.certificate.info();
         const qint64 left = daysLeft(info.notAfter, now);
-        all.append(QJsonObject{{u"subject"_s, info.subject.rfc4514},
-                               {u"issuer"_s, info.issuer.rfc4514},
-                               {u"sha256"_s, info.sha256Hex()},
-                               {u"notAfter"_s, isoUtc(info.notAfter)},
-                               {u"daysLeft"_s, left},
-                               {u"expired"_s, info.notAfter < now},
-                               {u"source"_s, item.source}});
+        all.append(QJsonObject { { u"subject"_s, info.subject.rfc4514 },
+                                 { u"issuer"_s, info.issuer.rfc4514 },
+                                 { u"sha256"_s, info.sha256Hex() },
+                                 { u"notAfter"_s, isoUtc(info.notAfter) },
+                                 { u"daysLeft"_s, left },
+                                 { u"expired"_s, info.notAfter < now },
+                                 { u"source"_s, item.source } });
     }
     return QJsonDocument(all).toJson(QJsonDocument::Indented);
 }

@@ -10,8 +10,7 @@
 namespace certrotor {
 
 /// One certificate's expiry, as the exports show it.
-struct ExpiryItem
-{
+struct ExpiryItem {
     Certificate certificate;
     QString source; // the file, directory or secret://… it came from
 };

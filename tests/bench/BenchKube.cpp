@@ -52,8 +52,8 @@ struct Rig
         auto rc = kube::Kubeconfig::loadFiles({kc}).value().restConfig(u"test-token"_s);
         auto* client = new kube::KubeClient(rc.value());
         source = std::make_unique<kube::KubeSecretSource>(
-            client, kube::KubeObjectRef{kube::ObjectKind::Secret, {}, u"default"_s, u"bench"_s, {}},
-            kube::KubeSecretSource::Options{});
+            client, kube::KubeObjectRef { kube::ObjectKind::Secret, {}, u"default"_s, u"bench"_s, {} },
+            kube::KubeSecretSource::Options {});
         client->setParent(source.get());
         QObject::connect(source.get(), &Source::updated, [this] { ++updates; });
         source->start();
@@ -156,10 +156,11 @@ void BM_GetSecretReusedConnection(benchmark::State& state)
         t.start();
         bool done = false;
         bool ok = false;
-        r.source->client()->getObject(kube::ObjectKind::Secret, u"default"_s, u"bench"_s, nullptr, [&](kube::KubeResult<kube::KubeObject> res) {
-            done = true;
-            ok = res.ok();
-        });
+        r.source->client()->getObject(kube::ObjectKind::Secret, u"default"_s, u"bench"_s, nullptr,
+                                      [&](kube::KubeResult<kube::KubeObject> res) {
+                                          done = true;
+                                          ok = res.ok();
+                                      });
         QElapsedTimer guard;
         guard.start();
         while (!done && guard.elapsed() < 10000)

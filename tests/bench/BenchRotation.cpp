@@ -22,12 +22,10 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
-#include <benchmark/benchmark.h>
-
 #include <algorithm>
-#include <vector>
-
+#include <benchmark/benchmark.h>
 #include <sys/resource.h>
+#include <vector>
 
 using namespace certrotor;
 using namespace certrotor::rotation;
@@ -38,9 +36,10 @@ const qint64 kNow = QDateTime::currentSecsSinceEpoch();
 
 double processCpuMs()
 {
-    rusage u{};
+    rusage u {};
     getrusage(RUSAGE_SELF, &u);
-    return (double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3) + (double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3);
+    return (double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3)
+        + (double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3);
 }
 
 double percentile(std::vector<double> v, double p)
@@ -67,8 +66,7 @@ Outcome waitFor(Rotation& r, const std::function<void()>& start)
 
 /// One grpc++ server on every loopback address (0.0.0.0) with a leaf valid for 127.0.0.1 … 127.0.0.50, so
 /// 50 targets are 50 distinct addresses of one server.
-struct Peers
-{
+struct Peers {
     QTemporaryDir dir;
     test::Hierarchy pki;
     QByteArray rootPem;
@@ -84,21 +82,23 @@ struct Peers
         spec.commonName = QStringLiteral("localhost");
         spec.notBefore = kNow - 3600;
         spec.notAfter = kNow + 86400;
-        spec.extendedKeyUsage = {QStringLiteral("serverAuth")};
+        spec.extendedKeyUsage = { QStringLiteral("serverAuth") };
         for (int i = 1; i <= 50; ++i)
             spec.subjectAltNames << QStringLiteral("IP:127.0.0.%1").arg(i);
         const test::Issued leaf = test::issue(spec, test::makeKey(), &pki.intermediate);
-        const QString cert = dir.filePath(QStringLiteral("server.pem")), key = dir.filePath(QStringLiteral("server.key"));
+        const QString cert = dir.filePath(QStringLiteral("server.pem")),
+                      key = dir.filePath(QStringLiteral("server.key"));
         test::writeFile(cert, leaf.pem() + pki.intermediate.pem());
         test::writeFile(key, leaf.keyPem());
         server.start(QStringLiteral(CERTROTOR_TEST_GRPC_SERVER),
-                     {QStringLiteral("--host"), QStringLiteral("0.0.0.0"), QStringLiteral("--port"), QStringLiteral("0"),
-                      QStringLiteral("--cert"), cert, QStringLiteral("--key"), key});
+                     { QStringLiteral("--host"), QStringLiteral("0.0.0.0"), QStringLiteral("--port"),
+                       QStringLiteral("0"), QStringLiteral("--cert"), cert, QStringLiteral("--key"), key });
         QByteArray out;
         for (int i = 0; i < 100 && port == 0 && server.waitForStarted(5000); ++i) {
             server.waitForReadyRead(100);
             out += server.readAllStandardOutput();
-            const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("LISTENING (\\d+)")).match(QString::fromUtf8(out));
+            const QRegularExpressionMatch m
+                = QRegularExpression(QStringLiteral("LISTENING (\\d+)")).match(QString::fromUtf8(out));
             if (m.hasMatch())
                 port = quint16(m.captured(1).toUInt());
         }
@@ -168,7 +168,7 @@ void BM_Confirm50TargetsVsPlanFloor(benchmark::State& state)
     Rotation r(settings);
     Rotation::Request request;
     request.candidatePath = candidate;
-    request.destinations << Rotation::DestinationSpec{store, p.targets, 0, {}, -1};
+    request.destinations << Rotation::DestinationSpec { store, p.targets, 0, {}, -1 };
     if (!waitFor(r, [&] { r.stage(request); }).ok || !waitFor(r, [&] { r.commitWave(0); }).ok) {
         state.SkipWithError("could not commit the overlap to confirm");
         return;
@@ -181,7 +181,7 @@ void BM_Confirm50TargetsVsPlanFloor(benchmark::State& state)
     double floorMs = 0, confirmMs = 0;
     for (auto _ : state) {
         double c0 = processCpuMs();
-        ProbePlan plan(targets, {PlanBundle{QStringLiteral("overlap"), PlanBundle::Role::Candidate, overlap}}, {});
+        ProbePlan plan(targets, { PlanBundle { QStringLiteral("overlap"), PlanBundle::Role::Candidate, overlap } }, {});
         QEventLoop loop;
         QObject::connect(&plan, &ProbePlan::finished, &loop, &QEventLoop::quit);
         plan.start();
@@ -223,8 +223,8 @@ void BM_Stage10000CertificatesEventLoopStall(benchmark::State& state)
         request.candidatePath = candidate;
         // With a target, the gate probes it with the 10,001-certificate bundle (the probe layer's cost);
         // without, staging is reading, parsing, previewing, the gate's lint and the state file alone.
-        const QStringList targets = state.range(1) ? QStringList{p.targets.first()} : QStringList{};
-        request.destinations << Rotation::DestinationSpec{store, targets, 0, {}, -1};
+        const QStringList targets = state.range(1) ? QStringList { p.targets.first() } : QStringList {};
+        request.destinations << Rotation::DestinationSpec { store, targets, 0, {}, -1 };
         // A 1 ms timer: the longest gap between two of its ticks is the longest stall of this loop.
         QElapsedTimer sinceTick;
         double stall = 0;
@@ -246,7 +246,12 @@ void BM_Stage10000CertificatesEventLoopStall(benchmark::State& state)
     }
     state.counters["max_stall_ms"] = worst;
 }
-BENCHMARK(BM_Stage10000CertificatesEventLoopStall)->Args({10000, 0})->Args({10000, 1})->Iterations(3)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Stage10000CertificatesEventLoopStall)
+    ->Args({ 10000, 0 })
+    ->Args({ 10000, 1 })
+    ->Iterations(3)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 } // namespace
 

@@ -45,11 +45,13 @@ private Q_SLOTS:
                                     {{QStringLiteral("ca.crt"), pemBundle({&m_set.newRoot})}}).isEmpty());
         QVERIFY(!m_server.putSecret(QStringLiteral("gateway"), QStringLiteral("app-settings"),
                                     {{QStringLiteral("config.yaml"), QByteArrayLiteral("replicas: 2\n")}}).isEmpty());
-        QVERIFY(!m_server.putConfigMap(QStringLiteral("gateway"), QStringLiteral("mesh-roots"),
-                                       {{QStringLiteral("ca.crt"), QString::fromLatin1(pemBundle({&m_set.newRoot}))}})
+        QVERIFY(!m_server
+                     .putConfigMap(QStringLiteral("gateway"), QStringLiteral("mesh-roots"),
+                                   { { QStringLiteral("ca.crt"), QString::fromLatin1(pemBundle({ &m_set.newRoot })) } })
                      .isEmpty());
-        QVERIFY(!m_server.putConfigMap(QStringLiteral("gateway"), QStringLiteral("app-config"),
-                                       {{QStringLiteral("settings.yaml"), QStringLiteral("replicas: 2\n")}})
+        QVERIFY(!m_server
+                     .putConfigMap(QStringLiteral("gateway"), QStringLiteral("app-config"),
+                                   { { QStringLiteral("settings.yaml"), QStringLiteral("replicas: 2\n") } })
                      .isEmpty());
     }
 

@@ -5,13 +5,13 @@
 #include "DiffModel.h"
 #include "ExpiryTimeline.h"
 #include "GuiFixtures.h"
-#include "rotation/IncomingAnalysis.h"
 #include "SecretCatalog.h"
 #include "SecretPickerDialog.h"
 #include "SourcesModel.h"
 #include "TrustStoreModel.h"
 #include "TrustStoreView.h"
 #include "UiStyle.h"
+#include "rotation/IncomingAnalysis.h"
 #include "util/Clock.h"
 
 #include <QAbstractItemModelTester>
@@ -65,13 +65,16 @@ public:
         else
             done({}, QStringLiteral("forbidden: cannot list namespaces"));
     }
-    void listCaObjects(const QString&, const QString& ns, QObject*, std::function<void(QList<SecretEntry>, QString)> done) override
+    void listCaObjects(const QString&, const QString& ns, QObject*,
+                       std::function<void(QList<SecretEntry>, QString)> done) override
     {
         if (ns == QLatin1String("default"))
-            done({SecretEntry{kube::KubeObjectRef::Kind::Secret, QStringLiteral("gateway-ca"),
-                              {QStringLiteral("ca.crt"), QStringLiteral("tls.crt")}},
-                  SecretEntry{kube::KubeObjectRef::Kind::ConfigMap, QStringLiteral("trust-bundle"),
-                              {QStringLiteral("root-certs.pem")}}},
+            done({ SecretEntry { kube::KubeObjectRef::Kind::Secret,
+                                 QStringLiteral("gateway-ca"),
+                                 { QStringLiteral("ca.crt"), QStringLiteral("tls.crt") } },
+                   SecretEntry { kube::KubeObjectRef::Kind::ConfigMap,
+                                 QStringLiteral("trust-bundle"),
+                                 { QStringLiteral("root-certs.pem") } } },
                  {});
         else
             done({}, {});
@@ -235,7 +238,7 @@ private Q_SLOTS:
         model.removeSource(0);
         QCOMPARE(model.rowCount(), 1);
         QVERIFY(removed.isNull()); // the provider deleted it
-        QCOMPARE(provider.sourceIds(), QStringList{QStringLiteral("secret://prod/default/gateway-ca#ca.crt")});
+        QCOMPARE(provider.sourceIds(), QStringList { QStringLiteral("secret://prod/default/gateway-ca#ca.crt") });
         QCOMPARE(model.index(0, 0).data(SourcesModel::IdRole).toString(), QStringLiteral("secret://prod/default/gateway-ca#ca.crt"));
     }
 

@@ -48,7 +48,8 @@ QHash<QString, QString> bundleShas(const QJsonObject& plan)
 {
     QHash<QString, QString> out;
     for (const QJsonValue& b : plan.value(QLatin1String("bundles")).toArray())
-        out.insert(b.toObject().value(QLatin1String("name")).toString(), b.toObject().value(QLatin1String("sha256")).toString());
+        out.insert(b.toObject().value(QLatin1String("name")).toString(),
+                   b.toObject().value(QLatin1String("sha256")).toString());
     return out;
 }
 
@@ -71,8 +72,7 @@ QSet<QString> keysOf(const QJsonObject& o)
 
 } // namespace
 
-class TestProbeParity : public QObject
-{
+class TestProbeParity : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
@@ -94,8 +94,10 @@ private Q_SLOTS:
         m_old = makeHierarchy(now, QStringLiteral("Old"));
         m_new = makeHierarchy(now, QStringLiteral("New"));
         QVERIFY(m_old.leaf.cert && m_new.leaf.cert);
-        QVERIFY(m_oldServer.start(grpcServerTlsArgs(m_dir.path(), QStringLiteral("old"), m_old.leaf, m_old.intermediate)));
-        QVERIFY(m_newServer.start(grpcServerTlsArgs(m_dir.path(), QStringLiteral("new"), m_new.leaf, m_new.intermediate)));
+        QVERIFY(
+            m_oldServer.start(grpcServerTlsArgs(m_dir.path(), QStringLiteral("old"), m_old.leaf, m_old.intermediate)));
+        QVERIFY(
+            m_newServer.start(grpcServerTlsArgs(m_dir.path(), QStringLiteral("new"), m_new.leaf, m_new.intermediate)));
         // Two CAs on each side, so that the order of the overlap shows in its SHA-256.
         QVERIFY(writeFile(path(QStringLiteral("old.pem")), m_old.root.pem() + m_old.intermediate.pem()));
         QVERIFY(writeFile(path(QStringLiteral("incoming/new.pem")), m_new.root.pem() + m_new.intermediate.pem()));
@@ -120,8 +122,9 @@ private Q_SLOTS:
             QVERIFY(incoming.wait(10000));
 
             ProbePanel* panel = w.probePanel();
-            QVERIFY2(panel->candidateDescription().contains(QLatin1String("incoming")), qPrintable(panel->candidateDescription()));
-            panel->targetsModel()->setRows({{address(m_oldServer), {}, {}}, {address(m_newServer), {}, {}}});
+            QVERIFY2(panel->candidateDescription().contains(QLatin1String("incoming")),
+                     qPrintable(panel->candidateDescription()));
+            panel->targetsModel()->setRows({ { address(m_oldServer), {}, {} }, { address(m_newServer), {}, {} } });
             panel->findChild<QCheckBox*>(QStringLiteral("probeOverlapCheckBox"))->setChecked(true);
             QSignalSpy finished(panel, &ProbePanel::planFinished);
             QVERIFY(panel->run());
@@ -133,13 +136,15 @@ private Q_SLOTS:
 
         // --- The CLI: write the overlap, probe it with the bundle trusted today.
         const QString overlap = path(QStringLiteral("overlap.pem"));
-        const ProcessResult written = runCli({QStringLiteral("overlap"), path(QStringLiteral("old.pem")),
-                                              path(QStringLiteral("incoming/new.pem")), QStringLiteral("-o"), overlap});
+        const ProcessResult written
+            = runCli({ QStringLiteral("overlap"), path(QStringLiteral("old.pem")),
+                       path(QStringLiteral("incoming/new.pem")), QStringLiteral("-o"), overlap });
         QVERIFY2(written.exitCode == 0, written.err.constData());
         const QString cliLog = path(QStringLiteral("cli-audit.jsonl"));
-        const ProcessResult probed = runCli({QStringLiteral("probe"), QStringLiteral("--ca"), overlap, QStringLiteral("--current"),
-                                             path(QStringLiteral("old.pem")), QStringLiteral("--audit-log"), cliLog,
-                                             address(m_oldServer), address(m_newServer)});
+        const ProcessResult probed
+            = runCli({ QStringLiteral("probe"), QStringLiteral("--ca"), overlap, QStringLiteral("--current"),
+                       path(QStringLiteral("old.pem")), QStringLiteral("--audit-log"), cliLog, address(m_oldServer),
+                       address(m_newServer) });
         QVERIFY2(probed.exitCode == 0, probed.err.constData());
 
         // --- The plans: the console's overlap is the CLI's candidate, byte for byte; same shape.
@@ -161,22 +166,28 @@ private Q_SLOTS:
         QCOMPARE(consoleShas.value(QStringLiteral("overlap")), cliShas.value(QStringLiteral("candidate")));
         QCOMPARE(consoleShas.value(QStringLiteral("current")), cliShas.value(QStringLiteral("current")));
         for (const QJsonValue& c : consolePlan.value(QLatin1String("bundles")).toArray())
-            QCOMPARE(keysOf(c.toObject()), keysOf(cliPlan.value(QLatin1String("bundles")).toArray().first().toObject()));
+            QCOMPARE(keysOf(c.toObject()),
+                     keysOf(cliPlan.value(QLatin1String("bundles")).toArray().first().toObject()));
 
         // --- The probes: the same bundleSha256 for the overlap at both servers, and the same keys.
         const QList<QJsonObject> consoleProbes = recordsOf(consoleLog, QStringLiteral("probe"));
         const QList<QJsonObject> cliProbes = recordsOf(cliLog, QStringLiteral("probe"));
         QCOMPARE(consoleProbes.size(), 6); // 2 targets x 3 bundles
         QCOMPARE(cliProbes.size(), 4); // 2 targets x 2 bundles
-        QCOMPARE(probeShas(consoleProbes, QStringLiteral("overlap")), QSet<QString>{cliShas.value(QStringLiteral("candidate"))});
-        QCOMPARE(probeShas(cliProbes, QStringLiteral("candidate")), QSet<QString>{cliShas.value(QStringLiteral("candidate"))});
+        QCOMPARE(probeShas(consoleProbes, QStringLiteral("overlap")),
+                 QSet<QString> { cliShas.value(QStringLiteral("candidate")) });
+        QCOMPARE(probeShas(cliProbes, QStringLiteral("candidate")),
+                 QSet<QString> { cliShas.value(QStringLiteral("candidate")) });
         QCOMPARE(probeShas(consoleProbes, QStringLiteral("current")), probeShas(cliProbes, QStringLiteral("current")));
         QCOMPARE(keysOf(consoleProbes.first()), keysOf(cliProbes.first()));
         // The overlap works at both servers, in the console as in the CLI.
         for (const QJsonObject& p : consoleProbes + cliProbes) {
             const QString bundle = p.value(QLatin1String("bundle")).toString();
-            const bool overlapProbe = p.value(QLatin1String("bundleSha256")).toString() == cliShas.value(QStringLiteral("candidate"));
-            QCOMPARE(overlapProbe, bundle == QLatin1String("overlap") || (bundle == QLatin1String("candidate") && cliProbes.contains(p)));
+            const bool overlapProbe
+                = p.value(QLatin1String("bundleSha256")).toString() == cliShas.value(QStringLiteral("candidate"));
+            QCOMPARE(overlapProbe,
+                     bundle == QLatin1String("overlap")
+                         || (bundle == QLatin1String("candidate") && cliProbes.contains(p)));
             if (overlapProbe)
                 QVERIFY2(p.value(QLatin1String("ok")).toBool(), qPrintable(p.value(QLatin1String("error")).toString()));
         }

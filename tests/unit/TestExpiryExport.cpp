@@ -23,8 +23,7 @@ namespace {
 const qint64 kNow = 1800000000; // 2027-01-15T08:00:00Z
 
 /// One RFC 5545 component, read strictly.
-struct Component
-{
+struct Component {
     QString name;
     QMultiHash<QString, QString> props; // name -> raw (still escaped) value
     QList<Component> children;
@@ -95,7 +94,7 @@ QString parseIcs(const QByteArray& bytes, Component& root)
                 root.name = value;
                 stack << &root;
             } else {
-                stack.last()->children << Component{value, {}, {}};
+                stack.last()->children << Component { value, {}, {} };
                 stack << &stack.last()->children.last();
             }
         } else if (name == u"END"_s) {
@@ -181,15 +180,14 @@ QString parsePrometheus(const QByteArray& bytes, QHash<QString, QList<QPair<QHas
         if (series.contains(line.left(i + 1)))
             return u"duplicate series: %1"_s.arg(line);
         series.insert(line.left(i + 1));
-        out[name].append({labels, v});
+        out[name].append({ labels, v });
     }
     return {};
 }
 
 } // namespace
 
-class TestExpiryExport : public QObject
-{
+class TestExpiryExport : public QObject {
     Q_OBJECT
 
     QList<ExpiryItem> m_items;
@@ -210,8 +208,8 @@ private Q_SLOTS:
         b.notAfter = kNow - 2 * 86400;
         b.isCA = true;
         const Issued old = issue(b, makeKey());
-        m_items = {ExpiryItem{Certificate::fromDer(ca.der()).value(), u"secret://prod/ns/ca#ca.crt"_s},
-                   ExpiryItem{Certificate::fromDer(old.der()).value(), u"/etc/ssl/a,b;c.pem"_s}};
+        m_items = { ExpiryItem { Certificate::fromDer(ca.der()).value(), u"secret://prod/ns/ca#ca.crt"_s },
+                    ExpiryItem { Certificate::fromDer(old.der()).value(), u"/etc/ssl/a,b;c.pem"_s } };
         m_awkward = m_items.first().certificate.info().subject.commonName;
     }
 
@@ -256,7 +254,7 @@ for ev in cal.walk('VEVENT'):
     alarm = ev.walk('VALARM')[0]
     print(ev['UID'], ev.decoded('DTSTART').isoformat(), int(alarm.decoded('TRIGGER').total_seconds()), str(ev['SUMMARY']), sep='|')
 )"_s;
-        const ProcessResult r = runProcess(u"/usr/bin/python3"_s, {u"-c"_s, script, path});
+        const ProcessResult r = runProcess(u"/usr/bin/python3"_s, { u"-c"_s, script, path });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QStringList rows = QString::fromUtf8(r.out).trimmed().split(u'\n');
         QCOMPARE(rows.size(), 2);
@@ -300,7 +298,7 @@ for ev in cal.walk('VEVENT'):
         QVERIFY(writeFile(bundle, issue(l, makeKey()).pem() + issue(s, makeKey()).pem()));
         const QString at = QDateTime::fromSecsSinceEpoch(kNow, Qt::UTC).toString(Qt::ISODate);
 
-        const ProcessResult j = runCli({u"expiry"_s, u"--at"_s, at, u"--within"_s, u"30"_s, bundle});
+        const ProcessResult j = runCli({ u"expiry"_s, u"--at"_s, at, u"--within"_s, u"30"_s, bundle });
         QCOMPARE(j.exitCode, 0);
         const QJsonArray rows = QJsonDocument::fromJson(j.out).array();
         QCOMPARE(rows.size(), 1);
@@ -308,7 +306,8 @@ for ev in cal.walk('VEVENT'):
         QCOMPARE(rows.first().toObject().value(u"daysLeft"_s).toInt(), 5);
 
         const QString prom = dir.filePath(u"certrotor.prom"_s);
-        const ProcessResult p = runCli({u"expiry"_s, u"--format"_s, u"prometheus"_s, u"--at"_s, at, u"-o"_s, prom, bundle});
+        const ProcessResult p
+            = runCli({ u"expiry"_s, u"--format"_s, u"prometheus"_s, u"--at"_s, at, u"-o"_s, prom, bundle });
         QCOMPARE(p.exitCode, 0);
         QHash<QString, QList<QPair<QHash<QString, QString>, double>>> metrics;
         QVERIFY(parsePrometheus(readFile(prom), metrics).isEmpty());
@@ -319,11 +318,11 @@ for ev in cal.walk('VEVENT'):
         const QString bad = dir.filePath(u"bad.pem"_s);
         QVERIFY(writeFile(bad, "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n"));
         const QString out = dir.filePath(u"never.ics"_s);
-        const ProcessResult b = runCli({u"expiry"_s, u"--format"_s, u"ics"_s, u"-o"_s, out, bad});
+        const ProcessResult b = runCli({ u"expiry"_s, u"--format"_s, u"ics"_s, u"-o"_s, out, bad });
         QCOMPARE(b.exitCode, 2);
         QVERIFY2(b.err.contains("block 1, line"), b.err.constData());
         QVERIFY(!QFile::exists(out));
-        QCOMPARE(runCli({u"expiry"_s, u"--format"_s, u"vcal"_s, bundle}).exitCode, 2);
+        QCOMPARE(runCli({ u"expiry"_s, u"--format"_s, u"vcal"_s, bundle }).exitCode, 2);
     }
 };
 

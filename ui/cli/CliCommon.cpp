@@ -64,15 +64,16 @@ Bundle loadDirectory(const QString& path)
     for (const QString& file : files) {
         Result<Bundle> b = loadBundleFile(file);
         if (!b.ok()) {
-            merged.issues << ParseIssue{ParseIssue::Severity::Error, SourceLocation{file, 0, 0, 0}, b.error().message};
+            merged.issues << ParseIssue { ParseIssue::Severity::Error, SourceLocation { file, 0, 0, 0 },
+                                          b.error().message };
             continue;
         }
         merged.entries << b.value().entries;
         merged.issues << b.value().issues;
     }
     if (files.isEmpty())
-        merged.issues << ParseIssue{ParseIssue::Severity::Error, SourceLocation{path, 0, 0, 0},
-                                    QStringLiteral("the directory holds no files")};
+        merged.issues << ParseIssue { ParseIssue::Severity::Error, SourceLocation { path, 0, 0, 0 },
+                                      QStringLiteral("the directory holds no files") };
     return merged;
 }
 

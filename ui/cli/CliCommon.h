@@ -2,7 +2,6 @@
 #pragma once
 
 #include "CliApp.h"
-
 #include "x509/Bundle.h"
 
 #include <QJsonValue>

@@ -49,7 +49,7 @@ Result<QByteArray> readKube(const QString& spec)
     Result<std::unique_ptr<rotation::Committer>> reader = rotation::Committer::create(d.value(), {});
     if (!reader.ok())
         return reader.error();
-    Result<rotation::DestinationContent> content = Error{{}, {}};
+    Result<rotation::DestinationContent> content = Error { {}, {} };
     QEventLoop loop;
     reader.value()->read([&](Result<rotation::DestinationContent> r) {
         content = std::move(r);
@@ -67,12 +67,12 @@ int expiry(const QStringList& args)
 {
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    parser.addOption({u"format"_s, u"ics, prometheus or json"_s, u"FORMAT"_s, u"json"_s});
-    parser.addOption({u"within"_s, u"Only expiries within DAYS"_s, u"DAYS"_s});
-    parser.addOption({u"warn-days"_s, u"Alarm N days before"_s, u"N"_s, u"30"_s});
-    parser.addOption({u"at"_s, u"Evaluate at DATE"_s, u"DATE"_s});
-    parser.addOption({u"o"_s, u"Output file"_s, u"FILE"_s});
-    parser.addOption({{u"h"_s, u"help"_s}, u"Show help"_s});
+    parser.addOption({ u"format"_s, u"ics, prometheus or json"_s, u"FORMAT"_s, u"json"_s });
+    parser.addOption({ u"within"_s, u"Only expiries within DAYS"_s, u"DAYS"_s });
+    parser.addOption({ u"warn-days"_s, u"Alarm N days before"_s, u"N"_s, u"30"_s });
+    parser.addOption({ u"at"_s, u"Evaluate at DATE"_s, u"DATE"_s });
+    parser.addOption({ u"o"_s, u"Output file"_s, u"FILE"_s });
+    parser.addOption({ { u"h"_s, u"help"_s }, u"Show help"_s });
     if (!parser.parse(args))
         return usageError(u"expiry: "_s + parser.errorText());
     if (parser.isSet(u"help"_s)) {
@@ -113,14 +113,14 @@ int expiry(const QStringList& args)
                 continue;
             }
             bundles << parseBundle(bytes.value(), input);
-        } else if (!loadAll({input}, bundles)) {
+        } else if (!loadAll({ input }, bundles)) {
             bad = true;
             continue;
         }
         for (const Bundle& b : std::as_const(bundles)) {
             bad |= reportIssues(b);
             for (const BundleEntry& e : b.entries)
-                items << ExpiryItem{e.certificate, input};
+                items << ExpiryItem { e.certificate, input };
         }
     }
     if (bad) {
@@ -138,9 +138,9 @@ int expiry(const QStringList& args)
     std::stable_sort(items.begin(), items.end(), [](const ExpiryItem& a, const ExpiryItem& b) {
         return a.certificate.info().notAfter < b.certificate.info().notAfter;
     });
-    const QByteArray bytes = format == u"ics"_s       ? expiry::ics(items, now, warnDays)
-                             : format == u"prometheus"_s ? expiry::prometheus(items, now)
-                                                           : expiry::json(items, now);
+    const QByteArray bytes = format == u"ics"_s ? expiry::ics(items, now, warnDays)
+        : format == u"prometheus"_s             ? expiry::prometheus(items, now)
+                                                : expiry::json(items, now);
     if (parser.isSet(u"o"_s)) {
         Result<std::monostate> written = atomicWriteFile(parser.value(u"o"_s), bytes, 0644);
         if (!written.ok()) {

@@ -185,7 +185,7 @@ int probe(const QStringList& args)
             const int rc = usageError(QStringLiteral("probe: ") + audit::redactedTarget(text) + QStringLiteral(": ")
                                       + t.error().message);
             return rejected(workspace, audit::InputKind::Target, QStringLiteral("target"), text,
-                            {text + QStringLiteral(": ") + t.error().message}, rc);
+                            { text + QStringLiteral(": ") + t.error().message }, rc);
         }
         t.value().serverName = parser.value(QStringLiteral("servername"));
         t.value().service = parser.value(QStringLiteral("service"));
@@ -199,15 +199,14 @@ int probe(const QStringList& args)
         if (!loadProbeBundle(QStringLiteral("--current"), parser.value(QStringLiteral("current")), current.certificates,
                              errors))
             return rejected(workspace, audit::InputKind::File, QStringLiteral("--current"),
-                            QFileInfo(parser.value(QStringLiteral("current"))).absoluteFilePath(), errors,
-                            ExitUsage);
+                            QFileInfo(parser.value(QStringLiteral("current"))).absoluteFilePath(), errors, ExitUsage);
         bundles << current;
     }
     PlanBundle candidate{QStringLiteral("candidate"), PlanBundle::Role::Candidate, {}};
     QStringList errors;
     if (!loadProbeBundle(QStringLiteral("--ca"), parser.value(QStringLiteral("ca")), candidate.certificates, errors))
-        return rejected(workspace, audit::InputKind::File, QStringLiteral("--ca"), QFileInfo(parser.value(QStringLiteral("ca"))).absoluteFilePath(),
-                        errors, ExitUsage);
+        return rejected(workspace, audit::InputKind::File, QStringLiteral("--ca"),
+                        QFileInfo(parser.value(QStringLiteral("ca"))).absoluteFilePath(), errors, ExitUsage);
     bundles << candidate;
 
     ProbePlan::Settings settings;
@@ -225,8 +224,8 @@ int probe(const QStringList& args)
             if (!stored.ok()) {
                 err() << "certrotor-cli: probe: " << stored.error().text() << "\n";
                 err().flush();
-                return rejected(workspace, audit::InputKind::File, QStringLiteral("--key"), parser.value(QStringLiteral("key")),
-                                {stored.error().text()}, ExitUsage);
+                return rejected(workspace, audit::InputKind::File, QStringLiteral("--key"),
+                                parser.value(QStringLiteral("key")), { stored.error().text() }, ExitUsage);
             }
             passphrase = std::move(stored).value();
         }
@@ -237,8 +236,9 @@ int probe(const QStringList& args)
             err() << "certrotor-cli: probe: " << identity.error().text() << "\n";
             err().flush();
             return rejected(workspace, audit::InputKind::File, QStringLiteral("--cert/--key"),
-                            parser.value(QStringLiteral("cert")) + QStringLiteral(", ") + parser.value(QStringLiteral("key")),
-                            {identity.error().text()}, ExitUsage);
+                            parser.value(QStringLiteral("cert")) + QStringLiteral(", ")
+                                + parser.value(QStringLiteral("key")),
+                            { identity.error().text() }, ExitUsage);
         }
         settings.clientIdentity = identity.value();
     }

@@ -17,10 +17,8 @@
 #include <QRegularExpression>
 #include <QSocketNotifier>
 
-#include <memory>
-
 #include <csignal>
-
+#include <memory>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -109,23 +107,22 @@ int exitFor(const Outcome& o)
 {
     if (o.ok)
         return o.auditFailed ? ExitAuditFailed : ExitOk;
-    static const QStringList usage{u"usage"_s, u"io"_s, u"unusable"_s, u"candidate"_s, u"plan"_s, u"not-found"_s,
-                                   u"readback-mismatch"_s};
+    static const QStringList usage { u"usage"_s, u"io"_s,        u"unusable"_s,         u"candidate"_s,
+                                     u"plan"_s,  u"not-found"_s, u"readback-mismatch"_s };
     return usage.contains(o.code) ? ExitUsage : ExitFindings;
 }
 
 /// Ctrl+C (SIGINT) or SIGTERM while an operation runs: the rotation is asked to stop where it safely can
 /// (a confirmation ends, a write in flight finishes, no later step starts), the state stays resumable.
 /// The handler only writes a byte to a pipe; the event loop reads it.
-int g_stopPipe[2] = {-1, -1};
+int g_stopPipe[2] = { -1, -1 };
 extern "C" void onStopSignal(int)
 {
     const char byte = 1;
     [[maybe_unused]] const ssize_t n = ::write(g_stopPipe[1], &byte, 1);
 }
 
-class StopOnSignal
-{
+class StopOnSignal {
 public:
     explicit StopOnSignal(Rotation& rotation)
     {
@@ -139,7 +136,7 @@ public:
             err().flush();
             rotation.cancel();
         });
-        struct sigaction sa{};
+        struct sigaction sa { };
         sa.sa_handler = onStopSignal;
         ::sigemptyset(&sa.sa_mask);
         ::sigaction(SIGINT, &sa, &m_oldInt);
@@ -157,7 +154,8 @@ public:
 
 private:
     std::unique_ptr<QSocketNotifier> m_notifier;
-    struct sigaction m_oldInt{}, m_oldTerm{};
+    struct sigaction m_oldInt {
+    }, m_oldTerm {};
 };
 
 /// Runs one operation of the rotation to its end in a local event loop, printing progress on stderr.
@@ -170,19 +168,19 @@ Outcome runToEnd(Rotation& rotation, const std::function<void()>& start)
         result = o;
         loop.quit();
     });
-    const auto progress =
-        QObject::connect(&rotation, &Rotation::progress, &loop, [](const QString& dest, const QString& message) {
-            err() << "  " << dest << ": " << message << "\n";
-            err().flush();
-        });
-    const auto target =
-        QObject::connect(&rotation, &Rotation::targetUpdated, &loop, [](const QString& dest, const TargetStatus& t) {
-            err() << "  " << dest << ": " << t.target << (t.ok ? u" verifies"_s : u" does not verify yet"_s);
-            if (!t.anchoredBy.isEmpty())
-                err() << ", anchored by the " << t.anchoredBy << " CA";
-            err() << " (attempt " << t.attempts << ")\n";
-            err().flush();
-        });
+    const auto progress
+        = QObject::connect(&rotation, &Rotation::progress, &loop, [](const QString& dest, const QString& message) {
+              err() << "  " << dest << ": " << message << "\n";
+              err().flush();
+          });
+    const auto target
+        = QObject::connect(&rotation, &Rotation::targetUpdated, &loop, [](const QString& dest, const TargetStatus& t) {
+              err() << "  " << dest << ": " << t.target << (t.ok ? u" verifies"_s : u" does not verify yet"_s);
+              if (!t.anchoredBy.isEmpty())
+                  err() << ", anchored by the " << t.anchoredBy << " CA";
+              err() << " (attempt " << t.attempts << ")\n";
+              err().flush();
+          });
     start();
     loop.exec();
     QObject::disconnect(finished);
@@ -208,7 +206,8 @@ void printDestination(const DestinationOutcome& d, bool withDiff)
     out() << d.destination;
     if (!d.waveName.isEmpty())
         out() << "  (wave " << (d.wave + 1) << ", " << d.waveName << ")";
-    out() << "\n  phase " << d.phase << (d.ok || d.code.isEmpty() ? QString() : u", FAILED ("_s + d.code + u')') << "\n";
+    out() << "\n  phase " << d.phase << (d.ok || d.code.isEmpty() ? QString() : u", FAILED ("_s + d.code + u')')
+          << "\n";
     if (d.certificatesBefore || d.certificatesAfter)
         out() << "  certificates " << d.certificatesBefore << " -> " << d.certificatesAfter << "\n";
     for (const QString& a : d.added)
@@ -266,8 +265,7 @@ bool askOnTerminal(const QString& question, bool yes)
 }
 
 /// The options every rotation command shares.
-struct Shared
-{
+struct Shared {
     bool json = false;
     bool yes = false;
     QString auditPath;
@@ -277,15 +275,15 @@ struct Shared
 void addShared(QCommandLineParser& parser)
 {
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    parser.addOption({u"store"_s, u"Destination"_s, u"DEST"_s});
-    parser.addOption({u"target"_s, u"Probe target"_s, u"HOST:PORT"_s});
-    parser.addOption({u"override-reason"_s, u"Typed reason for an override"_s, u"TEXT"_s});
-    parser.addOption({u"confirm-deadline"_s, u"Seconds"_s, u"SECONDS"_s, u"180"_s});
-    parser.addOption({u"timeout"_s, u"Probe deadline in ms"_s, u"MS"_s, u"5000"_s});
-    parser.addOption({u"audit-log"_s, u"Audit log"_s, u"FILE"_s});
-    parser.addOption({u"yes"_s, u"Do not ask"_s});
-    parser.addOption({u"json"_s, u"JSON output"_s});
-    parser.addOption({{u"h"_s, u"help"_s}, u"Show help"_s});
+    parser.addOption({ u"store"_s, u"Destination"_s, u"DEST"_s });
+    parser.addOption({ u"target"_s, u"Probe target"_s, u"HOST:PORT"_s });
+    parser.addOption({ u"override-reason"_s, u"Typed reason for an override"_s, u"TEXT"_s });
+    parser.addOption({ u"confirm-deadline"_s, u"Seconds"_s, u"SECONDS"_s, u"180"_s });
+    parser.addOption({ u"timeout"_s, u"Probe deadline in ms"_s, u"MS"_s, u"5000"_s });
+    parser.addOption({ u"audit-log"_s, u"Audit log"_s, u"FILE"_s });
+    parser.addOption({ u"yes"_s, u"Do not ask"_s });
+    parser.addOption({ u"json"_s, u"JSON output"_s });
+    parser.addOption({ { u"h"_s, u"help"_s }, u"Show help"_s });
 }
 
 /// "" when the shared options are valid, else the usage error.
@@ -296,11 +294,12 @@ QString readShared(const QCommandLineParser& parser, const QString& command, Sha
     bool ok = false;
     const int deadline = parser.value(u"confirm-deadline"_s).toInt(&ok);
     if (!ok || deadline < 1 || deadline > 7 * 24 * 3600)
-        return u"%1: --confirm-deadline takes seconds from 1 to 604800, not '%2'"_s.arg(command,
-                                                                                      parser.value(u"confirm-deadline"_s));
+        return u"%1: --confirm-deadline takes seconds from 1 to 604800, not '%2'"_s.arg(
+            command, parser.value(u"confirm-deadline"_s));
     const int timeout = parser.value(u"timeout"_s).toInt(&ok);
     if (!ok || timeout < 1 || timeout > 3600000)
-        return u"%1: --timeout takes milliseconds from 1 to 3600000, not '%2'"_s.arg(command, parser.value(u"timeout"_s));
+        return u"%1: --timeout takes milliseconds from 1 to 3600000, not '%2'"_s.arg(command,
+                                                                                     parser.value(u"timeout"_s));
     if (parser.isSet(u"audit-log"_s) && parser.value(u"audit-log"_s).isEmpty())
         return command + u": --audit-log needs a path"_s;
     if (parser.isSet(u"override-reason"_s)) {
@@ -431,9 +430,9 @@ int status(const QStringList& args)
 {
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    parser.addOption({u"store"_s, u"Destination"_s, u"DEST"_s});
-    parser.addOption({u"json"_s, u"JSON output"_s});
-    parser.addOption({{u"h"_s, u"help"_s}, u"Show help"_s});
+    parser.addOption({ u"store"_s, u"Destination"_s, u"DEST"_s });
+    parser.addOption({ u"json"_s, u"JSON output"_s });
+    parser.addOption({ { u"h"_s, u"help"_s }, u"Show help"_s });
     if (!parser.parse(args))
         return usageError(u"rotate status: "_s + parser.errorText());
     if (parser.isSet(u"help"_s)) {
@@ -484,7 +483,8 @@ int status(const QStringList& args)
         out() << "rotation " << s.id << " (" << s.mode << ", " << (s.isClosed() ? "closed" : "open")
               << (s.drill ? ", drill" : "") << ")\n";
         out() << "  candidate " << s.candidateName << "  sha256 " << s.candidateSha256 << "\n";
-        out() << "  created " << s.createdAt.toString(Qt::ISODate) << ", updated " << s.updatedAt.toString(Qt::ISODate) << "\n";
+        out() << "  created " << s.createdAt.toString(Qt::ISODate) << ", updated " << s.updatedAt.toString(Qt::ISODate)
+              << "\n";
         out() << "  state " << RotationState::pathFor(s.id) << "\n";
         if (!holder.isEmpty())
             out() << "  " << holder << "\n";
@@ -492,15 +492,16 @@ int status(const QStringList& args)
             out() << "  " << d.id;
             if (!d.waveName.isEmpty())
                 out() << "  (wave " << (d.wave + 1) << ", " << d.waveName << ")";
-            out() << "\n    phase " << rotation::phaseName(d.phase) << (d.confirmed ? ", confirmed" : ", not confirmed");
+            out() << "\n    phase " << rotation::phaseName(d.phase)
+                  << (d.confirmed ? ", confirmed" : ", not confirmed");
             if (!d.pending.isEmpty())
                 out() << ", a write of the " << d.pending.value(u"label"_s).toString()
                       << " bundle was interrupted (the next command settles it)";
             out() << "\n";
             for (const rotation::CommittedVersion& v : d.history)
                 out() << "    " << v.label << "  sha256 " << v.sha256.left(16) << "…  version " << v.version.left(16)
-                      << "  " << v.at.toString(Qt::ISODate) << (v.backup.isEmpty() ? QString() : u"  backup "_s + v.backup)
-                      << "\n";
+                      << "  " << v.at.toString(Qt::ISODate)
+                      << (v.backup.isEmpty() ? QString() : u"  backup "_s + v.backup) << "\n";
             if (!d.lastVerdict.isEmpty())
                 out() << "    last verdict: " << d.lastVerdict << "\n";
             if (!d.lastError.isEmpty())
@@ -527,15 +528,15 @@ int status(const QStringList& args)
 int rotate(const QStringList& args)
 {
     if (args.size() > 1 && args.at(1) == u"status"_s)
-        return status(QStringList{args.first() + u" status"_s} + args.mid(2));
+        return status(QStringList { args.first() + u" status"_s } + args.mid(2));
 
     QCommandLineParser parser;
     addShared(parser);
-    parser.addOption({u"candidate"_s, u"Candidate bundle"_s, u"BUNDLE"_s});
-    parser.addOption({u"plan"_s, u"Rotation plan"_s, u"PLAN.yaml"_s});
-    parser.addOption({u"mode"_s, u"overlap or replace"_s, u"MODE"_s});
-    parser.addOption({u"dry-run"_s, u"Preview only"_s});
-    parser.addOption({u"expect-sha256"_s, u"Candidate digest"_s, u"HEX"_s});
+    parser.addOption({ u"candidate"_s, u"Candidate bundle"_s, u"BUNDLE"_s });
+    parser.addOption({ u"plan"_s, u"Rotation plan"_s, u"PLAN.yaml"_s });
+    parser.addOption({ u"mode"_s, u"overlap or replace"_s, u"MODE"_s });
+    parser.addOption({ u"dry-run"_s, u"Preview only"_s });
+    parser.addOption({ u"expect-sha256"_s, u"Candidate digest"_s, u"HEX"_s });
     if (!parser.parse(args))
         return usageError(u"rotate: "_s + parser.errorText());
     if (parser.isSet(u"help"_s)) {
@@ -569,7 +570,7 @@ int rotate(const QStringList& args)
         if (!parser.isSet(u"target"_s))
             return usageError(u"rotate: name at least one --target HOST:PORT: a commit needs a passing probe"_s);
         for (const QString& store : parser.values(u"store"_s))
-            request.destinations << Rotation::DestinationSpec{store, parser.values(u"target"_s), 0, {}, -1};
+            request.destinations << Rotation::DestinationSpec { store, parser.values(u"target"_s), 0, {}, -1 };
     }
     if (parser.isSet(u"candidate"_s))
         request.candidatePath = parser.value(u"candidate"_s);
@@ -600,7 +601,7 @@ int rotate(const QStringList& args)
     // 1. stage (and, with --dry-run, nothing more).
     const Outcome staged = runToEnd(rotation, [&] { rotation.stage(request); });
     outcomes << staged;
-    const QJsonObject ids{{u"rotationId"_s, rotation.state().id}};
+    const QJsonObject ids { { u"rotationId"_s, rotation.state().id } };
     if (!shared.json && staged.ok) {
         out() << (request.dryRun ? "dry run" : "staged") << " rotation " << rotation.state().id << " ("
               << rotation.state().mode << "), candidate " << rotation.state().candidateName << " sha256 "
@@ -619,15 +620,14 @@ int rotate(const QStringList& args)
             out() << (refused ? "dry run: the commit would be refused (see above); nothing was written\n"
                               : "dry run: the commit would be allowed; nothing was written\n");
         out().flush();
-        return finish(auditLog, u"rotate"_s, shared, outcomes, refused && shared.settings.overrideReason.isEmpty()
-                                                                    ? ExitFindings
-                                                                    : ExitOk, ids);
+        return finish(auditLog, u"rotate"_s, shared, outcomes,
+                      refused && shared.settings.overrideReason.isEmpty() ? ExitFindings : ExitOk, ids);
     }
 
     // 2. commit wave after wave (each confirmed before the next starts).
     const QList<int> waves = rotation.waves();
-    const QString what = request.mode == Rotation::Mode::Overlap ? u"the overlap bundle (old + new)"_s
-                                                                 : u"the new bundle alone"_s;
+    const QString what
+        = request.mode == Rotation::Mode::Overlap ? u"the overlap bundle (old + new)"_s : u"the new bundle alone"_s;
     // Always asked (a refusal at staging may not repeat at the commit's own gate: a flaky target).
     const QString refusedNote = refused && shared.settings.overrideReason.isEmpty()
         ? u" (staging found blocking rules: the commit's gate will refuse unless they clear)"_s
@@ -663,8 +663,9 @@ int rotate(const QStringList& args)
         if (!done.isEmpty()) {
             const QString hint = u"certrotor-cli rollback "_s + storeArgs(done);
             if (!shared.yes && ::isatty(STDIN_FILENO) == 1
-                && askOnTerminal(u"The rotation stopped. Roll back the %1 destination(s) already committed?"_s.arg(done.size()),
-                                 false)) {
+                && askOnTerminal(
+                    u"The rotation stopped. Roll back the %1 destination(s) already committed?"_s.arg(done.size()),
+                    false)) {
                 const Outcome back = runToEnd(rotation, [&] { rotation.rollback(); });
                 outcomes << back;
                 if (!shared.json)
@@ -718,7 +719,8 @@ int retireOrRollback(const QStringList& args, bool isRetire)
     if (!parser.isSet(u"store"_s))
         return usageError(command + u": --store DEST is required (certrotor-cli rotate status lists the rotations)"_s);
     if (!isRetire && parser.isSet(u"target"_s))
-        return usageError(u"rollback: --target is not an option of rollback (it re-probes the rotation's own targets)"_s);
+        return usageError(
+            u"rollback: --target is not an option of rollback (it re-probes the rotation's own targets)"_s);
     Shared shared;
     if (const QString bad = readShared(parser, command, shared); !bad.isEmpty())
         return usageError(bad);
@@ -748,7 +750,7 @@ int retireOrRollback(const QStringList& args, bool isRetire)
     if (!settled.operation.isEmpty())
         outcomes << settled;
     const QStringList ids = idsOf(stores);
-    const QJsonObject extra{{u"rotationId"_s, rotation.state().id}};
+    const QJsonObject extra { { u"rotationId"_s, rotation.state().id } };
     const QString question = isRetire
         ? u"Drop the old CAs from %1 destination(s) (commit the new bundle alone)?"_s.arg(ids.size())
         : u"Write the previous version back to %1 destination(s)?"_s.arg(ids.size());

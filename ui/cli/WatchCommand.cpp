@@ -21,10 +21,9 @@
 
 #include <csignal>
 #include <memory>
-#include <vector>
-
 #include <sys/socket.h>
 #include <unistd.h>
+#include <vector>
 
 namespace certrotor::cli {
 

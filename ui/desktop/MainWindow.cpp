@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MainWindow.h"
 
+#include "AuditPanel.h"
 #include "DiffModel.h"
 #include "FileDialog.h"
 #include "GuiLog.h"
 #include "IncomingView.h"
 #include "MessageBanner.h"
 #include "PastePemDialog.h"
-#include "AuditPanel.h"
 #include "ProbePanel.h"
 #include "SecretCatalog.h"
 #include "SecretPickerDialog.h"
 #include "SettingsDialog.h"
 #include "SourcesModel.h"
+#include "TrustStoreView.h"
 #include "factory/SourceFactory.h"
 #include "kube/KubeSecretSource.h"
-#include "TrustStoreView.h"
 #include "rotation/Candidate.h"
 #include "sources/FileSource.h"
 #include "sources/InlineSource.h"
@@ -448,8 +448,8 @@ void MainWindow::onStoreFileChanged(const QString& path, const SourceUpdate& upd
             const int threshold = m_workspace->expiryWarningDays();
             runStoreLoad(s.path, [path = s.path, now, threshold, bundle = update.bundle]() -> StoreLoad {
                 if (bundle->hasErrors())
-                    return StoreLoad{path, bundleErrorsText(*bundle), {}};
-                return StoreLoad{path, {}, StoreSnapshot::prepare(bundle, now, threshold)};
+                    return StoreLoad { path, bundleErrorsText(*bundle), {} };
+                return StoreLoad { path, {}, StoreSnapshot::prepare(bundle, now, threshold) };
             });
         }
     }

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "GuiSettings.h"
-#include "rotation/IncomingAnalysis.h"
 #include "TrustStoreModel.h"
+#include "rotation/IncomingAnalysis.h"
 #include "rotation/Workspace.h"
 #include "sources/BundleCache.h"
 

@@ -4,12 +4,12 @@
 #include "FileDialog.h"
 #include "GuiLog.h"
 #include "MessageBanner.h"
+#include "ProbeResultsModel.h"
+#include "ProbeTargetsModel.h"
 #include "audit/AuditEvents.h"
 #include "audit/AuditLog.h"
 #include "keyring/KeyPassphrase.h"
 #include "keyring/Keyring.h"
-#include "ProbeResultsModel.h"
-#include "ProbeTargetsModel.h"
 #include "probe/ProbeJson.h"
 #include "rotation/Candidate.h"
 #include "util/AsyncTask.h"
@@ -564,9 +564,9 @@ QString ProbePanel::candidateDescription() const
 void ProbePanel::updateBundleLabels()
 {
     const Workspace::NamedBundle& current = m_workspace->currentStore();
-    m_currentLabel->setText(current.bundle
-                                ? tr("Current: %1 — %2").arg(QFileInfo(current.label).fileName(), countText(*current.bundle))
-                                : tr("Current: no trust store open; only the candidate is probed."));
+    m_currentLabel->setText(
+        current.bundle ? tr("Current: %1 — %2").arg(QFileInfo(current.label).fileName(), countText(*current.bundle))
+                       : tr("Current: no trust store open; only the candidate is probed."));
     m_currentLabel->setToolTip(current.label);
     m_candidateLabel->setText(m_loadingFile.isEmpty() ? candidateDescription()
                                                       : tr("Reading %1…").arg(QFileInfo(m_loadingFile).fileName()));
@@ -599,7 +599,7 @@ void ProbePanel::loadCandidateFile(const QString& rawPath)
             // The one rule for a candidate, with the words certrotor-cli probe uses for a refusal.
             Result<Bundle> b = certrotor::loadCandidateFile(path);
             if (!b.ok())
-                return {nullptr, b.error().text()};
+                return { nullptr, b.error().text() };
             return {std::make_shared<const Bundle>(std::move(b).value()), {}};
         },
         [this, path](const Loaded& loaded) {
@@ -610,9 +610,9 @@ void ProbePanel::loadCandidateFile(const QString& rawPath)
                 // A probe with part of a bundle proves nothing: refused whole, the candidate stays.
                 qCWarning(lcUi) << "candidate bundle refused:" << path;
                 // A refusal of the record shows in the banner (auditRefused).
-                static_cast<void>(m_workspace->record(audit::inputRejected(QStringLiteral("console probe panel"),
-                                                                           audit::InputKind::File, QStringLiteral("candidate file"),
-                                                                           path, loaded.error.split(QLatin1Char('\n')))));
+                static_cast<void>(m_workspace->record(audit::inputRejected(
+                    QStringLiteral("console probe panel"), audit::InputKind::File, QStringLiteral("candidate file"),
+                    path, loaded.error.split(QLatin1Char('\n')))));
                 m_banner->showMessage(MessageBanner::Kind::Error,
                                       tr("%1 was not taken as the candidate; nothing changed.\n%2")
                                           .arg(QFileInfo(path).fileName(), loaded.error));
@@ -827,13 +827,16 @@ bool ProbePanel::run()
     m_runTargets = targets.value();
     m_runBundles.clear();
     if (current.bundle)
-        m_runBundles << PlanBundle{QStringLiteral("current"), PlanBundle::Role::Current, current.bundle->certificates()};
+        m_runBundles << PlanBundle { QStringLiteral("current"), PlanBundle::Role::Current,
+                                     current.bundle->certificates() };
     m_runBundles << PlanBundle{QStringLiteral("candidate"), PlanBundle::Role::Candidate, cand.bundle->certificates()};
     // The overlap exactly as `certrotor-cli overlap` writes it and a rotation stages it (new first), so
     // the bundle SHA-256 probed here is the one of the file that gets committed.
     if (m_overlap->isChecked() && current.bundle)
-        m_runBundles << PlanBundle{QStringLiteral("overlap"), PlanBundle::Role::Candidate,
-                                   buildOverlap(current.bundle->certificates(), cand.bundle->certificates()).certificates};
+        m_runBundles << PlanBundle {
+            QStringLiteral("overlap"), PlanBundle::Role::Candidate,
+            buildOverlap(current.bundle->certificates(), cand.bundle->certificates()).certificates
+        };
     m_inputsChangedDuringRun = false;
     ++m_runSeq;
     m_banner->clearMessage();
@@ -865,8 +868,8 @@ void ProbePanel::startPlan(const ClientIdentity& identity)
     settings.clientIdentity = identity;
     settings.sendClientCertificateHeader = m_sendCertHeader->isChecked();
     // The workspace records the run (every probe, then the plan) for the console as for the CLI.
-    ProbePlan* plan = m_workspace->newProbePlan(QStringLiteral("console probe panel"), m_runTargets, m_runBundles,
-                                                settings, this);
+    ProbePlan* plan
+        = m_workspace->newProbePlan(QStringLiteral("console probe panel"), m_runTargets, m_runBundles, settings, this);
     m_plan = plan;
     QStringList names;
     for (const PlanBundle& b : std::as_const(m_runBundles))

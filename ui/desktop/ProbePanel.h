@@ -3,8 +3,8 @@
 
 #include "GuiSettings.h"
 #include "audit/AuditLog.h"
-#include "rotation/Workspace.h"
 #include "probe/ProbePlan.h"
+#include "rotation/Workspace.h"
 #include "x509/Bundle.h"
 
 #include <QPointer>

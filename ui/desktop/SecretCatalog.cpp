@@ -7,7 +7,6 @@
 #include "util/AsyncTask.h"
 
 #include <QHash>
-
 #include <QPointer>
 
 namespace certrotor::gui {
@@ -80,7 +79,7 @@ public:
         kube::listCaObjects(client, nameSpace, {}, context, [done](kube::KubeResult<QList<kube::CaObjectInfo>> r) {
             QList<SecretEntry> out;
             for (const kube::CaObjectInfo& o : std::as_const(r.value))
-                out << SecretEntry{o.kind, o.name, o.caKeys};
+                out << SecretEntry { o.kind, o.name, o.caKeys };
             done(out, r.ok() ? QString() : r.error.message);
         });
     }

@@ -34,7 +34,8 @@ public:
                                 std::function<void(QStringList namespaces, QString error)> done) = 0;
     /// Secrets first, then ConfigMaps; entries that could be listed come with the error of those that could not.
     virtual void listCaObjects(const QString& kubeContext, const QString& nameSpace, QObject* context,
-                               std::function<void(QList<SecretEntry> objects, QString error)> done) = 0;
+                               std::function<void(QList<SecretEntry> objects, QString error)> done)
+        = 0;
 };
 
 /// The catalog over the real kubeconfig and API server.

@@ -102,9 +102,9 @@ void SecretPickerDialog::loadSecrets()
             for (const QString& key : o.keys) {
                 // The kind leads the line, so Secrets and ConfigMaps of one name stay apart.
                 const QString kind = kube::KubeObjectRef::kindName(o.kind);
-                auto* item =
-                    new QListWidgetItem(kind + QStringLiteral("  ") + o.name + QStringLiteral("  #") + key, m_secrets);
-                item->setData(Qt::UserRole, kube::KubeObjectRef{o.kind, ctx, ns, o.name, key}.toUri());
+                auto* item = new QListWidgetItem(kind + QStringLiteral("  ") + o.name + QStringLiteral("  #") + key,
+                                                 m_secrets);
+                item->setData(Qt::UserRole, kube::KubeObjectRef { o.kind, ctx, ns, o.name, key }.toUri());
             }
         }
     });

@@ -40,10 +40,11 @@ int main(int argc, char* argv[])
     parser.setApplicationDescription(QStringLiteral("CertRotor console: the CAs TLS clients trust, and what is coming."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption watch(QStringList{QStringLiteral("w"), QStringLiteral("watch")},
-                                   QStringLiteral("Watch a bundle file, a directory, secret://[CONTEXT/]NS/NAME[#KEY] or "
-                                                  "configmap://[CONTEXT/]NS/NAME[#KEY] (repeatable)."),
-                                   QStringLiteral("SOURCE"));
+    const QCommandLineOption watch(
+        QStringList { QStringLiteral("w"), QStringLiteral("watch") },
+        QStringLiteral("Watch a bundle file, a directory, secret://[CONTEXT/]NS/NAME[#KEY] or "
+                       "configmap://[CONTEXT/]NS/NAME[#KEY] (repeatable)."),
+        QStringLiteral("SOURCE"));
     const QCommandLineOption demo(QStringLiteral("demo"),
                                   QStringLiteral("Open DIR/current.pem as the store and watch DIR/incoming (installer/run-demo.sh makes them)."),
                                   QStringLiteral("DIR"));

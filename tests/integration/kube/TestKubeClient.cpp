@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // KubeClient against the Kubernetes API test server over real TLS: both auth methods, headers,
 // errors, replace with a resourceVersion precondition, listing for the picker, exec plugins.
+#include "CertFactory.h"
 #include "KubeTestUtil.h"
-
 #include "kube/ExecCredentialPlugin.h"
 #include "kube/KubeCatalog.h"
 #include "util/BuildInfo.h"
 #include "util/Clock.h"
-
-#include "CertFactory.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -108,8 +106,8 @@ private Q_SLOTS:
         auto rc = cfg.value().restConfig(u"bad"_s);
         QVERIFY(rc.ok());
         KubeClient c(rc.value());
-        auto r = await<KubeObject>(
-            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r
+            = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY(!r.ok());
         QCOMPARE(r.error.kind, KubeError::Kind::Unauthorized);
         QCOMPARE(r.error.httpStatus, 401);
@@ -128,8 +126,8 @@ private Q_SLOTS:
         auto rc = Kubeconfig::loadFiles({path}).value().restConfig();
         QVERIFY(rc.ok());
         KubeClient c(rc.value());
-        auto r = await<KubeObject>(
-            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r
+            = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QCOMPARE(r.error.kind, KubeError::Kind::Tls);
         QVERIFY2(r.error.message.contains(u"TLS handshake"_s), qPrintable(r.error.message));
 
@@ -162,16 +160,16 @@ private Q_SLOTS:
     void notFoundAndConnectionRefused()
     {
         std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
-        auto r = await<KubeObject>(
-            [&](auto cb) { c->getObject(ObjectKind::Secret, u"default"_s, u"nope"_s, this, cb); });
+        auto r
+            = await<KubeObject>([&](auto cb) { c->getObject(ObjectKind::Secret, u"default"_s, u"nope"_s, this, cb); });
         QCOMPARE(r.error.kind, KubeError::Kind::NotFound);
         QCOMPARE(r.error.message, u"secrets \"nope\" not found (HTTP 404 Not Found)"_s);
 
         RestConfig rc = c->config();
         rc.cluster.server = u"https://127.0.0.1:1"_s;
         KubeClient dead(rc);
-        auto d = await<KubeObject>(
-            [&](auto cb) { dead.getObject(ObjectKind::Secret, u"default"_s, u"x"_s, this, cb); });
+        auto d
+            = await<KubeObject>([&](auto cb) { dead.getObject(ObjectKind::Secret, u"default"_s, u"x"_s, this, cb); });
         QCOMPARE(d.error.kind, KubeError::Kind::Network);
         QVERIFY2(d.error.message.contains(u"refused"_s), qPrintable(d.error.message));
     }
@@ -205,18 +203,21 @@ private Q_SLOTS:
     void listWithSelectors()
     {
         std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-cert"_s, nullptr));
-        auto byLabel = await<KubeObjectList>(
-            [&](auto cb) { c->listObjects(ObjectKind::Secret, u"default"_s, {u"app=web"_s, {}}, this, cb); });
+        auto byLabel = await<KubeObjectList>([&](auto cb) {
+            c->listObjects(ObjectKind::Secret, u"default"_s, { u"app=web"_s, {} }, this, cb);
+        });
         QVERIFY(byLabel.ok());
         QCOMPARE(byLabel.value.items.size(), 1);
         QCOMPARE(byLabel.value.items.first().name, u"tls-two"_s);
-        auto byField = await<KubeObjectList>(
-            [&](auto cb) { c->listObjects(ObjectKind::Secret, u"default"_s, {{}, u"metadata.name=password"_s}, this, cb); });
+        auto byField = await<KubeObjectList>([&](auto cb) {
+            c->listObjects(ObjectKind::Secret, u"default"_s, { {}, u"metadata.name=password"_s }, this, cb);
+        });
         QCOMPARE(byField.value.items.size(), 1);
         QCOMPARE(byField.value.items.first().data.value(u"password"_s), QByteArray("hunter2"));
         QVERIFY(!byField.value.resourceVersion.isEmpty());
-        auto in = await<KubeObjectList>(
-            [&](auto cb) { c->listObjects(ObjectKind::Secret, u"default"_s, {u"app in (gw,web)"_s, {}}, this, cb); });
+        auto in = await<KubeObjectList>([&](auto cb) {
+            c->listObjects(ObjectKind::Secret, u"default"_s, { u"app in (gw,web)"_s, {} }, this, cb);
+        });
         QCOMPARE(in.value.items.size(), 2);
         auto all = await<KubeObjectList>([&](auto cb) { c->listObjects(ObjectKind::Secret, {}, {}, this, cb); });
         QCOMPARE(all.value.items.size(), 4);
@@ -236,8 +237,8 @@ private Q_SLOTS:
         QCOMPARE(o.value.first().caKeys, (QStringList{u"ca-bundle.crt"_s, u"extra.pem"_s}));
         QCOMPARE(o.value.first().certificateCounts, (QList<int>{2, 1}));
         QCOMPARE(o.value.first().uri(u"ctx"_s, u"ca-bundle.crt"_s), u"secret://ctx/other/bundle#ca-bundle.crt"_s);
-        auto sel = await<QList<CaObjectInfo>>(
-            [&](auto cb) { listCaObjects(c.get(), u"default"_s, u"app=gw"_s, this, cb); });
+        auto sel
+            = await<QList<CaObjectInfo>>([&](auto cb) { listCaObjects(c.get(), u"default"_s, u"app=gw"_s, this, cb); });
         QCOMPARE(sel.value.size(), 1);
     }
 
@@ -247,44 +248,46 @@ private Q_SLOTS:
         // without CA material; a Secret of the same name must never show up among ConfigMaps.
         const QByteArray root = caPem(u"Mesh Root"_s);
         const QByteArray derRoot = QSslCertificate(root, QSsl::Pem).toDer();
-        m_server->putConfigMap(u"mesh"_s, u"trust-bundle"_s, {{u"ca.crt"_s, QString::fromLatin1(root)}, {u"owner"_s, u"tm"_s}},
-                               {}, {{u"app"_s, u"trust"_s}});
-        m_server->putConfigMap(u"mesh"_s, u"binary-root"_s, {{u"readme"_s, u"DER root below"_s}},
-                               {{u"root-cert.crt"_s, derRoot}});
-        m_server->putConfigMap(u"mesh"_s, u"settings"_s, {{u"config.yaml"_s, u"replicas: 2\n"_s}});
-        m_server->putSecret(u"mesh"_s, u"trust-bundle"_s, {{u"ca.crt"_s, caPem(u"Not a ConfigMap"_s)}});
+        m_server->putConfigMap(u"mesh"_s, u"trust-bundle"_s,
+                               { { u"ca.crt"_s, QString::fromLatin1(root) }, { u"owner"_s, u"tm"_s } }, {},
+                               { { u"app"_s, u"trust"_s } });
+        m_server->putConfigMap(u"mesh"_s, u"binary-root"_s, { { u"readme"_s, u"DER root below"_s } },
+                               { { u"root-cert.crt"_s, derRoot } });
+        m_server->putConfigMap(u"mesh"_s, u"settings"_s, { { u"config.yaml"_s, u"replicas: 2\n"_s } });
+        m_server->putSecret(u"mesh"_s, u"trust-bundle"_s, { { u"ca.crt"_s, caPem(u"Not a ConfigMap"_s) } });
         std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-token"_s, nullptr));
 
-        auto all = await<KubeObjectList>(
-            [&](auto cb) { c->listObjects(ObjectKind::ConfigMap, u"mesh"_s, {}, this, cb); });
+        auto all
+            = await<KubeObjectList>([&](auto cb) { c->listObjects(ObjectKind::ConfigMap, u"mesh"_s, {}, this, cb); });
         QVERIFY2(all.ok(), qPrintable(all.error.message));
         QCOMPARE(all.value.items.size(), 3);
-        auto byLabel = await<KubeObjectList>(
-            [&](auto cb) { c->listObjects(ObjectKind::ConfigMap, u"mesh"_s, {u"app=trust"_s, {}}, this, cb); });
+        auto byLabel = await<KubeObjectList>([&](auto cb) {
+            c->listObjects(ObjectKind::ConfigMap, u"mesh"_s, { u"app=trust"_s, {} }, this, cb);
+        });
         QCOMPARE(byLabel.value.items.size(), 1);
         auto byField = await<KubeObjectList>([&](auto cb) {
-            c->listObjects(ObjectKind::ConfigMap, {}, {{}, u"metadata.name=binary-root"_s}, this, cb);
+            c->listObjects(ObjectKind::ConfigMap, {}, { {}, u"metadata.name=binary-root"_s }, this, cb);
         });
         QCOMPARE(byField.value.items.size(), 1);
         const KubeObject binary = byField.value.items.first();
         QCOMPARE(binary.kind, ObjectKind::ConfigMap);
         QCOMPARE(binary.data.value(u"root-cert.crt"_s), derRoot); // binaryData decoded
-        QCOMPARE(binary.binaryKeys, QSet<QString>{u"root-cert.crt"_s});
+        QCOMPARE(binary.binaryKeys, QSet<QString> { u"root-cert.crt"_s });
         QCOMPARE(binary.data.value(u"readme"_s), QByteArray("DER root below")); // data is text, not base64
 
         auto got = await<KubeObject>(
             [&](auto cb) { c->getObject(ObjectKind::ConfigMap, u"mesh"_s, u"trust-bundle"_s, this, cb); });
         QVERIFY2(got.ok(), qPrintable(got.error.message));
         QCOMPARE(got.value.data.value(u"ca.crt"_s), root);
-        auto missing = await<KubeObject>(
-            [&](auto cb) { c->getObject(ObjectKind::ConfigMap, u"mesh"_s, u"nope"_s, this, cb); });
+        auto missing
+            = await<KubeObject>([&](auto cb) { c->getObject(ObjectKind::ConfigMap, u"mesh"_s, u"nope"_s, this, cb); });
         QCOMPARE(missing.error.kind, KubeError::Kind::NotFound);
         QCOMPARE(missing.error.message, u"configmaps \"nope\" not found (HTTP 404 Not Found)"_s);
 
         // Replace: a stale resourceVersion is a conflict; a fresh one keeps each key where it was.
         KubeObject mine = got.value;
-        const QString theirs = m_server->putConfigMap(u"mesh"_s, u"trust-bundle"_s, {{u"ca.crt"_s, u"theirs"_s}},
-                                                      {}, {{u"app"_s, u"trust"_s}});
+        const QString theirs = m_server->putConfigMap(u"mesh"_s, u"trust-bundle"_s, { { u"ca.crt"_s, u"theirs"_s } },
+                                                      {}, { { u"app"_s, u"trust"_s } });
         mine.data.insert(u"ca.crt"_s, caPem(u"Mine"_s));
         auto conflict = await<KubeObject>([&](auto cb) { c->replaceObject(mine, this, cb); });
         QCOMPARE(conflict.error.kind, KubeError::Kind::Conflict);
@@ -293,7 +296,8 @@ private Q_SLOTS:
         auto ok = await<KubeObject>([&](auto cb) { c->replaceObject(mine, this, cb); });
         QVERIFY2(ok.ok(), qPrintable(ok.error.message));
         const QJsonObject stored = m_server->configMap(u"mesh"_s, u"trust-bundle"_s);
-        QCOMPARE(stored.value(u"data"_s).toObject().value(u"ca.crt"_s).toString().toLatin1(), mine.data.value(u"ca.crt"_s));
+        QCOMPARE(stored.value(u"data"_s).toObject().value(u"ca.crt"_s).toString().toLatin1(),
+                 mine.data.value(u"ca.crt"_s));
         QCOMPARE(stored.value(u"data"_s).toObject().value(u"owner"_s).toString(), u"tm"_s);
         QVERIFY(!stored.contains(u"binaryData"_s));
         KubeObject bin = binary;
@@ -324,8 +328,9 @@ private Q_SLOTS:
         QSignalSpy opened(w.get(), &KubeWatch::opened);
         QSignalSpy events(w.get(), &KubeWatch::event);
         QVERIFY(opened.wait(10000));
-        m_server->putSecret(u"mesh"_s, u"trust-bundle"_s, {{u"ca.crt"_s, caPem(u"Secret again"_s)}});
-        const QString rv = m_server->putConfigMap(u"mesh"_s, u"trust-bundle"_s, {{u"ca.crt"_s, QString::fromLatin1(root)}});
+        m_server->putSecret(u"mesh"_s, u"trust-bundle"_s, { { u"ca.crt"_s, caPem(u"Secret again"_s) } });
+        const QString rv
+            = m_server->putConfigMap(u"mesh"_s, u"trust-bundle"_s, { { u"ca.crt"_s, QString::fromLatin1(root) } });
         QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, 10000);
         const auto ev = events.first().first().value<WatchEvent>();
         QCOMPARE(ev.type, WatchEvent::Type::Modified);
@@ -340,9 +345,10 @@ private Q_SLOTS:
 
     void caConfigMapsBesideSecretsForThePicker()
     {
-        m_server->putConfigMap(u"picker"_s, u"kube-root-ca.crt"_s, {{u"ca.crt"_s, QString::fromLatin1(caPem(u"Cluster"_s))}});
-        m_server->putConfigMap(u"picker"_s, u"app-config"_s, {{u"settings.pem"_s, u"not a certificate"_s}});
-        m_server->putSecret(u"picker"_s, u"gateway-ca"_s, {{u"tls.crt"_s, caPem(u"Gateway"_s)}});
+        m_server->putConfigMap(u"picker"_s, u"kube-root-ca.crt"_s,
+                               { { u"ca.crt"_s, QString::fromLatin1(caPem(u"Cluster"_s)) } });
+        m_server->putConfigMap(u"picker"_s, u"app-config"_s, { { u"settings.pem"_s, u"not a certificate"_s } });
+        m_server->putSecret(u"picker"_s, u"gateway-ca"_s, { { u"tls.crt"_s, caPem(u"Gateway"_s) } });
         std::unique_ptr<KubeClient> c(test::clientFor(*m_server, m_dir, u"test-cert"_s, nullptr));
         auto r = await<QList<CaObjectInfo>>([&](auto cb) { listCaObjects(c.get(), u"picker"_s, {}, this, cb); });
         QVERIFY2(r.ok(), qPrintable(r.error.message));
@@ -350,7 +356,7 @@ private Q_SLOTS:
         QCOMPARE(r.value.at(0).kind, ObjectKind::Secret); // Secrets first
         QCOMPARE(r.value.at(1).kind, ObjectKind::ConfigMap);
         QCOMPARE(r.value.at(1).name, u"kube-root-ca.crt"_s);
-        QCOMPARE(r.value.at(1).caKeys, QStringList{u"ca.crt"_s});
+        QCOMPARE(r.value.at(1).caKeys, QStringList { u"ca.crt"_s });
         QCOMPARE(r.value.at(1).uri(u"ctx"_s, u"ca.crt"_s), u"configmap://ctx/picker/kube-root-ca.crt#ca.crt"_s);
     }
 
@@ -414,8 +420,8 @@ private Q_SLOTS:
         FixedClock clock(QDateTime(QDate(2030, 1, 1), QTime(0, 0), Qt::UTC));
         KubeClient c(rc.value());
         c.setClock(&clock);
-        auto r1 = await<KubeObject>(
-            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r1
+            = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY2(r1.ok(), qPrintable(r1.error.message));
         QCOMPARE(c.execRuns(), 1);
         const QJsonObject info = QJsonDocument::fromJson(test::readFile(infoFile)).object();
@@ -424,22 +430,22 @@ private Q_SLOTS:
         QCOMPARE(info.value(u"spec"_s).toObject().value(u"cluster"_s).toObject().value(u"server"_s).toString(), m_server->url());
         // cached while valid
         clock.advanceSecs(120);
-        auto r2 = await<KubeObject>(
-            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r2
+            = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY(r2.ok());
         QCOMPARE(c.execRuns(), 1);
         // re-run after expiry
         clock.advanceSecs(600);
-        auto r3 = await<KubeObject>(
-            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r3
+            = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY(r3.ok());
         QCOMPARE(c.execRuns(), 2);
         // the server rotates the token: the cached one gets a 401, the plugin runs again, the call succeeds
         clock.set(QDateTime(QDate(2030, 1, 1), QTime(0, 0), Qt::UTC));
         QVERIFY(test::writeFile(tokenFile, "exec-token-BBB"));
         m_server->setTokens({"exec-token-BBB"});
-        auto r4 = await<KubeObject>(
-            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r4
+            = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QVERIFY2(r4.ok(), qPrintable(r4.error.message));
         QCOMPARE(c.execRuns(), 3);
         QCOMPARE(test::readFile(countFile).count("run"), 3);
@@ -458,8 +464,8 @@ private Q_SLOTS:
         rc.cluster.caPem = m_server->caPem();
         rc.user.exec = ExecConfig{u"client.authentication.k8s.io/v1beta1"_s, script, {}, {}, false, {}, {}};
         KubeClient c(rc);
-        auto r = await<KubeObject>(
-            [&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
+        auto r
+            = await<KubeObject>([&](auto cb) { c.getObject(ObjectKind::Secret, u"default"_s, u"ca-one"_s, this, cb); });
         QCOMPARE(r.error.kind, KubeError::Kind::Credentials);
         QCOMPARE(r.error.message,
                  u"exec credential plugin '%1': its output is not an ExecCredential JSON object"_s.arg(script));

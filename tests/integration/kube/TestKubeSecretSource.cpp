@@ -2,13 +2,11 @@
 // KubeSecretSource against the Kubernetes API test server: list + watch, reconnects, 410, bookmarks,
 // auth failures, missing keys, garbage and stalls — and no secret in any log line.
 #include "KubeTestUtil.h"
-
 #include "kube/KubeSecretSource.h"
 #include "sources/BundleCache.h"
 #include "util/Clock.h"
 
 #include <QFile>
-
 #include <QSignalSpy>
 
 using namespace Qt::StringLiterals;
@@ -58,7 +56,7 @@ private:
 
     static KubeObjectRef secretRef(const QString& name)
     {
-        return KubeObjectRef{KubeObjectRef::Kind::Secret, {}, u"default"_s, name, {}};
+        return KubeObjectRef { KubeObjectRef::Kind::Secret, {}, u"default"_s, name, {} };
     }
 
     KubeSecretSource* makeSourceFor(const KubeObjectRef& ref, const QString& context = u"test-token"_s,
@@ -184,7 +182,8 @@ private Q_SLOTS:
             QTRY_COMPARE_WITH_TIMEOUT(src->status(), Source::Status::Watching, kWait);
         const QString rv = write(u"s8"_s);
         QTRY_COMPARE_WITH_TIMEOUT(sources.last()->current().revision, rv, kWait);
-        auto r = test::await<KubeObject>([&](auto cb) { client->getObject(ObjectKind::Secret, u"default"_s, u"s0"_s, this, cb); });
+        auto r = test::await<KubeObject>(
+            [&](auto cb) { client->getObject(ObjectKind::Secret, u"default"_s, u"s0"_s, this, cb); });
         QVERIFY2(r.ok(), qPrintable(r.error.message));
         qDeleteAll(sources);
         delete client;
@@ -304,9 +303,9 @@ private Q_SLOTS:
         const auto put = [&](const QMap<QString, QString>& data) {
             return m_server->putConfigMap(u"istio-system"_s, u"trust-bundle"_s, data);
         };
-        put({{u"ca.crt"_s, QString::fromLatin1(bad)}, {u"other"_s, u"kept"_s}});
+        put({ { u"ca.crt"_s, QString::fromLatin1(bad) }, { u"other"_s, u"kept"_s } });
         auto* src = makeSourceFor(
-            KubeObjectRef{KubeObjectRef::Kind::ConfigMap, {}, u"istio-system"_s, u"trust-bundle"_s, {}});
+            KubeObjectRef { KubeObjectRef::Kind::ConfigMap, {}, u"istio-system"_s, u"trust-bundle"_s, {} });
         QCOMPARE(src->id(), u"configmap://test-token/istio-system/trust-bundle#ca.crt"_s);
         QSignalSpy updates(src, &Source::updated);
         QSignalSpy opened(src, &KubeSecretSource::watchOpened);
@@ -318,19 +317,20 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(opened.size() >= 1, kWait);
         QCOMPARE(src->status(), Source::Status::Error);
         QCOMPARE(src->problem().code, kubeproblem::badBundle);
-        QCOMPARE(src->lastError(),
-                 u"istio-system/trust-bundle#ca.crt: block 2, line %1: truncated base64 (7 characters, not a multiple of 4)"_s
-                     .arg(badLine));
+        QCOMPARE(
+            src->lastError(),
+            u"istio-system/trust-bundle#ca.crt: block 2, line %1: truncated base64 (7 characters, not a multiple of 4)"_s
+                .arg(badLine));
         // The key goes away, then the same bad bytes come back: the bad-bundle error again (no new delivery).
-        put({{u"other"_s, u"kept"_s}});
+        put({ { u"other"_s, u"kept"_s } });
         QTRY_COMPARE_WITH_TIMEOUT(src->problem().code, kubeproblem::missingKey, kWait);
         QCOMPARE(src->lastError(), u"ConfigMap istio-system/trust-bundle has no key 'ca.crt' (its keys: other)"_s);
-        put({{u"ca.crt"_s, QString::fromLatin1(bad)}});
+        put({ { u"ca.crt"_s, QString::fromLatin1(bad) } });
         QTRY_COMPARE_WITH_TIMEOUT(src->problem().code, kubeproblem::badBundle, kWait);
         QCOMPARE(src->status(), Source::Status::Error);
         QCOMPARE(updates.size(), 1);
         // Fixed: delivered and watching.
-        const QString rv = put({{u"ca.crt"_s, QString::fromLatin1(good)}});
+        const QString rv = put({ { u"ca.crt"_s, QString::fromLatin1(good) } });
         QTRY_COMPARE_WITH_TIMEOUT(updates.size(), 2, kWait);
         QCOMPARE(updates.last().first().value<SourceUpdate>().revision, rv);
         QTRY_COMPARE_WITH_TIMEOUT(src->status(), Source::Status::Watching, kWait);
@@ -346,13 +346,14 @@ private Q_SLOTS:
     {
         // The same bytes in a ConfigMap's binaryData and in a Secret: two sources, one shared cache, one parse.
         const QByteArray pem = caPem(u"Mesh Root"_s);
-        m_server->putConfigMap(u"mesh"_s, u"roots"_s, {{u"readme"_s, u"see root-cert.pem"_s}}, {{u"root-cert.pem"_s, pem}});
-        m_server->putSecret(u"mesh"_s, u"roots"_s, {{u"root-cert.pem"_s, pem}});
+        m_server->putConfigMap(u"mesh"_s, u"roots"_s, { { u"readme"_s, u"see root-cert.pem"_s } },
+                               { { u"root-cert.pem"_s, pem } });
+        m_server->putSecret(u"mesh"_s, u"roots"_s, { { u"root-cert.pem"_s, pem } });
         auto cache = std::make_shared<BundleCache>(8);
-        auto* fromConfigMap =
-            makeSourceFor(KubeObjectRef{KubeObjectRef::Kind::ConfigMap, {}, u"mesh"_s, u"roots"_s, u"root-cert.pem"_s});
-        auto* fromSecret =
-            makeSourceFor(KubeObjectRef{KubeObjectRef::Kind::Secret, {}, u"mesh"_s, u"roots"_s, u"root-cert.pem"_s});
+        auto* fromConfigMap = makeSourceFor(
+            KubeObjectRef { KubeObjectRef::Kind::ConfigMap, {}, u"mesh"_s, u"roots"_s, u"root-cert.pem"_s });
+        auto* fromSecret = makeSourceFor(
+            KubeObjectRef { KubeObjectRef::Kind::Secret, {}, u"mesh"_s, u"roots"_s, u"root-cert.pem"_s });
         fromConfigMap->setBundleCache(cache);
         fromSecret->setBundleCache(cache);
         QSignalSpy cmUpdates(fromConfigMap, &Source::updated);
@@ -367,7 +368,8 @@ private Q_SLOTS:
         QCOMPARE(fromSecret->current().bundle->name, u"mesh/roots#root-cert.pem"_s);
         QTRY_COMPARE_WITH_TIMEOUT(fromConfigMap->status(), Source::Status::Watching, kWait);
         // A ConfigMap change reaches the ConfigMap's source only.
-        const QString rv = m_server->putConfigMap(u"mesh"_s, u"roots"_s, {}, {{u"root-cert.pem"_s, caPem(u"Mesh Root 2"_s)}});
+        const QString rv
+            = m_server->putConfigMap(u"mesh"_s, u"roots"_s, {}, { { u"root-cert.pem"_s, caPem(u"Mesh Root 2"_s) } });
         QTRY_COMPARE_WITH_TIMEOUT(cmUpdates.size(), 2, kWait);
         QCOMPARE(fromConfigMap->current().revision, rv);
         QCOMPARE(cnOf(fromConfigMap->current()), u"Mesh Root 2"_s);

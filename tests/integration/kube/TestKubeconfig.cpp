@@ -245,7 +245,8 @@ contexts:
         QCOMPARE(b.value().context, u"prod"_s);
         QCOMPARE(b.value().key, u"ca-bundle.crt"_s);
         // EKS context names contain '/'
-        auto c = KubeObjectRef::parse(u"secret://arn:aws:eks:eu-west-1:123:cluster/prod/istio-system/cacerts#root-cert.pem"_s);
+        auto c = KubeObjectRef::parse(
+            u"secret://arn:aws:eks:eu-west-1:123:cluster/prod/istio-system/cacerts#root-cert.pem"_s);
         QCOMPARE(c.value().context, u"arn:aws:eks:eu-west-1:123:cluster/prod"_s);
         QCOMPARE(c.value().nameSpace, u"istio-system"_s);
         QCOMPARE(c.value().name, u"cacerts"_s);
@@ -253,7 +254,8 @@ contexts:
         auto cm = KubeObjectRef::parse(u"configmap://istio-system/trust-bundle#ca.crt"_s);
         QCOMPARE(cm.value().kind, KubeObjectRef::Kind::ConfigMap);
         QCOMPARE(cm.value().apiPath(), u"/api/v1/namespaces/istio-system/configmaps/trust-bundle"_s);
-        for (const QString& bad : {u"secret://only"_s, u"file:///x"_s, u"secret://ns/"_s, u"secret://ns/name#"_s, u"configmap://only"_s})
+        for (const QString& bad :
+             { u"secret://only"_s, u"file:///x"_s, u"secret://ns/"_s, u"secret://ns/name#"_s, u"configmap://only"_s })
             QVERIFY2(!KubeObjectRef::parse(bad).ok(), qPrintable(bad));
         QString err;
         qputenv("KUBECONFIG", m_dir.filePath(u"none.yaml"_s).toUtf8());

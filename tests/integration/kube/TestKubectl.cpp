@@ -80,9 +80,9 @@ private Q_SLOTS:
         qInfo("kubectl %s, client minor version %d", qPrintable(m_kubectl), m_minor);
         m_kubeconfig = m_dir.filePath(u"kubeconfig"_s);
         m_server.setProgram(QStringLiteral(CERTROTOR_KUBEAPI_PATH));
-        m_server.setArguments({u"--port"_s, u"0"_s, u"--write-kubeconfig"_s, m_kubeconfig, u"--seed"_s,
-                               u"default/demo-ca"_s, u"--seed-configmap"_s, u"default/demo-bundle"_s,
-                               u"--bookmark-ms"_s, u"0"_s});
+        m_server.setArguments({ u"--port"_s, u"0"_s, u"--write-kubeconfig"_s, m_kubeconfig, u"--seed"_s,
+                                u"default/demo-ca"_s, u"--seed-configmap"_s, u"default/demo-bundle"_s,
+                                u"--bookmark-ms"_s, u"0"_s });
         m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_server.start();
         QVERIFY(m_server.waitForStarted(10000));
@@ -208,26 +208,26 @@ private Q_SLOTS:
     void getConfigMapYamlAndTable()
     {
         // data is plain text: the PEM shows as is in YAML, not base64
-        const auto y = kubectl({u"get"_s, u"configmap"_s, u"demo-bundle"_s, u"-o"_s, u"yaml"_s});
+        const auto y = kubectl({ u"get"_s, u"configmap"_s, u"demo-bundle"_s, u"-o"_s, u"yaml"_s });
         QVERIFY2(y.exitCode == 0, y.err.constData());
         QVERIFY2(y.out.contains("kind: ConfigMap"), y.out.constData());
         QVERIFY2(y.out.contains("ca.crt: |"), y.out.constData());
         QVERIFY2(y.out.contains("    -----BEGIN CERTIFICATE-----"), y.out.constData());
-        const auto pem = kubectl({u"get"_s, u"cm"_s, u"demo-bundle"_s, u"-o"_s, u"jsonpath={.data.ca\\.crt}"_s});
+        const auto pem = kubectl({ u"get"_s, u"cm"_s, u"demo-bundle"_s, u"-o"_s, u"jsonpath={.data.ca\\.crt}"_s });
         QVERIFY(pem.out.startsWith("-----BEGIN CERTIFICATE-----"));
         // NAME DATA AGE, as for a real cluster's ConfigMaps
-        const auto t = kubectl({u"get"_s, u"configmaps"_s});
+        const auto t = kubectl({ u"get"_s, u"configmaps"_s });
         QVERIFY2(t.exitCode == 0, t.err.constData());
         const QList<QByteArray> lines = t.out.trimmed().split('\n');
         QCOMPARE(lines.value(0).simplified(), QByteArray("NAME DATA AGE"));
-        QCOMPARE(lines.value(1).simplified().split(' ').mid(0, 2), (QList<QByteArray>{"demo-bundle", "1"}));
-        const auto l = kubectl({u"get"_s, u"configmaps"_s, u"-l"_s, u"app=certrotor-test"_s, u"-o"_s, u"name"_s});
+        QCOMPARE(lines.value(1).simplified().split(' ').mid(0, 2), (QList<QByteArray> { "demo-bundle", "1" }));
+        const auto l = kubectl({ u"get"_s, u"configmaps"_s, u"-l"_s, u"app=certrotor-test"_s, u"-o"_s, u"name"_s });
         QCOMPARE(l.out.trimmed(), QByteArray("configmap/demo-bundle"));
         // a Secret of another name is not a ConfigMap, and a missing one is a proper NotFound
-        const auto nf = kubectl({u"get"_s, u"configmap"_s, u"demo-ca"_s});
+        const auto nf = kubectl({ u"get"_s, u"configmap"_s, u"demo-ca"_s });
         QVERIFY(nf.exitCode != 0);
         QVERIFY2(nf.err.contains("configmaps \"demo-ca\" not found"), nf.err.constData());
-        const auto all = kubectl({u"get"_s, u"configmaps"_s, u"--all-namespaces"_s, u"-o"_s, u"name"_s});
+        const auto all = kubectl({ u"get"_s, u"configmaps"_s, u"--all-namespaces"_s, u"-o"_s, u"name"_s });
         QCOMPARE(all.out.trimmed(), QByteArray("configmap/demo-bundle"));
     }
 
@@ -237,8 +237,9 @@ private Q_SLOTS:
             QTest::qWait(50); // the Secret watch of an earlier case is gone
         QProcess watch;
         watch.setProcessEnvironment(env());
-        watch.start(m_kubectl, {u"--cache-dir"_s, m_dir.filePath(u"cache"_s), u"get"_s, u"configmaps"_s, u"--watch"_s,
-                                u"--request-timeout=0"_s});
+        watch.start(m_kubectl,
+                    { u"--cache-dir"_s, m_dir.filePath(u"cache"_s), u"get"_s, u"configmaps"_s, u"--watch"_s,
+                      u"--request-timeout=0"_s });
         QVERIFY(watch.waitForStarted(10000));
         QByteArray out;
         for (int i = 0; i < 150 && !out.contains("demo-bundle"); ++i)
@@ -248,11 +249,12 @@ private Q_SLOTS:
         for (int i = 0; i < 100 && control(u"watches"_s) != u"OK 1"_s; ++i)
             QTest::qWait(50);
         // a Secret change is not a ConfigMap event; the ConfigMap change is
-        QVERIFY(control(u"put default demo-bundle ca.crt=%1"_s.arg(QString::fromLatin1(QByteArray("secret").toBase64())))
-                    .startsWith(u"OK "_s));
+        QVERIFY(
+            control(u"put default demo-bundle ca.crt=%1"_s.arg(QString::fromLatin1(QByteArray("secret").toBase64())))
+                .startsWith(u"OK "_s));
         const QString reply = control(u"put-configmap default demo-bundle ca.crt=%1 extra=%2 more=%3"_s.arg(
-            QString::fromLatin1(QByteArray("not really a CA").toBase64()), QString::fromLatin1(QByteArray("x").toBase64()),
-            QString::fromLatin1(QByteArray("y").toBase64())));
+            QString::fromLatin1(QByteArray("not really a CA").toBase64()),
+            QString::fromLatin1(QByteArray("x").toBase64()), QString::fromLatin1(QByteArray("y").toBase64())));
         QVERIFY2(reply.startsWith(u"OK "_s), qPrintable(reply));
         for (int i = 0; i < 150 && (out.count("demo-bundle") < 2 || !out.endsWith('\n')); ++i)
             if (watch.waitForReadyRead(100))
@@ -272,17 +274,19 @@ private Q_SLOTS:
         const QString file = m_dir.filePath(u"trust-bundle.yaml"_s);
         const auto yaml = [](const QByteArray& value) -> QByteArray {
             return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: trust-bundle\n  namespace: istio-system\n"
-                   "data:\n  ca.crt: " + value + "\n  mesh.yaml: keep\n";
+                   "data:\n  ca.crt: "
+                + value + "\n  mesh.yaml: keep\n";
         };
         QVERIFY(certrotor::test::writeFile(file, yaml("first")));
-        const auto created = kubectl(QStringList{u"apply"_s, u"-f"_s, file});
+        const auto created = kubectl(QStringList { u"apply"_s, u"-f"_s, file });
         QVERIFY2(created.exitCode == 0, created.err.constData());
         QVERIFY2(created.out.contains("configmap/trust-bundle created"), created.out.constData());
         QVERIFY(certrotor::test::writeFile(file, yaml("second")));
-        const auto configured = kubectl(QStringList{u"apply"_s, u"-f"_s, file});
+        const auto configured = kubectl(QStringList { u"apply"_s, u"-f"_s, file });
         QVERIFY2(configured.exitCode == 0, configured.err.constData());
         QVERIFY2(configured.out.contains("configmap/trust-bundle configured"), configured.out.constData());
-        const QStringList getJson{u"get"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s, u"-o"_s, u"json"_s};
+        const QStringList getJson { u"get"_s,          u"configmap"_s, u"trust-bundle"_s, u"-n"_s,
+                                    u"istio-system"_s, u"-o"_s,        u"json"_s };
         QJsonObject o = QJsonDocument::fromJson(kubectl(getJson).out).object();
         QCOMPARE(o.value(u"data"_s).toObject().value(u"ca.crt"_s).toString(), u"second"_s);
         QCOMPARE(o.value(u"data"_s).toObject().value(u"mesh.yaml"_s).toString(), u"keep"_s);
@@ -296,34 +300,39 @@ private Q_SLOTS:
         o.insert(u"data"_s, data);
         const QString json = m_dir.filePath(u"trust-bundle.json"_s);
         QVERIFY(certrotor::test::writeFile(json, QJsonDocument(o).toJson()));
-        const auto stale = kubectl(QStringList{u"replace"_s, u"-f"_s, json});
+        const auto stale = kubectl(QStringList { u"replace"_s, u"-f"_s, json });
         QVERIFY(stale.exitCode != 0);
-        QVERIFY2(stale.err.contains("Conflict") && stale.err.contains("configmaps \"trust-bundle\""), stale.err.constData());
+        QVERIFY2(stale.err.contains("Conflict") && stale.err.contains("configmaps \"trust-bundle\""),
+                 stale.err.constData());
         QJsonObject md = o.value(u"metadata"_s).toObject();
         md.insert(u"resourceVersion"_s,
-                  QJsonDocument::fromJson(kubectl(getJson).out).object().value(u"metadata"_s).toObject().value(u"resourceVersion"_s));
+                  QJsonDocument::fromJson(kubectl(getJson).out)
+                      .object()
+                      .value(u"metadata"_s)
+                      .toObject()
+                      .value(u"resourceVersion"_s));
         o.insert(u"metadata"_s, md);
         QVERIFY(certrotor::test::writeFile(json, QJsonDocument(o).toJson()));
-        const auto replaced = kubectl(QStringList{u"replace"_s, u"-f"_s, json});
+        const auto replaced = kubectl(QStringList { u"replace"_s, u"-f"_s, json });
         QVERIFY2(replaced.exitCode == 0, replaced.err.constData());
         QVERIFY2(replaced.out.contains("configmap/trust-bundle replaced"), replaced.out.constData());
 
         // binaryData through a merge patch stays base64 in binaryData
-        const auto p = kubectl({u"patch"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s, u"--type"_s,
-                                u"merge"_s, u"-p"_s, uR"({"binaryData":{"root.der":"AAEC"}})"_s});
+        const auto p = kubectl({ u"patch"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s, u"--type"_s,
+                                 u"merge"_s, u"-p"_s, uR"({"binaryData":{"root.der":"AAEC"}})"_s });
         QVERIFY2(p.exitCode == 0, p.err.constData());
-        const auto b = kubectl({u"get"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s, u"-o"_s,
-                                u"jsonpath={.binaryData.root\\.der} {.data.ca\\.crt}"_s});
+        const auto b = kubectl({ u"get"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s, u"-o"_s,
+                                 u"jsonpath={.binaryData.root\\.der} {.data.ca\\.crt}"_s });
         QCOMPARE(b.out, QByteArray("AAEC mine"));
         // one key in both data and binaryData is refused, as by a real API server
-        const auto dup = kubectl({u"patch"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s, u"--type"_s,
-                                  u"merge"_s, u"-p"_s, uR"({"data":{"root.der":"text"}})"_s});
+        const auto dup = kubectl({ u"patch"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s,
+                                   u"--type"_s, u"merge"_s, u"-p"_s, uR"({"data":{"root.der":"text"}})"_s });
         QVERIFY(dup.exitCode != 0);
         QVERIFY2(dup.err.contains("duplicate of key present in binaryData"), dup.err.constData());
 
-        const auto d = kubectl({u"delete"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s});
+        const auto d = kubectl({ u"delete"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s });
         QVERIFY2(d.exitCode == 0, d.err.constData());
-        QVERIFY(kubectl({u"get"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s}).exitCode != 0);
+        QVERIFY(kubectl({ u"get"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s }).exitCode != 0);
     }
 };
 

@@ -47,8 +47,9 @@ class TestWatchSecretCli : public QObject
         env.insert(QStringLiteral("KUBECONFIG"), m_kubeconfig);
         cli.setProcessEnvironment(env);
         m_skipped.clear();
-        cli.start(QStringLiteral(CERTROTOR_CLI_PATH), {QStringLiteral("watch"), QStringLiteral("--json"),
-                                                       QStringLiteral("--max-updates"), QString::number(maxUpdates), spec});
+        cli.start(QStringLiteral(CERTROTOR_CLI_PATH),
+                  { QStringLiteral("watch"), QStringLiteral("--json"), QStringLiteral("--max-updates"),
+                    QString::number(maxUpdates), spec });
     }
 
     /// The next JSON line of `cli` whose event is `event` (and, if given, whose status is `status`). Lines
@@ -85,9 +86,9 @@ private Q_SLOTS:
         QVERIFY(m_dir.isValid());
         m_kubeconfig = m_dir.filePath(QStringLiteral("kubeconfig"));
         m_server.setProgram(QStringLiteral(CERTROTOR_KUBEAPI_PATH));
-        m_server.setArguments({QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--write-kubeconfig"),
-                               m_kubeconfig, QStringLiteral("--seed"), QStringLiteral("default/trust"),
-                               QStringLiteral("--seed-configmap"), QStringLiteral("istio-system/trust-bundle")});
+        m_server.setArguments({ QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--write-kubeconfig"),
+                                m_kubeconfig, QStringLiteral("--seed"), QStringLiteral("default/trust"),
+                                QStringLiteral("--seed-configmap"), QStringLiteral("istio-system/trust-bundle") });
         m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_server.start();
         QVERIFY(m_server.waitForStarted(10000));

@@ -59,7 +59,7 @@ int main(int argc, char** argv)
     } else {
         Rotation::Request request;
         request.candidatePath = args.at(2);
-        request.destinations << Rotation::DestinationSpec{store, {args.at(3)}, 0, {}, -1};
+        request.destinations << Rotation::DestinationSpec { store, { args.at(3) }, 0, {}, -1 };
         const Outcome staged = waitFor(r, [&] { r.stage(request); });
         if (!staged.ok) {
             std::fprintf(stderr, "stage: %s\n", qPrintable(staged.message));
@@ -68,8 +68,8 @@ int main(int argc, char** argv)
     }
     for (int cycle = 1;; ++cycle) {
         const Phase phase = r.state().destinations.first().phase;
-        const Outcome o = phase == Phase::Overlap ? waitFor(r, [&] { r.rollback(); })
-                                                  : waitFor(r, [&] { r.commitWave(0); });
+        const Outcome o
+            = phase == Phase::Overlap ? waitFor(r, [&] { r.rollback(); }) : waitFor(r, [&] { r.commitWave(0); });
         if (!o.ok) {
             std::fprintf(stderr, "%s: %s (%s)\n", qPrintable(o.operation), qPrintable(o.message), qPrintable(o.code));
             return 1;

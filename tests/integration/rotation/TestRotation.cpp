@@ -98,8 +98,7 @@ quint16 closedPort()
 
 } // namespace
 
-class TestRotation : public QObject
-{
+class TestRotation : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
@@ -114,8 +113,7 @@ class TestRotation : public QObject
     QString target(const GrpcTestServer& s) const { return u"127.0.0.1:%1"_s.arg(s.port()); }
 
     /// A fresh case: its own state directory, store file and audit log.
-    struct Case
-    {
+    struct Case {
         QString dir, store, stateDir, auditPath;
     };
     Case newCase(const QByteArray& storeBytes)
@@ -147,7 +145,7 @@ class TestRotation : public QObject
         Rotation::Request r;
         r.candidatePath = m_candidate;
         r.mode = mode;
-        r.destinations << Rotation::DestinationSpec{store, targets, 0, {}, -1};
+        r.destinations << Rotation::DestinationSpec { store, targets, 0, {}, -1 };
         return r;
     }
 
@@ -159,8 +157,8 @@ class TestRotation : public QObject
         spec.commonName = u"localhost"_s;
         spec.notBefore = kNow - 3600;
         spec.notAfter = kNow + 30 * 86400;
-        spec.extendedKeyUsage = {u"serverAuth"_s};
-        spec.subjectAltNames = {u"DNS:localhost"_s, u"IP:127.0.0.1"_s};
+        spec.extendedKeyUsage = { u"serverAuth"_s };
+        spec.subjectAltNames = { u"DNS:localhost"_s, u"IP:127.0.0.1"_s };
         const Issued leaf = issue(spec, makeKey(), &to.intermediate);
         m_onNew[name] = &to == &m_new;
         const QString dir = path(u"servers"_s);
@@ -172,8 +170,8 @@ class TestRotation : public QObject
         t.start();
         while (t.elapsed() < 15000) {
             ProbeOptions o;
-            o.bundle = {root};
-            GrpcProbe probe(ProbeTarget{u"127.0.0.1"_s, server.port(), {}, {}}, o);
+            o.bundle = { root };
+            GrpcProbe probe(ProbeTarget { u"127.0.0.1"_s, server.port(), {}, {} }, o);
             QSignalSpy spy(&probe, &GrpcProbe::finished);
             probe.start();
             if (!probe.isFinished())
@@ -225,14 +223,14 @@ private Q_SLOTS:
         Rotation r(settingsFor(c, &log));
 
         // stage: preview and the gate for the overlap.
-        Outcome staged = waitFor(r, [&] { r.stage(request(c.store, {target(m_a), target(m_b)})); });
+        Outcome staged = waitFor(r, [&] { r.stage(request(c.store, { target(m_a), target(m_b) })); });
         QVERIFY2(staged.ok, qPrintable(describe(staged)));
         QCOMPARE(staged.destinations.size(), 1);
         const DestinationOutcome& preview = staged.destinations.first();
         QVERIFY2(preview.violations.isEmpty(), qPrintable(describe(staged)));
         QCOMPARE(preview.certificatesBefore, 1);
         QCOMPARE(preview.certificatesAfter, 2);
-        QCOMPARE(preview.added, QStringList{u"CN=New Root CA"_s});
+        QCOMPARE(preview.added, QStringList { u"CN=New Root CA"_s });
         QVERIFY(preview.diff.unified.contains(u"+-----BEGIN CERTIFICATE-----"_s));
         QCOMPARE(preview.precondition, sha(m_oldRoot));
         QCOMPARE(readFile(c.store), m_oldRoot); // staging writes nothing
@@ -243,7 +241,7 @@ private Q_SLOTS:
         QVERIFY2(committed.ok, qPrintable(describe(committed)));
         const QByteArray overlap = readFile(c.store);
         QCOMPARE(overlap, m_newRoot + m_oldRoot);
-        struct stat st{};
+        struct stat st { };
         QVERIFY(::stat(QFile::encodeName(c.store).constData(), &st) == 0);
         QCOMPARE(st.st_mode & 0777, 0640u);
         const QString backup = committed.destinations.first().backup;
@@ -263,7 +261,7 @@ private Q_SLOTS:
         QCOMPARE(early.code, u"policy"_s);
         QVERIFY2(!early.destinations.first().violations.isEmpty(), qPrintable(describe(early)));
         QCOMPARE(early.destinations.first().violations.first().rule, policy::needsOldCa);
-        QCOMPARE(early.destinations.first().violations.first().targets, (QStringList{target(m_a), target(m_b)}));
+        QCOMPARE(early.destinations.first().violations.first().targets, (QStringList { target(m_a), target(m_b) }));
         QCOMPARE(readFile(c.store), overlap);
 
         // One server moves to the new CA: confirm says so; retire still refused, naming only the other one.
@@ -274,7 +272,7 @@ private Q_SLOTS:
         QCOMPARE(checked.destinations.first().targets.at(1).anchoredBy, u"old"_s);
         Outcome stillEarly = waitFor(r, [&] { r.retire(); });
         QVERIFY(!stillEarly.ok);
-        QCOMPARE(stillEarly.destinations.first().violations.first().targets, QStringList{target(m_b)});
+        QCOMPARE(stillEarly.destinations.first().violations.first().targets, QStringList { target(m_b) });
 
         // Both moved: retire is allowed, confirmed, anchored by the new CA.
         QVERIFY(switchServer(u"b"_s, m_b, m_new));
@@ -311,11 +309,12 @@ private Q_SLOTS:
             if (e.startsWith(u"rotation-"_s) && e != u"rotation-probed"_s)
                 events << e;
         }
-        QCOMPARE(events, (QStringList{u"rotation-staged"_s, u"rotation-committed"_s, u"rotation-confirmed"_s,
-                                      u"rotation-refused"_s, u"rotation-confirmed"_s, u"rotation-refused"_s,
-                                      u"rotation-retired"_s, u"rotation-confirmed"_s, u"rotation-rolled-back"_s,
-                                      u"rotation-confirmed"_s, u"rotation-refused"_s, u"rotation-rolled-back"_s,
-                                      u"rotation-confirmed"_s}));
+        QCOMPARE(
+            events,
+            (QStringList { u"rotation-staged"_s, u"rotation-committed"_s, u"rotation-confirmed"_s,
+                           u"rotation-refused"_s, u"rotation-confirmed"_s, u"rotation-refused"_s, u"rotation-retired"_s,
+                           u"rotation-confirmed"_s, u"rotation-rolled-back"_s, u"rotation-confirmed"_s,
+                           u"rotation-refused"_s, u"rotation-rolled-back"_s, u"rotation-confirmed"_s }));
         const QJsonObject commit = records(c.auditPath, u"rotation-committed"_s).first().value(u"data"_s).toObject();
         QCOMPARE(commit.value(u"precondition"_s).toString(), sha(m_oldRoot));
         QCOMPARE(commit.value(u"afterSha256"_s).toString(), sha(overlap));
@@ -333,7 +332,7 @@ private Q_SLOTS:
         Rotation::Settings s = settingsFor(c, &log);
         Rotation r(s);
         // replace while the server still serves an old-CA chain: refused (needs-old-ca)...
-        Outcome staged = waitFor(r, [&] { r.stage(request(c.store, {target(m_a)}, Rotation::Mode::Replace)); });
+        Outcome staged = waitFor(r, [&] { r.stage(request(c.store, { target(m_a) }, Rotation::Mode::Replace)); });
         QVERIFY2(staged.ok, qPrintable(describe(staged)));
         QVERIFY2(!staged.destinations.first().violations.isEmpty(), qPrintable(describe(staged)));
         QCOMPARE(staged.destinations.first().violations.first().rule, policy::needsOldCa);
@@ -369,14 +368,15 @@ private Q_SLOTS:
         QCOMPARE(overrides.first().value(u"data"_s).toObject().value(u"reason"_s).toString(), reason);
         QCOMPARE(records(c.auditPath, u"rotation-refused"_s).size(), 2);
         const QJsonObject confirmed = records(c.auditPath, u"rotation-confirmed"_s).first().value(u"data"_s).toObject();
-        QVERIFY(confirmed.value(u"targets"_s).toArray().first().toObject().value(u"timeToTrustMs"_s).toDouble() >= 1000);
+        QVERIFY(confirmed.value(u"targets"_s).toArray().first().toObject().value(u"timeToTrustMs"_s).toDouble()
+                >= 1000);
     }
 
     void cancelDuringTheGateWritesNothing()
     {
         Case c = newCase(m_oldRoot);
         Rotation r(settingsFor(c, nullptr));
-        QVERIFY(waitFor(r, [&] { r.stage(request(c.store, {target(m_a), target(m_b)})); }).ok);
+        QVERIFY(waitFor(r, [&] { r.stage(request(c.store, { target(m_a), target(m_b) })); }).ok);
         // Cancelled while the commit's gate probes (before any write): nothing is written, the state stays staged.
         Outcome o = waitFor(r, [&] {
             r.commitWave(0);
@@ -398,7 +398,7 @@ private Q_SLOTS:
         AuditLog log(c.auditPath);
         log.openWithoutKeyring();
         Rotation r(settingsFor(c, &log, 60000));
-        QVERIFY(waitFor(r, [&] { r.stage(request(c.store, {target(m_a)}, Rotation::Mode::Replace)); }).ok);
+        QVERIFY(waitFor(r, [&] { r.stage(request(c.store, { target(m_a) }, Rotation::Mode::Replace)); }).ok);
         r.setOverrideReason(u"drill: cut the old CA off while the server still needs it"_s);
         // The server never moves: confirmation would wait the whole minute; cancelled after 1.2 s.
         QTimer::singleShot(1200, &r, [&r] { r.cancel(); });
@@ -428,16 +428,20 @@ private Q_SLOTS:
             log.openWithoutKeyring();
             Rotation r(settingsFor(c, &log));
             const QString dead = u"127.0.0.1:%1"_s.arg(closedPort());
-            Outcome staged = waitFor(r, [&] { r.stage(request(c.store, {target(m_a), dead})); });
+            Outcome staged = waitFor(r, [&] { r.stage(request(c.store, { target(m_a), dead })); });
             QVERIFY(staged.ok);
             QVERIFY2(!staged.destinations.first().violations.isEmpty(), qPrintable(describe(staged)));
             QCOMPARE(staged.destinations.first().violations.first().rule, policy::probeFailed);
-            QCOMPARE(staged.destinations.first().violations.first().targets, QStringList{dead});
+            QCOMPARE(staged.destinations.first().violations.first().targets, QStringList { dead });
             Outcome refused = waitFor(r, [&] { r.commitWave(0); });
             QCOMPARE(refused.code, u"policy"_s);
             QCOMPARE(readFile(c.store), m_oldRoot);
             QVERIFY(log.waitForWritten(10000));
-            QCOMPARE(records(c.auditPath, u"rotation-refused"_s).first().value(u"data"_s).toObject().value(u"rule"_s)
+            QCOMPARE(records(c.auditPath, u"rotation-refused"_s)
+                         .first()
+                         .value(u"data"_s)
+                         .toObject()
+                         .value(u"rule"_s)
                          .toString(),
                      policy::probeFailed);
         }
@@ -449,14 +453,14 @@ private Q_SLOTS:
             spec.notBefore = kNow - 400 * 86400;
             spec.notAfter = kNow - 86400;
             spec.isCA = true;
-            spec.keyUsage = {u"keyCertSign"_s, u"cRLSign"_s};
+            spec.keyUsage = { u"keyCertSign"_s, u"cRLSign"_s };
             const Issued expired = issue(spec, makeKey());
             const QString cand = c.dir + u"/expired-candidate.pem"_s;
             QVERIFY(writeFile(cand, m_newRoot + expired.pem()));
             AuditLog log(c.auditPath);
             log.openWithoutKeyring();
             Rotation r(settingsFor(c, &log));
-            Rotation::Request req = request(c.store, {target(m_a)});
+            Rotation::Request req = request(c.store, { target(m_a) });
             req.candidatePath = cand;
             Outcome staged = waitFor(r, [&] { r.stage(req); });
             QVERIFY(staged.ok);
@@ -485,7 +489,7 @@ private Q_SLOTS:
             AuditLog log(c.auditPath);
             log.openWithoutKeyring();
             Rotation r(settingsFor(c, &log));
-            QVERIFY(waitFor(r, [&] { r.stage(request(c.store, {target(m_a)})); }).ok);
+            QVERIFY(waitFor(r, [&] { r.stage(request(c.store, { target(m_a) })); }).ok);
             const QByteArray theirs = m_oldRoot + m_old.intermediate.pem();
             QVERIFY(writeFile(c.store, theirs));
             Outcome o = waitFor(r, [&] { r.commitWave(0); });
@@ -503,7 +507,7 @@ private Q_SLOTS:
             AuditLog log(c.auditPath);
             log.openWithoutKeyring();
             Rotation r(settingsFor(c, &log));
-            Rotation::Request req = request(c.store, {target(m_a)});
+            Rotation::Request req = request(c.store, { target(m_a) });
             req.candidatePath = cand;
             QVERIFY(waitFor(r, [&] { r.stage(req); }).ok);
             QVERIFY(writeFile(cand, m_newRoot + m_new.intermediate.pem()));
@@ -516,7 +520,7 @@ private Q_SLOTS:
         {
             Case c = newCase(m_oldRoot);
             Rotation r(settingsFor(c, nullptr));
-            Rotation::Request req = request(c.store, {target(m_a)});
+            Rotation::Request req = request(c.store, { target(m_a) });
             req.expectSha256 = sha("something else");
             Outcome o = waitFor(r, [&] { r.stage(req); });
             QCOMPARE(o.code, u"sha256-mismatch"_s);
@@ -531,29 +535,34 @@ private Q_SLOTS:
             bad.replace(bad.indexOf('\n') + 10, 8, "!!!!!!!!");
             QVERIFY(writeFile(cand, bad));
             Rotation r(settingsFor(c, nullptr));
-            Rotation::Request req = request(c.store, {target(m_a)});
+            Rotation::Request req = request(c.store, { target(m_a) });
             req.candidatePath = cand;
             Outcome o = waitFor(r, [&] { r.stage(req); });
             QCOMPARE(o.code, u"candidate"_s);
             QVERIFY2(o.message.contains(u"block 1, line"_s), qPrintable(o.message));
-            QVERIFY(!QFile::exists(RotationState::pathFor(RotationState::idFor({c.store}), c.stateDir)));
+            QVERIFY(!QFile::exists(RotationState::pathFor(RotationState::idFor({ c.store }), c.stateDir)));
         }
     }
 
     void secretRotationKeepsOtherKeysAndDetectsConflicts()
     {
-        KubeApiServer server(KubeApiServer::Options{});
+        KubeApiServer server(KubeApiServer::Options {});
         QString error;
         QVERIFY2(server.start(&error), qPrintable(error));
         const QString kubeconfig = path(u"kubeconfig"_s);
         QVERIFY(server.writeKubeconfig(kubeconfig));
         qputenv("KUBECONFIG", QFile::encodeName(kubeconfig));
         const QByteArray token = "not-a-ca-but-kept";
-        QVERIFY(!server.putSecret(u"payments"_s, u"grpc-ca"_s, {{u"ca.crt"_s, m_oldRoot}, {u"token"_s, token}}).isEmpty());
+        QVERIFY(!server.putSecret(u"payments"_s, u"grpc-ca"_s, { { u"ca.crt"_s, m_oldRoot }, { u"token"_s, token } })
+                     .isEmpty());
         const QString dest = u"secret://test-cert/payments/grpc-ca#ca.crt"_s;
         auto secretKey = [&](const QString& key) {
             return QByteArray::fromBase64(server.secret(u"payments"_s, u"grpc-ca"_s)
-                                              .value(u"data"_s).toObject().value(key).toString().toLatin1());
+                                              .value(u"data"_s)
+                                              .toObject()
+                                              .value(key)
+                                              .toString()
+                                              .toLatin1());
         };
 
         Case c = newCase({});
@@ -562,11 +571,12 @@ private Q_SLOTS:
         {
             // Another writer between stage and commit: 409-free conflict from the staged resourceVersion.
             Rotation r(settingsFor(c, &log));
-            Outcome staged = waitFor(r, [&] { r.stage(request(dest, {target(m_a)})); });
+            Outcome staged = waitFor(r, [&] { r.stage(request(dest, { target(m_a) })); });
             QVERIFY2(staged.ok, qPrintable(describe(staged)));
             QVERIFY(staged.destinations.first().notes.join(u' ').contains(u"subPath"_s));
-            QVERIFY(!server.putSecret(u"payments"_s, u"grpc-ca"_s,
-                                      {{u"ca.crt"_s, m_oldRoot}, {u"token"_s, token}, {u"extra"_s, "x"}})
+            QVERIFY(!server
+                         .putSecret(u"payments"_s, u"grpc-ca"_s,
+                                    { { u"ca.crt"_s, m_oldRoot }, { u"token"_s, token }, { u"extra"_s, "x" } })
                          .isEmpty());
             Outcome o = waitFor(r, [&] { r.commitWave(0); });
             QCOMPARE(o.code, u"conflict"_s);
@@ -576,7 +586,7 @@ private Q_SLOTS:
         }
         {
             Rotation r(settingsFor(c, &log));
-            QVERIFY(waitFor(r, [&] { r.stage(request(dest, {target(m_a)})); }).ok);
+            QVERIFY(waitFor(r, [&] { r.stage(request(dest, { target(m_a) })); }).ok);
             Outcome o = waitFor(r, [&] { r.commitWave(0); });
             QVERIFY2(o.ok, qPrintable(describe(o)));
             QCOMPARE(secretKey(u"ca.crt"_s), m_newRoot + m_oldRoot);
@@ -591,7 +601,7 @@ private Q_SLOTS:
             // Another writer between the committer's own read and its update: the API server refuses the PUT
             // on the staged resourceVersion (409), which is a conflict, never retried.
             Rotation r(settingsFor(c, &log));
-            QVERIFY(waitFor(r, [&] { r.stage(request(dest, {target(m_a)})); }).ok);
+            QVERIFY(waitFor(r, [&] { r.stage(request(dest, { target(m_a) })); }).ok);
             const auto countPuts = [&server] {
                 int puts = 0;
                 for (const KubeApiServer::RequestRecord& rec : server.requests())
@@ -604,7 +614,7 @@ private Q_SLOTS:
                 const KubeApiServer::RequestRecord last = server.requests().last();
                 if (last.method == "GET" && last.target.endsWith("/namespaces/payments/secrets/grpc-ca") && ++gets == 2)
                     server.putSecret(u"payments"_s, u"grpc-ca"_s,
-                                     {{u"ca.crt"_s, m_oldRoot}, {u"token"_s, token}, {u"extra"_s, "racer"}});
+                                     { { u"ca.crt"_s, m_oldRoot }, { u"token"_s, token }, { u"extra"_s, "racer" } });
             });
             Outcome o = waitFor(r, [&] { r.commitWave(0); });
             disconnect(hook);
@@ -618,15 +628,15 @@ private Q_SLOTS:
         {
             // The candidate itself from a Secret key (as a PKI team delivers it): read, pinned at staging,
             // re-read at commit — a changed candidate Secret is a conflict.
-            QVERIFY(!server.putSecret(u"pki"_s, u"next-ca"_s, {{u"ca.crt"_s, m_newRoot}}).isEmpty());
+            QVERIFY(!server.putSecret(u"pki"_s, u"next-ca"_s, { { u"ca.crt"_s, m_newRoot } }).isEmpty());
             Rotation r(settingsFor(c, &log));
-            Rotation::Request req = request(dest, {target(m_a)});
+            Rotation::Request req = request(dest, { target(m_a) });
             req.candidatePath = u"secret://test-cert/pki/next-ca#ca.crt"_s;
             Outcome staged = waitFor(r, [&] { r.stage(req); });
             QVERIFY2(staged.ok, qPrintable(describe(staged)));
             QCOMPARE(r.state().candidateName, req.candidatePath);
             QCOMPARE(r.state().candidateSha256, sha(m_newRoot));
-            QVERIFY(!server.putSecret(u"pki"_s, u"next-ca"_s, {{u"ca.crt"_s, m_newRoot + m_new.intermediate.pem()}})
+            QVERIFY(!server.putSecret(u"pki"_s, u"next-ca"_s, { { u"ca.crt"_s, m_newRoot + m_new.intermediate.pem() } })
                          .isEmpty());
             Outcome o = waitFor(r, [&] { r.commitWave(0); });
             QCOMPARE(o.code, u"conflict"_s);
@@ -652,7 +662,7 @@ private Q_SLOTS:
         // untouched. Every read back goes through the real kubectl against the in-process API server.
         const QString kubectlPath = QStandardPaths::findExecutable(u"kubectl"_s);
         QVERIFY2(!kubectlPath.isEmpty(), "no kubectl (installer/install-deps.sh installs kubernetes-client)");
-        KubeApiServer server(KubeApiServer::Options{});
+        KubeApiServer server(KubeApiServer::Options {});
         QString error;
         QVERIFY2(server.start(&error), qPrintable(error));
         const QString kubeconfig = path(u"kubeconfig-configmap"_s);
@@ -665,7 +675,7 @@ private Q_SLOTS:
             env.insert(u"KUBECONFIG"_s, kubeconfig);
             p.setProcessEnvironment(env);
             QSignalSpy finished(&p, &QProcess::finished);
-            p.start(kubectlPath, QStringList{u"--cache-dir"_s, path(u"kubectl-cache"_s)} + args);
+            p.start(kubectlPath, QStringList { u"--cache-dir"_s, path(u"kubectl-cache"_s) } + args);
             ProcessResult r;
             if (!p.waitForStarted(10000))
                 return r;
@@ -680,14 +690,15 @@ private Q_SLOTS:
             return r;
         };
         const auto jsonpath = [&](const QString& expression) {
-            const ProcessResult r = kubectl({u"get"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s,
-                                             u"-o"_s, u"jsonpath="_s + expression});
+            const ProcessResult r = kubectl({ u"get"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s,
+                                              u"-o"_s, u"jsonpath="_s + expression });
             return r.exitCode == 0 ? r.out : QByteArray("kubectl failed: " + r.err);
         };
         const QString meshConfig = u"trustDomain: cluster.local\n"_s;
-        QVERIFY(!server.putConfigMap(u"istio-system"_s, u"trust-bundle"_s,
-                                     {{u"ca.crt"_s, QString::fromLatin1(m_oldRoot)}, {u"mesh.yaml"_s, meshConfig}}, {},
-                                     {{u"trust.cert-manager.io/bundle"_s, u"trust-bundle"_s}})
+        QVERIFY(!server
+                     .putConfigMap(u"istio-system"_s, u"trust-bundle"_s,
+                                   { { u"ca.crt"_s, QString::fromLatin1(m_oldRoot) }, { u"mesh.yaml"_s, meshConfig } },
+                                   {}, { { u"trust.cert-manager.io/bundle"_s, u"trust-bundle"_s } })
                      .isEmpty());
         QCOMPARE(jsonpath(u"{.data.ca\\.crt}"_s), m_oldRoot);
         const QString dest = u"configmap://test-cert/istio-system/trust-bundle#ca.crt"_s;
@@ -698,12 +709,12 @@ private Q_SLOTS:
         {
             // kubectl writes between stage and commit: a conflict, nothing written.
             Rotation r(settingsFor(c, &log));
-            Outcome staged = waitFor(r, [&] { r.stage(request(dest, {target(m_a)})); });
+            Outcome staged = waitFor(r, [&] { r.stage(request(dest, { target(m_a) })); });
             QVERIFY2(staged.ok, qPrintable(describe(staged)));
             QVERIFY(staged.destinations.first().notes.join(u' ').contains(u"ConfigMap"_s));
-            const ProcessResult patch = kubectl({u"patch"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s,
-                                                 u"istio-system"_s, u"--type"_s, u"merge"_s, u"-p"_s,
-                                                 uR"({"data":{"owner":"kubectl"}})"_s});
+            const ProcessResult patch
+                = kubectl({ u"patch"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s, u"--type"_s,
+                            u"merge"_s, u"-p"_s, uR"({"data":{"owner":"kubectl"}})"_s });
             QVERIFY2(patch.exitCode == 0, patch.err.constData());
             Outcome o = waitFor(r, [&] { r.commitWave(0); });
             QCOMPARE(o.code, u"conflict"_s);
@@ -712,7 +723,7 @@ private Q_SLOTS:
         }
         {
             Rotation r(settingsFor(c, &log));
-            QVERIFY(waitFor(r, [&] { r.stage(request(dest, {target(m_a)})); }).ok);
+            QVERIFY(waitFor(r, [&] { r.stage(request(dest, { target(m_a) })); }).ok);
             Outcome o = waitFor(r, [&] { r.commitWave(0); });
             QVERIFY2(o.ok, qPrintable(describe(o)));
             // The overlap, as text in data (never moved to binaryData); the other keys untouched.
@@ -731,15 +742,16 @@ private Q_SLOTS:
 
     void configMapCommitterKeepsEachKeyWhereItIs()
     {
-        KubeApiServer server(KubeApiServer::Options{});
+        KubeApiServer server(KubeApiServer::Options {});
         QString error;
         QVERIFY2(server.start(&error), qPrintable(error));
         const QString kubeconfig = path(u"kubeconfig-committer"_s);
         QVERIFY(server.writeKubeconfig(kubeconfig));
         qputenv("KUBECONFIG", QFile::encodeName(kubeconfig));
         const QByteArray der = QByteArray::fromHex("3082000102");
-        QVERIFY(!server.putConfigMap(u"mesh"_s, u"roots"_s, {{u"ca.crt"_s, QString::fromLatin1(m_oldRoot)}},
-                                     {{u"root.pem"_s, m_oldRoot}, {u"other.der"_s, der}})
+        QVERIFY(!server
+                     .putConfigMap(u"mesh"_s, u"roots"_s, { { u"ca.crt"_s, QString::fromLatin1(m_oldRoot) } },
+                                   { { u"root.pem"_s, m_oldRoot }, { u"other.der"_s, der } })
                      .isEmpty());
         const auto committerFor = [](const QString& spec) {
             Result<std::unique_ptr<Committer>> c = Committer::create(Destination::parse(spec).value(), {});
@@ -749,7 +761,7 @@ private Q_SLOTS:
             auto out = std::make_shared<std::optional<Result<DestinationContent>>>();
             start([out](Result<DestinationContent> r) { *out = std::move(r); });
             (void)QTest::qWaitFor([&] { return out->has_value(); }, 15000);
-            return out->value_or(Result<DestinationContent>(Error{u"the test gave up waiting"_s, {}, {}}));
+            return out->value_or(Result<DestinationContent>(Error { u"the test gave up waiting"_s, {}, {} }));
         };
 
         // A key in binaryData stays in binaryData (base64), every other key untouched.
@@ -758,8 +770,8 @@ private Q_SLOTS:
         Result<DestinationContent> before = await([&](Committer::Done d) { binary->read(std::move(d)); });
         QVERIFY2(before.ok(), qPrintable(before.ok() ? QString() : before.error().text()));
         QCOMPARE(before.value().bytes, m_oldRoot);
-        Result<DestinationContent> written =
-            await([&](Committer::Done d) { binary->write(m_newRoot + m_oldRoot, before.value().version, std::move(d)); });
+        Result<DestinationContent> written = await(
+            [&](Committer::Done d) { binary->write(m_newRoot + m_oldRoot, before.value().version, std::move(d)); });
         QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().text()));
         const QJsonObject stored = server.configMap(u"mesh"_s, u"roots"_s);
         const QJsonObject binaryData = stored.value(u"binaryData"_s).toObject();
@@ -772,11 +784,16 @@ private Q_SLOTS:
         std::unique_ptr<Committer> text = committerFor(u"configmap://test-cert/mesh/roots#ca.crt"_s);
         Result<DestinationContent> textBefore = await([&](Committer::Done d) { text->read(std::move(d)); });
         QVERIFY(textBefore.ok());
-        Result<DestinationContent> notText =
-            await([&](Committer::Done d) { text->write(QByteArray("\xff\xfe not text", 11), textBefore.value().version, std::move(d)); });
+        Result<DestinationContent> notText = await([&](Committer::Done d) {
+            text->write(QByteArray("\xff\xfe not text", 11), textBefore.value().version, std::move(d));
+        });
         QVERIFY(!notText.ok());
         QCOMPARE(notText.error().code, commitcode::unusable);
-        QCOMPARE(server.configMap(u"mesh"_s, u"roots"_s).value(u"metadata"_s).toObject().value(u"resourceVersion"_s).toString(),
+        QCOMPARE(server.configMap(u"mesh"_s, u"roots"_s)
+                     .value(u"metadata"_s)
+                     .toObject()
+                     .value(u"resourceVersion"_s)
+                     .toString(),
                  textBefore.value().version);
 
         // A missing key and a missing ConfigMap are unusable destinations, by code.
@@ -797,14 +814,14 @@ private Q_SLOTS:
                     client->call("PUT", u"/api/v1/namespaces/mesh/configmaps/roots"_s, {},
                                  QJsonDocument(frozen).toJson(QJsonDocument::Compact), nullptr,
                                  [d](kube::KubeResult<QJsonObject> r) {
-                                     d(r.ok() ? Result<DestinationContent>(DestinationContent{})
-                                              : Result<DestinationContent>(Error{r.error.message, {}, {}}));
+                                     d(r.ok() ? Result<DestinationContent>(DestinationContent {})
+                                              : Result<DestinationContent>(Error { r.error.message, {}, {} }));
                                  });
                 }).ok());
         Result<DestinationContent> frozenBefore = await([&](Committer::Done d) { text->read(std::move(d)); });
         QVERIFY(frozenBefore.ok());
-        Result<DestinationContent> refused =
-            await([&](Committer::Done d) { text->write(m_newRoot, frozenBefore.value().version, std::move(d)); });
+        Result<DestinationContent> refused
+            = await([&](Committer::Done d) { text->write(m_newRoot, frozenBefore.value().version, std::move(d)); });
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, commitcode::unusable);
         QVERIFY2(refused.error().message.contains(u"immutable"_s), qPrintable(refused.error().message));
@@ -817,21 +834,23 @@ private Q_SLOTS:
     {
         Case c = newCase(m_oldRoot);
         qputenv("CERTROTOR_STATE_DIR", QFile::encodeName(c.stateDir));
-        const QStringList common{u"--audit-log"_s, c.auditPath, u"--yes"_s};
+        const QStringList common { u"--audit-log"_s, c.auditPath, u"--yes"_s };
 
         // --dry-run: the bytes that would change and the verdict; nothing written, no state kept.
-        ProcessResult dry = runCli(QStringList{u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate,
-                                               u"--target"_s, target(m_a), u"--dry-run"_s} + common);
+        ProcessResult dry = runCli(QStringList { u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate,
+                                                 u"--target"_s, target(m_a), u"--dry-run"_s }
+                                   + common);
         QVERIFY2(dry.exitCode == 0, dry.err.constData());
         QVERIFY(dry.out.contains(QByteArray(QByteArray("+++ ") + QFile::encodeName(c.store))));
         QVERIFY(dry.out.contains("+-----BEGIN CERTIFICATE-----"));
         QVERIFY(dry.out.contains("the commit would be allowed"));
         QCOMPARE(readFile(c.store), m_oldRoot);
-        QVERIFY(QDir(c.stateDir).entryList({u"*.json"_s}).isEmpty());
+        QVERIFY(QDir(c.stateDir).entryList({ u"*.json"_s }).isEmpty());
 
         // replace is refused while the server serves an old-CA chain: exit 1, nothing written.
-        ProcessResult replace = runCli(QStringList{u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate,
-                                                   u"--target"_s, target(m_a), u"--mode"_s, u"replace"_s} + common);
+        ProcessResult replace = runCli(QStringList { u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate,
+                                                     u"--target"_s, target(m_a), u"--mode"_s, u"replace"_s }
+                                       + common);
         QCOMPARE(replace.exitCode, 1);
         QVERIFY(replace.out.contains("needs-old-ca"));
         QCOMPARE(readFile(c.store), m_oldRoot);
@@ -840,46 +859,50 @@ private Q_SLOTS:
         {
             const QString cmd = u"'%1' rotate --store '%2' --candidate '%3' --target %4 --audit-log '%5'"_s.arg(
                 QString::fromUtf8(CERTROTOR_CLI_PATH), c.store, m_candidate, target(m_a), c.auditPath);
-            ProcessResult asked = runProcess(u"script"_s, {u"-qec"_s, cmd, u"/dev/null"_s}, "no\n");
+            ProcessResult asked = runProcess(u"script"_s, { u"-qec"_s, cmd, u"/dev/null"_s }, "no\n");
             QCOMPARE(asked.exitCode, 1);
             QVERIFY2(asked.out.contains("Type 'yes' to go on"), asked.out.constData());
             QVERIFY(asked.out.contains("nothing written (not confirmed)"));
             QCOMPARE(readFile(c.store), m_oldRoot);
-            QVERIFY(QDir(c.stateDir).entryList({u"*.json"_s}).isEmpty()); // the staged rotation was dropped
+            QVERIFY(QDir(c.stateDir).entryList({ u"*.json"_s }).isEmpty()); // the staged rotation was dropped
         }
 
         // overlap: committed and confirmed; the state is kept for a later process.
-        ProcessResult rotated = runCli(QStringList{u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate,
-                                                   u"--target"_s, target(m_a), u"--json"_s} + common);
+        ProcessResult rotated = runCli(QStringList { u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate,
+                                                     u"--target"_s, target(m_a), u"--json"_s }
+                                       + common);
         QVERIFY2(rotated.exitCode == 0, rotated.out.constData());
         const QJsonObject j = QJsonDocument::fromJson(rotated.out).object();
         QCOMPARE(j.value(u"steps"_s).toArray().size(), 2);
         QCOMPARE(readFile(c.store), m_newRoot + m_oldRoot);
 
-        ProcessResult status = runCli({u"rotate"_s, u"status"_s, u"--store"_s, c.store});
+        ProcessResult status = runCli({ u"rotate"_s, u"status"_s, u"--store"_s, c.store });
         QCOMPARE(status.exitCode, 0);
         QVERIFY2(status.out.contains("phase overlap, confirmed"), status.out.constData());
         QVERIFY(status.out.contains("anchored by the old CA"));
         QVERIFY(status.out.contains("certrotor-cli retire"));
 
         // A second rotation over the same store is refused while this one is open.
-        ProcessResult again = runCli(QStringList{u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate,
-                                                 u"--target"_s, target(m_a)} + common);
+        ProcessResult again = runCli(QStringList { u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate,
+                                                   u"--target"_s, target(m_a) }
+                                     + common);
         QCOMPARE(again.exitCode, 1);
         QVERIFY(again.err.contains("already open") || again.out.contains("already open"));
 
         // retire: refused (old-CA chain), then allowed after the switch.
-        ProcessResult early = runCli(QStringList{u"retire"_s, u"--store"_s, c.store, u"--target"_s, target(m_a)} + common);
+        ProcessResult early
+            = runCli(QStringList { u"retire"_s, u"--store"_s, c.store, u"--target"_s, target(m_a) } + common);
         QCOMPARE(early.exitCode, 1);
         QVERIFY(early.out.contains("too early to drop the old CA"));
         QVERIFY(early.out.contains(target(m_a).toUtf8()));
         QVERIFY(switchServer(u"a"_s, m_a, m_new));
-        ProcessResult retired = runCli(QStringList{u"retire"_s, u"--store"_s, c.store, u"--target"_s, target(m_a)} + common);
+        ProcessResult retired
+            = runCli(QStringList { u"retire"_s, u"--store"_s, c.store, u"--target"_s, target(m_a) } + common);
         QVERIFY2(retired.exitCode == 0, retired.out.constData());
         QCOMPARE(readFile(c.store), m_newRoot);
 
         // rollback: back to the overlap (one step).
-        ProcessResult back = runCli(QStringList{u"rollback"_s, u"--store"_s, c.store} + common);
+        ProcessResult back = runCli(QStringList { u"rollback"_s, u"--store"_s, c.store } + common);
         QVERIFY2(back.exitCode == 0, back.out.constData());
         QCOMPARE(readFile(c.store), m_newRoot + m_oldRoot);
 
@@ -892,9 +915,9 @@ private Q_SLOTS:
             env.insert(u"CERTROTOR_STATE_DIR"_s, k.stateDir);
             cli.setProcessEnvironment(env);
             cli.start(QString::fromUtf8(CERTROTOR_CLI_PATH),
-                      {u"rotate"_s, u"--store"_s, k.store, u"--candidate"_s, m_candidate, u"--target"_s, target(m_a),
-                       u"--mode"_s, u"replace"_s, u"--override-reason"_s, u"drill: Ctrl+C during confirmation"_s,
-                       u"--confirm-deadline"_s, u"120"_s, u"--audit-log"_s, k.auditPath, u"--yes"_s});
+                      { u"rotate"_s, u"--store"_s, k.store, u"--candidate"_s, m_candidate, u"--target"_s, target(m_a),
+                        u"--mode"_s, u"replace"_s, u"--override-reason"_s, u"drill: Ctrl+C during confirmation"_s,
+                        u"--confirm-deadline"_s, u"120"_s, u"--audit-log"_s, k.auditPath, u"--yes"_s });
             QVERIFY(cli.waitForStarted(5000));
             QByteArray errText;
             QTRY_VERIFY_WITH_TIMEOUT((errText += cli.readAllStandardError()).contains("do not verify yet"), 20000);
@@ -907,27 +930,32 @@ private Q_SLOTS:
             QVERIFY(cli.readAllStandardOutput().contains("cancelled"));
             QCOMPARE(readFile(k.store), m_newRoot);
             qputenv("CERTROTOR_STATE_DIR", QFile::encodeName(k.stateDir));
-            ProcessResult st = runCli({u"rotate"_s, u"status"_s, u"--store"_s, k.store});
+            ProcessResult st = runCli({ u"rotate"_s, u"status"_s, u"--store"_s, k.store });
             QVERIFY2(st.out.contains("phase replaced, not confirmed"), st.out.constData());
-            ProcessResult back = runCli({u"rollback"_s, u"--store"_s, k.store, u"--audit-log"_s, k.auditPath, u"--yes"_s});
+            ProcessResult back
+                = runCli({ u"rollback"_s, u"--store"_s, k.store, u"--audit-log"_s, k.auditPath, u"--yes"_s });
             QVERIFY2(back.exitCode == 0, back.out.constData());
             QCOMPARE(readFile(k.store), m_oldRoot);
             qputenv("CERTROTOR_STATE_DIR", QFile::encodeName(c.stateDir));
         }
 
         // usage errors: exit 2, said in words.
-        ProcessResult noTarget = runCli({u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate});
+        ProcessResult noTarget = runCli({ u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate });
         QCOMPARE(noTarget.exitCode, 2);
         QVERIFY(noTarget.err.contains("--target"));
-        ProcessResult shortReason = runCli({u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate,
-                                            u"--target"_s, target(m_a), u"--override-reason"_s, u"ok"_s});
+        ProcessResult shortReason = runCli({ u"rotate"_s, u"--store"_s, c.store, u"--candidate"_s, m_candidate,
+                                             u"--target"_s, target(m_a), u"--override-reason"_s, u"ok"_s });
         QCOMPARE(shortReason.exitCode, 2);
 
         // The audit log verifies and holds the CLI's records.
-        ProcessResult verify = runCli({u"audit"_s, u"verify"_s, u"--audit-log"_s, c.auditPath});
+        ProcessResult verify = runCli({ u"audit"_s, u"verify"_s, u"--audit-log"_s, c.auditPath });
         QVERIFY2(verify.exitCode == 0, verify.out.constData());
         QVERIFY(!records(c.auditPath, u"rotation-retired"_s).isEmpty());
-        QCOMPARE(records(c.auditPath, u"rotation-retired"_s).first().value(u"data"_s).toObject().value(u"actor"_s)
+        QCOMPARE(records(c.auditPath, u"rotation-retired"_s)
+                     .first()
+                     .value(u"data"_s)
+                     .toObject()
+                     .value(u"actor"_s)
                      .toString(),
                  u"certrotor-cli"_s);
         qunsetenv("CERTROTOR_STATE_DIR");
@@ -956,24 +984,26 @@ private Q_SLOTS:
                                 "        targets: [\"%1\"]\n"_s.arg(target(m_a), dead)
                                     .toUtf8();
         QVERIFY(writeFile(c.dir + u"/plan.yaml"_s, plan));
-        ProcessResult rotated = runCli({u"rotate"_s, u"--plan"_s, c.dir + u"/plan.yaml"_s, u"--audit-log"_s,
-                                        c.auditPath, u"--yes"_s, u"--timeout"_s, u"2000"_s});
+        ProcessResult rotated = runCli({ u"rotate"_s, u"--plan"_s, c.dir + u"/plan.yaml"_s, u"--audit-log"_s,
+                                         c.auditPath, u"--yes"_s, u"--timeout"_s, u"2000"_s });
         QCOMPARE(rotated.exitCode, 1);
         QVERIFY2(rotated.out.contains("probe-failed"), rotated.out.constData());
-        QVERIFY(rotated.out.contains(QByteArray(QByteArray("certrotor-cli rollback --store ") + QFile::encodeName(c.dir + u"/canary-a.pem"_s))));
+        QVERIFY(rotated.out.contains(
+            QByteArray(QByteArray("certrotor-cli rollback --store ") + QFile::encodeName(c.dir + u"/canary-a.pem"_s))));
         QCOMPARE(readFile(c.dir + u"/canary-a.pem"_s), m_newRoot + canaryOriginal);
         QCOMPARE(readFile(c.dir + u"/canary-b.pem"_s), m_oldRoot);
         QCOMPARE(readFile(c.dir + u"/rest.pem"_s), m_oldRoot); // the later wave is never written
         QVERIFY(!QDir(c.dir + u"/.certrotor-backups/rest.pem"_s).exists());
 
-        ProcessResult back = runCli({u"rollback"_s, u"--store"_s, c.dir + u"/canary-a.pem"_s, u"--audit-log"_s,
-                                     c.auditPath, u"--yes"_s});
+        ProcessResult back = runCli(
+            { u"rollback"_s, u"--store"_s, c.dir + u"/canary-a.pem"_s, u"--audit-log"_s, c.auditPath, u"--yes"_s });
         QVERIFY2(back.exitCode == 0, back.out.constData());
         QCOMPARE(readFile(c.dir + u"/canary-a.pem"_s), canaryOriginal); // byte for byte
 
         // A plan with a misspelt key is refused with its line.
-        QVERIFY(writeFile(c.dir + u"/bad.yaml"_s, "waves:\n  - name: x\n    destinations:\n      - store: a.pem\n        targtes: []\n"));
-        ProcessResult bad = runCli({u"rotate"_s, u"--plan"_s, c.dir + u"/bad.yaml"_s, u"--candidate"_s, m_candidate});
+        QVERIFY(writeFile(c.dir + u"/bad.yaml"_s,
+                          "waves:\n  - name: x\n    destinations:\n      - store: a.pem\n        targtes: []\n"));
+        ProcessResult bad = runCli({ u"rotate"_s, u"--plan"_s, c.dir + u"/bad.yaml"_s, u"--candidate"_s, m_candidate });
         QCOMPARE(bad.exitCode, 2);
         QVERIFY2(bad.err.contains("line 5: unknown key 'targtes'"), bad.err.constData());
         qunsetenv("CERTROTOR_STATE_DIR");
@@ -987,7 +1017,7 @@ private Q_SLOTS:
         const QByteArray overlap = m_newRoot + m_oldRoot;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"CERTROTOR_STATE_DIR"_s, c.stateDir);
-        const QString id = RotationState::idFor({c.store});
+        const QString id = RotationState::idFor({ c.store });
         const int kills = qEnvironmentVariableIntValue("CERTROTOR_CRASH_KILLS") > 0
             ? qEnvironmentVariableIntValue("CERTROTOR_CRASH_KILLS")
             : 200;
@@ -997,7 +1027,7 @@ private Q_SLOTS:
             QProcess child;
             child.setProcessEnvironment(env);
             child.start(QString::fromUtf8(CERTROTOR_TEST_ROTATION_LOOP),
-                        {c.store, m_candidate, target(m_a), c.auditPath});
+                        { c.store, m_candidate, target(m_a), c.auditPath });
             QVERIFY(child.waitForStarted(5000));
             // Random moments: from the start-up to several whole commit/rollback cycles.
             QTest::qWait(int(rng.bounded(20, 260)));
@@ -1022,7 +1052,8 @@ private Q_SLOTS:
             if (i % 20 == 19 || i == kills - 1) {
                 const AuditVerifyReport report = verifyAuditLog(c.auditPath);
                 if (!report.ok) {
-                    QVERIFY2(report.problem.contains(u"last line is truncated"_s), qPrintable(report.summary(c.auditPath)));
+                    QVERIFY2(report.problem.contains(u"last line is truncated"_s),
+                             qPrintable(report.summary(c.auditPath)));
                     ++tornTails;
                 }
             }
@@ -1032,10 +1063,12 @@ private Q_SLOTS:
 
         // And after the last kill the rotation resumes: status shows it, it can be driven to its end.
         qputenv("CERTROTOR_STATE_DIR", QFile::encodeName(c.stateDir));
-        ProcessResult status = runCli({u"rotate"_s, u"status"_s, u"--store"_s, c.store});
+        ProcessResult status = runCli({ u"rotate"_s, u"status"_s, u"--store"_s, c.store });
         qunsetenv("CERTROTOR_STATE_DIR");
         QVERIFY2(status.exitCode == 0, status.err.constData());
-        QVERIFY2(status.out.contains(QByteArray(QByteArray("rotation ") + id.toLatin1())) && status.out.contains("phase "), status.out.constData());
+        QVERIFY2(status.out.contains(QByteArray(QByteArray("rotation ") + id.toLatin1()))
+                     && status.out.contains("phase "),
+                 status.out.constData());
         AuditLog log(c.auditPath);
         log.openWithoutKeyring();
         Rotation::Settings s = settingsFor(c, &log);

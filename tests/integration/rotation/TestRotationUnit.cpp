@@ -38,8 +38,7 @@ ProbeResult result(const QString& target, bool ok, const Certificate& anchor = {
 
 } // namespace
 
-class TestRotationUnit : public QObject
-{
+class TestRotationUnit : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -60,11 +59,11 @@ private Q_SLOTS:
         Result<RotationPlan> p = parseRotationPlan(yaml, u"/srv/plans/rollout.yaml"_s);
         QVERIFY2(p.ok(), p.ok() ? "" : qPrintable(p.error().text()));
         QCOMPARE(p.value().candidatePath, u"/srv/plans/new.pem"_s);
-        QCOMPARE(p.value().waveNames, (QStringList{u"canary"_s, u"wave 2"_s}));
+        QCOMPARE(p.value().waveNames, (QStringList { u"canary"_s, u"wave 2"_s }));
         QCOMPARE(p.value().destinations.size(), 2);
         QCOMPARE(p.value().destinations.at(0).wave, 0);
         QCOMPARE(p.value().destinations.at(0).confirmDeadlineMs, 300000);
-        QCOMPARE(p.value().destinations.at(0).targets, QStringList{u"10.0.0.7:8443;servername=ext.svc"_s});
+        QCOMPARE(p.value().destinations.at(0).targets, QStringList { u"10.0.0.7:8443;servername=ext.svc"_s });
         QCOMPARE(p.value().destinations.at(1).spec, u"/srv/plans/stores/ca.pem"_s);
         QCOMPARE(p.value().destinations.at(1).wave, 1);
         QCOMPARE(p.value().destinations.at(1).confirmDeadlineMs, 60000);
@@ -74,16 +73,19 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("yaml");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("misspelt key") << QByteArray("waves:\n  - destinations:\n      - store: a\n        targtes: [x:1]\n")
+        QTest::newRow("misspelt key") << QByteArray(
+            "waves:\n  - destinations:\n      - store: a\n        targtes: [x:1]\n")
                                       << u"line 4: unknown key 'targtes'"_s;
         QTest::newRow("no waves") << QByteArray("mode: overlap\n") << u"needs 'waves:'"_s;
         QTest::newRow("bad mode") << QByteArray("mode: yolo\nwaves: []\n") << u"line 1: mode is overlap or replace"_s;
-        QTest::newRow("bad target") << QByteArray("waves:\n  - destinations:\n      - store: a\n        targets: [\"nope\"]\n")
+        QTest::newRow("bad target") << QByteArray(
+            "waves:\n  - destinations:\n      - store: a\n        targets: [\"nope\"]\n")
                                     << u"line 4: target nope"_s;
         QTest::newRow("twice") << QByteArray("waves:\n  - destinations:\n      - store: /a\n      - store: /a\n")
                                << u"line 4: /a is named twice"_s;
         QTest::newRow("bad yaml") << QByteArray("waves: [\n") << u"line "_s;
-        QTest::newRow("deadline") << QByteArray("confirmDeadline: -3\nwaves: []\n") << u"line 1: the plan: confirmDeadline takes seconds"_s;
+        QTest::newRow("deadline") << QByteArray("confirmDeadline: -3\nwaves: []\n")
+                                  << u"line 1: the plan: confirmDeadline takes seconds"_s;
     }
     void planErrorsNameTheLine()
     {
@@ -105,34 +107,34 @@ private Q_SLOTS:
         in.destination = u"/etc/ca.pem"_s;
         QCOMPARE(evaluateGate(in).first().rule, policy::noTargets);
 
-        in.targets = {u"a:1"_s, u"b:1"_s};
-        in.current = {result(u"a:1"_s, true, oldRoot), result(u"b:1"_s, true, other)};
-        in.proposed = {result(u"a:1"_s, true, oldRoot), result(u"b:1"_s, true, other)};
-        in.proposedShas = {oldRoot.info().sha256Hex(), newRoot.info().sha256Hex(), other.info().sha256Hex()};
-        in.oldShas = {oldRoot.info().sha256Hex()};
+        in.targets = { u"a:1"_s, u"b:1"_s };
+        in.current = { result(u"a:1"_s, true, oldRoot), result(u"b:1"_s, true, other) };
+        in.proposed = { result(u"a:1"_s, true, oldRoot), result(u"b:1"_s, true, other) };
+        in.proposedShas = { oldRoot.info().sha256Hex(), newRoot.info().sha256Hex(), other.info().sha256Hex() };
+        in.oldShas = { oldRoot.info().sha256Hex() };
         QVERIFY(evaluateGate(in).isEmpty());
 
         // retire while a:1 is anchored by the old CA: needs-old-ca, naming a:1 only.
         in.newOnly = true;
-        in.proposedShas = {newRoot.info().sha256Hex(), other.info().sha256Hex()};
-        in.proposed = {result(u"a:1"_s, false), result(u"b:1"_s, true, other)};
+        in.proposedShas = { newRoot.info().sha256Hex(), other.info().sha256Hex() };
+        in.proposed = { result(u"a:1"_s, false), result(u"b:1"_s, true, other) };
         QList<Violation> v = evaluateGate(in);
         QCOMPARE(v.size(), 1);
         QCOMPARE(v.first().rule, policy::needsOldCa);
-        QCOMPARE(v.first().targets, QStringList{u"a:1"_s});
+        QCOMPARE(v.first().targets, QStringList { u"a:1"_s });
         QVERIFY(v.first().message.contains(u"CN=Old Root CA"_s));
 
         // b:1's anchor is dropped though it is no old CA of the rotation: removes-anchor.
-        in.proposedShas = {newRoot.info().sha256Hex()};
-        in.proposed = {result(u"a:1"_s, true, newRoot), result(u"b:1"_s, false)};
+        in.proposedShas = { newRoot.info().sha256Hex() };
+        in.proposed = { result(u"a:1"_s, true, newRoot), result(u"b:1"_s, false) };
         v = evaluateGate(in);
         QCOMPARE(v.size(), 1);
         QCOMPARE(v.first().rule, policy::removesAnchor);
-        QCOMPARE(v.first().targets, QStringList{u"b:1"_s});
+        QCOMPARE(v.first().targets, QStringList { u"b:1"_s });
 
         // a target that failed before and fails now: probe-failed; error findings too.
         in.current = {};
-        in.findings = {Finding{Finding::Severity::Error, u"expired"_s, u"expired"_s, -1}};
+        in.findings = { Finding { Finding::Severity::Error, u"expired"_s, u"expired"_s, -1 } };
         v = evaluateGate(in);
         QCOMPARE(v.size(), 2);
         QCOMPARE(v.at(0).rule, policy::errorFindings);
@@ -163,8 +165,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         RotationState s;
-        s.id = RotationState::idFor({u"/b"_s, u"/a"_s});
-        QCOMPARE(s.id, RotationState::idFor({u"/a"_s, u"/b"_s}));
+        s.id = RotationState::idFor({ u"/b"_s, u"/a"_s });
+        QCOMPARE(s.id, RotationState::idFor({ u"/a"_s, u"/b"_s }));
         s.mode = u"overlap"_s;
         s.candidateSha256 = u"ab"_s;
         s.newBytes = "new\n";
@@ -173,13 +175,14 @@ private Q_SLOTS:
         d.originalBytes = "old\n";
         d.overlapBytes = "new\nold\n";
         d.phase = Phase::Overlap;
-        d.history = {CommittedVersion{u"original"_s, u"1"_s, u"1"_s, true, {}, QDateTime::currentDateTimeUtc()},
-                     CommittedVersion{u"overlap"_s, u"2"_s, u"2"_s, true, u"/bk"_s, QDateTime::currentDateTimeUtc()}};
-        d.pending = QJsonObject{{u"label"_s, u"new"_s}};
+        d.history
+            = { CommittedVersion { u"original"_s, u"1"_s, u"1"_s, true, {}, QDateTime::currentDateTimeUtc() },
+                CommittedVersion { u"overlap"_s, u"2"_s, u"2"_s, true, u"/bk"_s, QDateTime::currentDateTimeUtc() } };
+        d.pending = QJsonObject { { u"label"_s, u"new"_s } };
         s.destinations << d;
         const QString path = RotationState::pathFor(s.id, dir.path());
         QVERIFY(s.save(path).ok());
-        struct stat st{};
+        struct stat st { };
         QVERIFY(::stat(QFile::encodeName(path).constData(), &st) == 0);
         QCOMPARE(st.st_mode & 0777, 0600u);
         Result<RotationState> back = RotationState::load(path);
@@ -220,10 +223,11 @@ private Q_SLOTS:
         QVERIFY(::chmod(QFile::encodeName(path).constData(), 0604) == 0);
         QVERIFY(atomicWriteFile(path, "new").ok());
         QCOMPARE(readFile(path), QByteArray("new"));
-        struct stat st{};
+        struct stat st { };
         QVERIFY(::stat(QFile::encodeName(path).constData(), &st) == 0);
         QCOMPARE(st.st_mode & 0777, 0604u);
-        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot), QStringList{u"ca.pem"_s});
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList { u"ca.pem"_s });
         // A directory that cannot be written: an error naming the path, the file untouched.
         QVERIFY(::chmod(QFile::encodeName(dir.path()).constData(), 0500) == 0);
         if (::geteuid() != 0) { // root writes anyway

@@ -27,8 +27,7 @@ std::shared_ptr<const Bundle> bundleOf(const QByteArray& pem, const QString& nam
 
 } // namespace
 
-class TestWorkspace : public QObject
-{
+class TestWorkspace : public QObject {
     Q_OBJECT
 
     Hierarchy m_old, m_new;
@@ -54,7 +53,7 @@ private Q_SLOTS:
         // A source that matches the store is analysed but offers nothing.
         QVERIFY(ws.addSource(new InlineSource(QStringLiteral("same"), m_old.root.pem())));
         QVERIFY(!ws.addSource(new InlineSource(QStringLiteral("same"), m_new.root.pem()))); // duplicate id, deleted
-        QCOMPARE(ws.sources()->sourceIds(), QStringList{QStringLiteral("inline:same")});
+        QCOMPARE(ws.sources()->sourceIds(), QStringList { QStringLiteral("inline:same") });
         QSignalSpy analyzed(&ws, &Workspace::incomingAnalyzed);
         QSignalSpy updated(&ws, &Workspace::sourceUpdated);
         QTRY_COMPARE(updated.size(), 1);
@@ -80,10 +79,12 @@ private Q_SLOTS:
         QCOMPARE(ws.candidate().label, QStringLiteral("new"));
 
         // A chosen file wins until it is cleared.
-        ws.setCandidateFile(bundleOf(m_old.root.pem() + m_new.root.pem(), QStringLiteral("both.pem")), QStringLiteral("/tmp/both.pem"));
+        ws.setCandidateFile(bundleOf(m_old.root.pem() + m_new.root.pem(), QStringLiteral("both.pem")),
+                            QStringLiteral("/tmp/both.pem"));
         QVERIFY(ws.candidateIsFile());
         QCOMPARE(ws.candidate().label, QStringLiteral("/tmp/both.pem"));
-        ws.setIncomingBundle(bundleOf(m_new.root.pem() + m_new.intermediate.pem(), QStringLiteral("x")), QStringLiteral("x"));
+        ws.setIncomingBundle(bundleOf(m_new.root.pem() + m_new.intermediate.pem(), QStringLiteral("x")),
+                             QStringLiteral("x"));
         QCOMPARE(candidate.last().first().toBool(), false); // the file still wins
         ws.clearCandidateFile();
         QCOMPARE(ws.candidate().label, QStringLiteral("x"));
@@ -101,11 +102,12 @@ private Q_SLOTS:
         ws.setAuditLog(&log);
         QSignalSpy refused(&ws, &Workspace::auditRefused);
         QSignalSpy added(&log, &AuditLog::entryAdded);
-        QVERIFY(ws.record(audit::inputRejected(QStringLiteral("probe"), audit::InputKind::Target, QStringLiteral("target"),
-                                               QStringLiteral("https://u:pw@h:1"), {QStringLiteral("bad")}))
-                    .ok());
+        QVERIFY(
+            ws.record(audit::inputRejected(QStringLiteral("probe"), audit::InputKind::Target, QStringLiteral("target"),
+                                           QStringLiteral("https://u:pw@h:1"), { QStringLiteral("bad") }))
+                .ok());
         QTRY_COMPARE(added.size(), 1);
-        QVERIFY(!ws.record(audit::AuditRecord{{}, {}}).ok()); // no event: refused, and said
+        QVERIFY(!ws.record(audit::AuditRecord { {}, {} }).ok()); // no event: refused, and said
         QCOMPARE(refused.size(), 1);
     }
 
