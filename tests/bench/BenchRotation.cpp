@@ -8,6 +8,7 @@
 //    1 ms timer measures the longest stall of the event loop the caller runs.
 // Reproduce: build/tests/bench/bench_rotation   (about 30 s)
 #include "CertFactory.h"
+#include "TestPeers.h"
 #include "probe/ProbePlan.h"
 #include "rotation/Rotation.h"
 #include "x509/Bundle.h"
@@ -17,8 +18,6 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
-#include <QProcess>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -70,7 +69,7 @@ struct Peers {
     QTemporaryDir dir;
     test::Hierarchy pki;
     QByteArray rootPem;
-    QProcess server;
+    test::GrpcTestServer server; // the tests' own peer, started the tests' way
     quint16 port = 0;
     QStringList targets;
 
@@ -86,29 +85,11 @@ struct Peers {
         for (int i = 1; i <= 50; ++i)
             spec.subjectAltNames << QStringLiteral("IP:127.0.0.%1").arg(i);
         const test::Issued leaf = test::issue(spec, test::makeKey(), &pki.intermediate);
-        const QString cert = dir.filePath(QStringLiteral("server.pem")),
-                      key = dir.filePath(QStringLiteral("server.key"));
-        test::writeFile(cert, leaf.pem() + pki.intermediate.pem());
-        test::writeFile(key, leaf.keyPem());
-        server.start(QStringLiteral(CERTROTOR_TEST_GRPC_SERVER),
-                     { QStringLiteral("--host"), QStringLiteral("0.0.0.0"), QStringLiteral("--port"),
-                       QStringLiteral("0"), QStringLiteral("--cert"), cert, QStringLiteral("--key"), key });
-        QByteArray out;
-        for (int i = 0; i < 100 && port == 0 && server.waitForStarted(5000); ++i) {
-            server.waitForReadyRead(100);
-            out += server.readAllStandardOutput();
-            const QRegularExpressionMatch m
-                = QRegularExpression(QStringLiteral("LISTENING (\\d+)")).match(QString::fromUtf8(out));
-            if (m.hasMatch())
-                port = quint16(m.captured(1).toUInt());
-        }
+        const QStringList tls = test::grpcServerTlsArgs(dir.path(), QStringLiteral("server"), leaf, pki.intermediate);
+        if (!tls.isEmpty() && server.start(QStringList { QStringLiteral("--host"), QStringLiteral("0.0.0.0") } + tls))
+            port = server.port();
         for (int i = 1; i <= 50; ++i)
             targets << QStringLiteral("127.0.0.%1:%2").arg(i).arg(port);
-    }
-    ~Peers()
-    {
-        server.kill();
-        server.waitForFinished(5000);
     }
 };
 
