@@ -9,6 +9,7 @@
 // Reproduce: build/tests/bench/bench_rotation   (about 30 s)
 #include "CertFactory.h"
 #include "TestPeers.h"
+#include "TestUtil.h"
 #include "probe/ProbePlan.h"
 #include "rotation/Rotation.h"
 #include "x509/Bundle.h"
@@ -47,20 +48,6 @@ double percentile(std::vector<double> v, double p)
         return 0;
     std::sort(v.begin(), v.end());
     return v[std::min(v.size() - 1, size_t(p * double(v.size() - 1) + 0.5))];
-}
-
-Outcome waitFor(Rotation& r, const std::function<void()>& start)
-{
-    Outcome result;
-    QEventLoop loop;
-    QObject::connect(&r, &Rotation::finished, &loop, [&](const Outcome& o) {
-        result = o;
-        loop.quit();
-    });
-    start();
-    loop.exec();
-    QObject::disconnect(&r, &Rotation::finished, &loop, nullptr);
-    return result;
 }
 
 /// One grpc++ server on every loopback address (0.0.0.0) with a leaf valid for 127.0.0.1 … 127.0.0.50, so
@@ -150,7 +137,8 @@ void BM_Confirm50TargetsVsPlanFloor(benchmark::State& state)
     Rotation::Request request;
     request.candidatePath = candidate;
     request.destinations << Rotation::DestinationSpec { store, p.targets, 0, {}, -1 };
-    if (!waitFor(r, [&] { r.stage(request); }).ok || !waitFor(r, [&] { r.commitWave(0); }).ok) {
+    if (!test::runRotationStep(r, [&] { r.stage(request); }).ok
+        || !test::runRotationStep(r, [&] { r.commitWave(0); }).ok) {
         state.SkipWithError("could not commit the overlap to confirm");
         return;
     }
@@ -173,7 +161,7 @@ void BM_Confirm50TargetsVsPlanFloor(benchmark::State& state)
             state.SkipWithError("a probe of the floor failed");
 
         c0 = processCpuMs();
-        const Outcome o = waitFor(r, [&] { r.confirm(); });
+        const Outcome o = test::runRotationStep(r, [&] { r.confirm(); });
         confirmMs += processCpuMs() - c0;
         if (!o.ok)
             state.SkipWithError(qPrintable(o.message));
@@ -218,7 +206,7 @@ void BM_Stage10000CertificatesEventLoopStall(benchmark::State& state)
         });
         sinceTick.start();
         tick.start();
-        const Outcome o = waitFor(r, [&] { r.stage(request); });
+        const Outcome o = test::runRotationStep(r, [&] { r.stage(request); });
         tick.stop();
         if (!o.ok)
             state.SkipWithError(qPrintable(o.message));

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "TestUtil.h"
 
+#include "rotation/Rotation.h"
+
 #include <QFile>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QStandardPaths>
 
 namespace certrotor::test {
@@ -47,6 +50,19 @@ QByteArray readFile(const QString& path)
     if (!f.open(QIODevice::ReadOnly))
         return {};
     return f.readAll();
+}
+
+rotation::Outcome runRotationStep(rotation::Rotation& rotation, const std::function<void()>& start, int timeoutMs)
+{
+    QSignalSpy spy(&rotation, &rotation::Rotation::finished);
+    start();
+    if (!spy.wait(timeoutMs)) {
+        rotation::Outcome o;
+        o.code = QStringLiteral("TEST-timeout");
+        o.message = QStringLiteral("TEST: the operation never finished");
+        return o;
+    }
+    return spy.takeFirst().at(0).value<rotation::Outcome>();
 }
 
 } // namespace certrotor::test

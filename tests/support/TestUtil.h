@@ -5,6 +5,13 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
+namespace certrotor::rotation {
+class Rotation;
+struct Outcome;
+} // namespace certrotor::rotation
+
 namespace certrotor::test {
 
 struct ProcessResult
@@ -28,5 +35,10 @@ QString opensslPath();
 
 /// Reads a whole file ("" when it cannot).
 QByteArray readFile(const QString& path);
+
+/// Starts one operation of a rotation (`start` calls stage(), commitWave(), …) and waits, in an event
+/// loop, for its finished(); an Outcome with code "TEST-timeout" when it never comes.
+rotation::Outcome runRotationStep(rotation::Rotation& rotation, const std::function<void()>& start,
+                                  int timeoutMs = 120000);
 
 } // namespace certrotor::test

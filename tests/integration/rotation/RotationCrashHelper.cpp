@@ -4,34 +4,16 @@
 // the rotation it finds in $CERTROTOR_STATE_DIR first — so a test can SIGKILL it at random moments and
 // start it again, and check after every kill that the store, the state file and the audit log are whole.
 // Prints "CYCLE n" after each completed step; exits 1 (with the reason on stderr) when a step fails.
+#include "TestUtil.h"
 #include "audit/AuditLog.h"
 #include "rotation/Rotation.h"
 
 #include <QCoreApplication>
-#include <QEventLoop>
 
 #include <cstdio>
 
 using namespace certrotor;
 using namespace certrotor::rotation;
-
-namespace {
-
-Outcome waitFor(Rotation& r, const std::function<void()>& start)
-{
-    Outcome result;
-    QEventLoop loop;
-    QObject::connect(&r, &Rotation::finished, &loop, [&](const Outcome& o) {
-        result = o;
-        loop.quit();
-    });
-    start();
-    loop.exec();
-    QObject::disconnect(&r, &Rotation::finished, &loop, nullptr);
-    return result;
-}
-
-} // namespace
 
 int main(int argc, char** argv)
 {
@@ -50,7 +32,7 @@ int main(int argc, char** argv)
 
     if (Result<std::monostate> resumed = r.resume(store); resumed.ok()) {
         if (r.isBusy()) {
-            const Outcome settled = waitFor(r, [] {});
+            const Outcome settled = test::runRotationStep(r, [] {});
             if (!settled.ok) {
                 std::fprintf(stderr, "resume: %s\n", qPrintable(settled.message));
                 return 1;
@@ -60,7 +42,7 @@ int main(int argc, char** argv)
         Rotation::Request request;
         request.candidatePath = args.at(2);
         request.destinations << Rotation::DestinationSpec { store, { args.at(3) }, 0, {}, -1 };
-        const Outcome staged = waitFor(r, [&] { r.stage(request); });
+        const Outcome staged = test::runRotationStep(r, [&] { r.stage(request); });
         if (!staged.ok) {
             std::fprintf(stderr, "stage: %s\n", qPrintable(staged.message));
             return 1;
@@ -68,8 +50,8 @@ int main(int argc, char** argv)
     }
     for (int cycle = 1;; ++cycle) {
         const Phase phase = r.state().destinations.first().phase;
-        const Outcome o
-            = phase == Phase::Overlap ? waitFor(r, [&] { r.rollback(); }) : waitFor(r, [&] { r.commitWave(0); });
+        const Outcome o = phase == Phase::Overlap ? test::runRotationStep(r, [&] { r.rollback(); })
+                                                  : test::runRotationStep(r, [&] { r.commitWave(0); });
         if (!o.ok) {
             std::fprintf(stderr, "%s: %s (%s)\n", qPrintable(o.operation), qPrintable(o.message), qPrintable(o.code));
             return 1;

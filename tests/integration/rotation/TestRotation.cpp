@@ -56,19 +56,6 @@ bool writeAtomically(const QString& path, const QByteArray& bytes)
     return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size() && f.commit();
 }
 
-Outcome waitFor(Rotation& r, const std::function<void()>& start, int timeoutMs = 60000)
-{
-    QSignalSpy spy(&r, &Rotation::finished);
-    start();
-    if (!spy.wait(timeoutMs)) {
-        Outcome o;
-        o.code = u"TEST-timeout"_s;
-        o.message = u"TEST: the operation never finished"_s;
-        return o;
-    }
-    return spy.takeFirst().at(0).value<Outcome>();
-}
-
 /// The audit records of `event` in a log file, in order.
 QList<QJsonObject> records(const QString& path, const QString& event = {})
 {
@@ -223,7 +210,7 @@ private Q_SLOTS:
         Rotation r(settingsFor(c, &log));
 
         // stage: preview and the gate for the overlap.
-        Outcome staged = waitFor(r, [&] { r.stage(request(c.store, { target(m_a), target(m_b) })); });
+        Outcome staged = test::runRotationStep(r, [&] { r.stage(request(c.store, { target(m_a), target(m_b) })); });
         QVERIFY2(staged.ok, qPrintable(describe(staged)));
         QCOMPARE(staged.destinations.size(), 1);
         const DestinationOutcome& preview = staged.destinations.first();
@@ -237,7 +224,7 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(RotationState::pathFor(r.state().id, c.stateDir)));
 
         // overlap: new first, deduplicated, the file's mode kept, a backup of what it replaced, confirmed.
-        Outcome committed = waitFor(r, [&] { r.commitWave(0); });
+        Outcome committed = test::runRotationStep(r, [&] { r.commitWave(0); });
         QVERIFY2(committed.ok, qPrintable(describe(committed)));
         const QByteArray overlap = readFile(c.store);
         QCOMPARE(overlap, m_newRoot + m_oldRoot);
@@ -256,7 +243,7 @@ private Q_SLOTS:
         }
 
         // retire too early: refused, naming every target that still needs the old CA; nothing written.
-        Outcome early = waitFor(r, [&] { r.retire(); });
+        Outcome early = test::runRotationStep(r, [&] { r.retire(); });
         QVERIFY(!early.ok);
         QCOMPARE(early.code, u"policy"_s);
         QVERIFY2(!early.destinations.first().violations.isEmpty(), qPrintable(describe(early)));
@@ -266,17 +253,17 @@ private Q_SLOTS:
 
         // One server moves to the new CA: confirm says so; retire still refused, naming only the other one.
         QVERIFY(switchServer(u"a"_s, m_a, m_new));
-        Outcome checked = waitFor(r, [&] { r.confirm(); });
+        Outcome checked = test::runRotationStep(r, [&] { r.confirm(); });
         QVERIFY2(checked.ok, qPrintable(describe(checked)));
         QCOMPARE(checked.destinations.first().targets.at(0).anchoredBy, u"new"_s);
         QCOMPARE(checked.destinations.first().targets.at(1).anchoredBy, u"old"_s);
-        Outcome stillEarly = waitFor(r, [&] { r.retire(); });
+        Outcome stillEarly = test::runRotationStep(r, [&] { r.retire(); });
         QVERIFY(!stillEarly.ok);
         QCOMPARE(stillEarly.destinations.first().violations.first().targets, QStringList { target(m_b) });
 
         // Both moved: retire is allowed, confirmed, anchored by the new CA.
         QVERIFY(switchServer(u"b"_s, m_b, m_new));
-        Outcome retired = waitFor(r, [&] { r.retire(); });
+        Outcome retired = test::runRotationStep(r, [&] { r.retire(); });
         QVERIFY2(retired.ok, qPrintable(describe(retired)));
         QCOMPARE(readFile(c.store), m_newRoot);
         QCOMPARE(r.state().destinations.first().phase, Phase::Retired);
@@ -284,19 +271,19 @@ private Q_SLOTS:
             QCOMPARE(t.anchoredBy, u"new"_s);
 
         // Roll back one step (to the overlap), then another (to the original), byte for byte.
-        Outcome back = waitFor(r, [&] { r.rollback(); });
+        Outcome back = test::runRotationStep(r, [&] { r.rollback(); });
         QVERIFY2(back.ok, qPrintable(describe(back)));
         QCOMPARE(readFile(c.store), overlap);
         QCOMPARE(r.state().destinations.first().phase, Phase::Overlap);
         // Back to the original while the servers serve new-CA chains would cut them off: refused.
-        Outcome cutOff = waitFor(r, [&] { r.rollback(); });
+        Outcome cutOff = test::runRotationStep(r, [&] { r.rollback(); });
         QCOMPARE(cutOff.code, u"policy"_s);
         QVERIFY(!cutOff.destinations.first().violations.isEmpty());
         QCOMPARE(cutOff.destinations.first().violations.first().rule, policy::removesAnchor);
         QCOMPARE(readFile(c.store), overlap);
         QVERIFY(switchServer(u"a"_s, m_a, m_old));
         QVERIFY(switchServer(u"b"_s, m_b, m_old));
-        Outcome back2 = waitFor(r, [&] { r.rollback(); });
+        Outcome back2 = test::runRotationStep(r, [&] { r.rollback(); });
         QVERIFY2(back2.ok, qPrintable(describe(back2)));
         QCOMPARE(readFile(c.store), m_oldRoot);
         QCOMPARE(r.state().destinations.first().phase, Phase::RolledBack);
@@ -332,16 +319,17 @@ private Q_SLOTS:
         Rotation::Settings s = settingsFor(c, &log);
         Rotation r(s);
         // replace while the server still serves an old-CA chain: refused (needs-old-ca)...
-        Outcome staged = waitFor(r, [&] { r.stage(request(c.store, { target(m_a) }, Rotation::Mode::Replace)); });
+        Outcome staged
+            = test::runRotationStep(r, [&] { r.stage(request(c.store, { target(m_a) }, Rotation::Mode::Replace)); });
         QVERIFY2(staged.ok, qPrintable(describe(staged)));
         QVERIFY2(!staged.destinations.first().violations.isEmpty(), qPrintable(describe(staged)));
         QCOMPARE(staged.destinations.first().violations.first().rule, policy::needsOldCa);
-        Outcome refused = waitFor(r, [&] { r.commitWave(0); });
+        Outcome refused = test::runRotationStep(r, [&] { r.commitWave(0); });
         QCOMPARE(refused.code, u"policy"_s);
         QCOMPARE(readFile(c.store), m_oldRoot);
         // ...and a too-short reason does not override it.
         r.setOverrideReason(u"ok"_s);
-        Outcome shortReason = waitFor(r, [&] { r.commitWave(0); });
+        Outcome shortReason = test::runRotationStep(r, [&] { r.commitWave(0); });
         QCOMPARE(shortReason.code, u"policy"_s);
         QVERIFY(shortReason.message.contains(u"at least 12 characters"_s));
         QCOMPARE(readFile(c.store), m_oldRoot);
@@ -351,7 +339,7 @@ private Q_SLOTS:
         const QString reason = u"CHG-4711: server switches to the new CA during the window"_s;
         r.setOverrideReason(reason);
         QTimer::singleShot(1500, this, [this] { switchServer(u"a"_s, m_a, m_new); });
-        Outcome committed = waitFor(r, [&] { r.commitWave(0); });
+        Outcome committed = test::runRotationStep(r, [&] { r.commitWave(0); });
         QVERIFY2(committed.ok, qPrintable(describe(committed)));
         QVERIFY(committed.destinations.first().overridden);
         QCOMPARE(readFile(c.store), m_newRoot);
@@ -376,9 +364,9 @@ private Q_SLOTS:
     {
         Case c = newCase(m_oldRoot);
         Rotation r(settingsFor(c, nullptr));
-        QVERIFY(waitFor(r, [&] { r.stage(request(c.store, { target(m_a), target(m_b) })); }).ok);
+        QVERIFY(test::runRotationStep(r, [&] { r.stage(request(c.store, { target(m_a), target(m_b) })); }).ok);
         // Cancelled while the commit's gate probes (before any write): nothing is written, the state stays staged.
-        Outcome o = waitFor(r, [&] {
+        Outcome o = test::runRotationStep(r, [&] {
             r.commitWave(0);
             QTimer::singleShot(0, &r, [&r] { r.cancel(); });
         });
@@ -387,7 +375,7 @@ private Q_SLOTS:
         QCOMPARE(r.state().destinations.first().phase, Phase::Staged);
         QVERIFY(r.state().destinations.first().pending.isEmpty());
         // And the same rotation can still be committed afterwards.
-        Outcome again = waitFor(r, [&] { r.commitWave(0); });
+        Outcome again = test::runRotationStep(r, [&] { r.commitWave(0); });
         QVERIFY2(again.ok, qPrintable(describe(again)));
         QCOMPARE(readFile(c.store), m_newRoot + m_oldRoot);
     }
@@ -398,13 +386,14 @@ private Q_SLOTS:
         AuditLog log(c.auditPath);
         log.openWithoutKeyring();
         Rotation r(settingsFor(c, &log, 60000));
-        QVERIFY(waitFor(r, [&] { r.stage(request(c.store, { target(m_a) }, Rotation::Mode::Replace)); }).ok);
+        QVERIFY(
+            test::runRotationStep(r, [&] { r.stage(request(c.store, { target(m_a) }, Rotation::Mode::Replace)); }).ok);
         r.setOverrideReason(u"drill: cut the old CA off while the server still needs it"_s);
         // The server never moves: confirmation would wait the whole minute; cancelled after 1.2 s.
         QTimer::singleShot(1200, &r, [&r] { r.cancel(); });
         QElapsedTimer t;
         t.start();
-        Outcome o = waitFor(r, [&] { r.commitWave(0); });
+        Outcome o = test::runRotationStep(r, [&] { r.commitWave(0); });
         QCOMPARE(o.code, u"cancelled"_s);
         QVERIFY2(t.elapsed() < 10000, qPrintable(QString::number(t.elapsed())));
         QCOMPARE(readFile(c.store), m_newRoot); // the commit stays
@@ -412,7 +401,7 @@ private Q_SLOTS:
         QVERIFY(!r.state().destinations.first().confirmed);
         QVERIFY(r.state().destinations.first().lastVerdict.contains(u"cancelled"_s));
         // And it can be rolled back: the old CA anchors the server again.
-        Outcome back = waitFor(r, [&] { r.rollback(); });
+        Outcome back = test::runRotationStep(r, [&] { r.rollback(); });
         QVERIFY2(back.ok, qPrintable(describe(back)));
         QCOMPARE(readFile(c.store), m_oldRoot);
     }
@@ -428,12 +417,12 @@ private Q_SLOTS:
             log.openWithoutKeyring();
             Rotation r(settingsFor(c, &log));
             const QString dead = u"127.0.0.1:%1"_s.arg(closedPort());
-            Outcome staged = waitFor(r, [&] { r.stage(request(c.store, { target(m_a), dead })); });
+            Outcome staged = test::runRotationStep(r, [&] { r.stage(request(c.store, { target(m_a), dead })); });
             QVERIFY(staged.ok);
             QVERIFY2(!staged.destinations.first().violations.isEmpty(), qPrintable(describe(staged)));
             QCOMPARE(staged.destinations.first().violations.first().rule, policy::probeFailed);
             QCOMPARE(staged.destinations.first().violations.first().targets, QStringList { dead });
-            Outcome refused = waitFor(r, [&] { r.commitWave(0); });
+            Outcome refused = test::runRotationStep(r, [&] { r.commitWave(0); });
             QCOMPARE(refused.code, u"policy"_s);
             QCOMPARE(readFile(c.store), m_oldRoot);
             QVERIFY(log.waitForWritten(10000));
@@ -462,15 +451,15 @@ private Q_SLOTS:
             Rotation r(settingsFor(c, &log));
             Rotation::Request req = request(c.store, { target(m_a) });
             req.candidatePath = cand;
-            Outcome staged = waitFor(r, [&] { r.stage(req); });
+            Outcome staged = test::runRotationStep(r, [&] { r.stage(req); });
             QVERIFY(staged.ok);
             QVERIFY2(!staged.destinations.first().violations.isEmpty(), qPrintable(describe(staged)));
             QCOMPARE(staged.destinations.first().violations.first().rule, policy::errorFindings);
-            Outcome refused = waitFor(r, [&] { r.commitWave(0); });
+            Outcome refused = test::runRotationStep(r, [&] { r.commitWave(0); });
             QCOMPARE(refused.code, u"policy"_s);
             QCOMPARE(readFile(c.store), m_oldRoot);
             r.setOverrideReason(u"expired CA kept for an archived client, CHG-9"_s);
-            Outcome done = waitFor(r, [&] { r.commitWave(0); });
+            Outcome done = test::runRotationStep(r, [&] { r.commitWave(0); });
             QVERIFY2(done.ok, qPrintable(describe(done)));
             QVERIFY(log.waitForWritten(10000));
             const QJsonObject o = records(c.auditPath, u"rotation-override"_s).first().value(u"data"_s).toObject();
@@ -489,10 +478,10 @@ private Q_SLOTS:
             AuditLog log(c.auditPath);
             log.openWithoutKeyring();
             Rotation r(settingsFor(c, &log));
-            QVERIFY(waitFor(r, [&] { r.stage(request(c.store, { target(m_a) })); }).ok);
+            QVERIFY(test::runRotationStep(r, [&] { r.stage(request(c.store, { target(m_a) })); }).ok);
             const QByteArray theirs = m_oldRoot + m_old.intermediate.pem();
             QVERIFY(writeFile(c.store, theirs));
-            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            Outcome o = test::runRotationStep(r, [&] { r.commitWave(0); });
             QCOMPARE(o.code, u"conflict"_s);
             QVERIFY(o.message.contains(u"changed by someone else"_s));
             QCOMPARE(readFile(c.store), theirs); // never overwritten
@@ -509,9 +498,9 @@ private Q_SLOTS:
             Rotation r(settingsFor(c, &log));
             Rotation::Request req = request(c.store, { target(m_a) });
             req.candidatePath = cand;
-            QVERIFY(waitFor(r, [&] { r.stage(req); }).ok);
+            QVERIFY(test::runRotationStep(r, [&] { r.stage(req); }).ok);
             QVERIFY(writeFile(cand, m_newRoot + m_new.intermediate.pem()));
-            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            Outcome o = test::runRotationStep(r, [&] { r.commitWave(0); });
             QCOMPARE(o.code, u"conflict"_s);
             QVERIFY(o.message.contains(u"changed since it was staged"_s));
             QCOMPARE(readFile(c.store), m_oldRoot);
@@ -522,10 +511,10 @@ private Q_SLOTS:
             Rotation r(settingsFor(c, nullptr));
             Rotation::Request req = request(c.store, { target(m_a) });
             req.expectSha256 = sha("something else");
-            Outcome o = waitFor(r, [&] { r.stage(req); });
+            Outcome o = test::runRotationStep(r, [&] { r.stage(req); });
             QCOMPARE(o.code, u"sha256-mismatch"_s);
             req.expectSha256 = sha(m_newRoot).toUpper();
-            QVERIFY(waitFor(r, [&] { r.stage(req); }).ok);
+            QVERIFY(test::runRotationStep(r, [&] { r.stage(req); }).ok);
         }
         // A candidate with a bad block: a located error, nothing staged.
         {
@@ -537,7 +526,7 @@ private Q_SLOTS:
             Rotation r(settingsFor(c, nullptr));
             Rotation::Request req = request(c.store, { target(m_a) });
             req.candidatePath = cand;
-            Outcome o = waitFor(r, [&] { r.stage(req); });
+            Outcome o = test::runRotationStep(r, [&] { r.stage(req); });
             QCOMPARE(o.code, u"candidate"_s);
             QVERIFY2(o.message.contains(u"block 1, line"_s), qPrintable(o.message));
             QVERIFY(!QFile::exists(RotationState::pathFor(RotationState::idFor({ c.store }), c.stateDir)));
@@ -571,14 +560,14 @@ private Q_SLOTS:
         {
             // Another writer between stage and commit: 409-free conflict from the staged resourceVersion.
             Rotation r(settingsFor(c, &log));
-            Outcome staged = waitFor(r, [&] { r.stage(request(dest, { target(m_a) })); });
+            Outcome staged = test::runRotationStep(r, [&] { r.stage(request(dest, { target(m_a) })); });
             QVERIFY2(staged.ok, qPrintable(describe(staged)));
             QVERIFY(staged.destinations.first().notes.join(u' ').contains(u"subPath"_s));
             QVERIFY(!server
                          .putSecret(u"payments"_s, u"grpc-ca"_s,
                                     { { u"ca.crt"_s, m_oldRoot }, { u"token"_s, token }, { u"extra"_s, "x" } })
                          .isEmpty());
-            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            Outcome o = test::runRotationStep(r, [&] { r.commitWave(0); });
             QCOMPARE(o.code, u"conflict"_s);
             QCOMPARE(secretKey(u"ca.crt"_s), m_oldRoot);
             QCOMPARE(secretKey(u"extra"_s), QByteArray("x"));
@@ -586,13 +575,13 @@ private Q_SLOTS:
         }
         {
             Rotation r(settingsFor(c, &log));
-            QVERIFY(waitFor(r, [&] { r.stage(request(dest, { target(m_a) })); }).ok);
-            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            QVERIFY(test::runRotationStep(r, [&] { r.stage(request(dest, { target(m_a) })); }).ok);
+            Outcome o = test::runRotationStep(r, [&] { r.commitWave(0); });
             QVERIFY2(o.ok, qPrintable(describe(o)));
             QCOMPARE(secretKey(u"ca.crt"_s), m_newRoot + m_oldRoot);
             QCOMPARE(secretKey(u"token"_s), token);
             QCOMPARE(secretKey(u"extra"_s), QByteArray("x"));
-            Outcome back = waitFor(r, [&] { r.rollback(); });
+            Outcome back = test::runRotationStep(r, [&] { r.rollback(); });
             QVERIFY2(back.ok, qPrintable(describe(back)));
             QCOMPARE(secretKey(u"ca.crt"_s), m_oldRoot);
             QCOMPARE(secretKey(u"token"_s), token);
@@ -601,7 +590,7 @@ private Q_SLOTS:
             // Another writer between the committer's own read and its update: the API server refuses the PUT
             // on the staged resourceVersion (409), which is a conflict, never retried.
             Rotation r(settingsFor(c, &log));
-            QVERIFY(waitFor(r, [&] { r.stage(request(dest, { target(m_a) })); }).ok);
+            QVERIFY(test::runRotationStep(r, [&] { r.stage(request(dest, { target(m_a) })); }).ok);
             const auto countPuts = [&server] {
                 int puts = 0;
                 for (const KubeApiServer::RequestRecord& rec : server.requests())
@@ -616,7 +605,7 @@ private Q_SLOTS:
                     server.putSecret(u"payments"_s, u"grpc-ca"_s,
                                      { { u"ca.crt"_s, m_oldRoot }, { u"token"_s, token }, { u"extra"_s, "racer" } });
             });
-            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            Outcome o = test::runRotationStep(r, [&] { r.commitWave(0); });
             disconnect(hook);
             QCOMPARE(o.code, u"conflict"_s);
             QVERIFY2(o.message.contains(u"409"_s), qPrintable(o.message));
@@ -632,13 +621,13 @@ private Q_SLOTS:
             Rotation r(settingsFor(c, &log));
             Rotation::Request req = request(dest, { target(m_a) });
             req.candidatePath = u"secret://test-cert/pki/next-ca#ca.crt"_s;
-            Outcome staged = waitFor(r, [&] { r.stage(req); });
+            Outcome staged = test::runRotationStep(r, [&] { r.stage(req); });
             QVERIFY2(staged.ok, qPrintable(describe(staged)));
             QCOMPARE(r.state().candidateName, req.candidatePath);
             QCOMPARE(r.state().candidateSha256, sha(m_newRoot));
             QVERIFY(!server.putSecret(u"pki"_s, u"next-ca"_s, { { u"ca.crt"_s, m_newRoot + m_new.intermediate.pem() } })
                          .isEmpty());
-            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            Outcome o = test::runRotationStep(r, [&] { r.commitWave(0); });
             QCOMPARE(o.code, u"conflict"_s);
             QVERIFY(o.message.contains(u"changed since it was staged"_s));
             QCOMPARE(secretKey(u"ca.crt"_s), m_oldRoot);
@@ -709,22 +698,22 @@ private Q_SLOTS:
         {
             // kubectl writes between stage and commit: a conflict, nothing written.
             Rotation r(settingsFor(c, &log));
-            Outcome staged = waitFor(r, [&] { r.stage(request(dest, { target(m_a) })); });
+            Outcome staged = test::runRotationStep(r, [&] { r.stage(request(dest, { target(m_a) })); });
             QVERIFY2(staged.ok, qPrintable(describe(staged)));
             QVERIFY(staged.destinations.first().notes.join(u' ').contains(u"ConfigMap"_s));
             const ProcessResult patch
                 = kubectl({ u"patch"_s, u"configmap"_s, u"trust-bundle"_s, u"-n"_s, u"istio-system"_s, u"--type"_s,
                             u"merge"_s, u"-p"_s, uR"({"data":{"owner":"kubectl"}})"_s });
             QVERIFY2(patch.exitCode == 0, patch.err.constData());
-            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            Outcome o = test::runRotationStep(r, [&] { r.commitWave(0); });
             QCOMPARE(o.code, u"conflict"_s);
             QCOMPARE(jsonpath(u"{.data.ca\\.crt}"_s), m_oldRoot);
             r.discard();
         }
         {
             Rotation r(settingsFor(c, &log));
-            QVERIFY(waitFor(r, [&] { r.stage(request(dest, { target(m_a) })); }).ok);
-            Outcome o = waitFor(r, [&] { r.commitWave(0); });
+            QVERIFY(test::runRotationStep(r, [&] { r.stage(request(dest, { target(m_a) })); }).ok);
+            Outcome o = test::runRotationStep(r, [&] { r.commitWave(0); });
             QVERIFY2(o.ok, qPrintable(describe(o)));
             // The overlap, as text in data (never moved to binaryData); the other keys untouched.
             QCOMPARE(jsonpath(u"{.data.ca\\.crt}"_s), m_newRoot + m_oldRoot);
@@ -732,7 +721,7 @@ private Q_SLOTS:
             QCOMPARE(jsonpath(u"{.data.owner}"_s), QByteArray("kubectl"));
             QCOMPARE(jsonpath(u"{.binaryData}"_s), QByteArray());
             QCOMPARE(jsonpath(u"{.metadata.labels.trust\\.cert-manager\\.io/bundle}"_s), QByteArray("trust-bundle"));
-            Outcome back = waitFor(r, [&] { r.rollback(); });
+            Outcome back = test::runRotationStep(r, [&] { r.rollback(); });
             QVERIFY2(back.ok, qPrintable(describe(back)));
             QCOMPARE(jsonpath(u"{.data.ca\\.crt}"_s), m_oldRoot);
             QCOMPARE(jsonpath(u"{.data.mesh\\.yaml}"_s), meshConfig.toUtf8());
@@ -1075,9 +1064,9 @@ private Q_SLOTS:
         Rotation r(s);
         QVERIFY(r.resume(c.store).ok());
         if (r.isBusy())
-            QVERIFY(waitFor(r, [] {}).ok);
+            QVERIFY(test::runRotationStep(r, [] {}).ok);
         if (r.state().destinations.first().phase == Phase::Overlap)
-            QVERIFY(waitFor(r, [&] { r.rollback(); }).ok);
+            QVERIFY(test::runRotationStep(r, [&] { r.rollback(); }).ok);
         QCOMPARE(readFile(c.store), m_oldRoot);
     }
 };
