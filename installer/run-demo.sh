@@ -13,7 +13,7 @@ bash installer/install-deps.sh
 BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$BUILD_DIR" --parallel "$(nproc)" --target certrotor-cli certrotor
-CLI="$BUILD_DIR/ui/cli/certrotor-cli"
+CLI="$BUILD_DIR/bin/certrotor-cli"
 SAMPLE=${SAMPLE_DIR:-"$BUILD_DIR/sample"}
 mkdir -p "$SAMPLE"
 # A throwaway hierarchy: the old root (expiring in 20 days) and its successor.
@@ -35,7 +35,7 @@ echo "== overlap bundle";      "$CLI" overlap "$SAMPLE/current.pem" "$SAMPLE/inc
 rm -f "$SAMPLE"/*.key
 
 # The console on the sample: the store, and a watched directory that receives the overlap bundle.
-GUI="$BUILD_DIR/ui/desktop/certrotor"
+GUI="$BUILD_DIR/bin/certrotor"
 mkdir -p "$SAMPLE/incoming"
 cp "$SAMPLE/current.pem" "$SAMPLE/incoming/ca.pem" # starts equal to the store: nothing incoming yet
 if [ "${NO_GUI:-0}" = 1 ]; then

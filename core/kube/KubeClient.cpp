@@ -349,9 +349,9 @@ KubeClient::KubeClient(RestConfig config, QObject* parent)
 
 KubeClient::~KubeClient() = default;
 
-Result<KubeClient*> KubeClient::fromKubeconfig(const QString& context, QObject* parent)
+Result<KubeClient*> KubeClient::fromKubeconfig(const QString& context, QObject* parent, const QString& kubeconfig)
 {
-    auto cfg = Kubeconfig::loadDefault();
+    auto cfg = kubeconfig.isEmpty() ? Kubeconfig::loadDefault() : Kubeconfig::loadFiles({ kubeconfig });
     if (!cfg.ok())
         return cfg.error();
     auto rc = cfg.value().restConfig(context);

@@ -173,9 +173,10 @@ public:
     explicit KubeClient(RestConfig config, QObject* parent = nullptr);
     ~KubeClient() override;
 
-    /// Loads the default kubeconfig ($KUBECONFIG or ~/.kube/config) and resolves `context`
-    /// (empty = current). The client is parented to `parent`.
-    static Result<KubeClient*> fromKubeconfig(const QString& context = {}, QObject* parent = nullptr);
+    /// Loads the default kubeconfig ($KUBECONFIG or ~/.kube/config), or the file `kubeconfig` when given
+    /// (a drill's sandbox), and resolves `context` (empty = current). The client is parented to `parent`.
+    static Result<KubeClient*> fromKubeconfig(const QString& context = {}, QObject* parent = nullptr,
+                                              const QString& kubeconfig = {});
 
     const RestConfig& config() const { return m_config; }
     /// Warnings the UI/CLI must show (insecure-skip-tls-verify, ...).

@@ -55,6 +55,7 @@ inline const QString io = QStringLiteral("io"); // read/write/network failure
 struct CommitterOptions {
     int backupsKept = 5; // file destinations: versions kept beside the file
     int requestTimeoutMs = 30000; // Kubernetes calls
+    QString kubeconfig; // Secrets and ConfigMaps: this kubeconfig file ("" = $KUBECONFIG or ~/.kube/config)
 };
 
 /// Reads and writes one destination, asynchronously (files on a worker thread, Kubernetes through the

@@ -51,7 +51,7 @@ struct Fixture
         const QString cert = dir.filePath(QStringLiteral("server.pem")), key = dir.filePath(QStringLiteral("server.key"));
         test::writeFile(cert, pki.leaf.pem() + pki.intermediate.pem());
         test::writeFile(key, pki.leaf.keyPem());
-        server.start(QStringLiteral(CERTROTOR_TEST_GRPC_SERVER),
+        server.start(QStringLiteral(CERTROTOR_DRILL_SERVER),
                      {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--cert"), cert, QStringLiteral("--key"),
                       key});
         QByteArray out;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The console's Probe panel against real gRPC servers (certrotor-test-grpc-server, grpc++) on the
+// The console's Probe panel against real gRPC servers (certrotor-drill-server, grpc++) on the
 // offscreen platform: a candidate that works where the current bundle fails, a wrong candidate, the
 // overlap over old and new servers, bad targets refused inline, a bad candidate file refused whole,
 // Cancel while a server hangs, mTLS with an encrypted key through the passphrase prompt, and the tab

@@ -45,7 +45,7 @@ bool GrpcTestServer::start(const QStringList& args)
 
 QString grpcTestServerPath()
 {
-    return QStringLiteral(CERTROTOR_TEST_GRPC_SERVER);
+    return QStringLiteral(CERTROTOR_DRILL_SERVER);
 }
 
 QStringList grpcServerTlsArgs(const QString& dir, const QString& name, const Issued& leaf, const Issued& chain)

@@ -38,7 +38,7 @@ private:
     quint16 m_port = 0;
 };
 
-/// certrotor-test-grpc-server on a port of its own choosing (--port 0).
+/// certrotor-drill-server on a port of its own choosing (--port 0).
 class GrpcTestServer : public PeerProcess
 {
 public:
@@ -46,7 +46,7 @@ public:
 };
 
 /// Path of the grpc++ health server built with the tests. Tests that start it add
-/// `add_dependencies(<test> certrotor-test-grpc-server)`.
+/// `add_dependencies(<test> certrotor-drill-server)`.
 QString grpcTestServerPath();
 
 /// Writes a server's certificate chain (leaf, then `chain`) and key as `<dir>/<name>.pem` and
@@ -56,7 +56,7 @@ QStringList grpcServerTlsArgs(const QString& dir, const QString& name, const Iss
 
 /// Files for an mTLS probe, written under a directory: a server chain (root in `serverCa`), a client
 /// certificate (issueClientCertificate) with its key encrypted under a passphrase, and the arguments
-/// that start certrotor-test-grpc-server requiring that client's CA. `ok` is false when a file could
+/// that start certrotor-drill-server requiring that client's CA. `ok` is false when a file could
 /// not be written.
 struct MtlsFiles
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Proves the Kubernetes API test server speaks the real protocol: the real kubectl against the
-// certrotor-test-kubeapi executable — for Secrets and ConfigMaps: get -o json/yaml, get --watch seeing a
+// certrotor-drill-kubeapi executable — for Secrets and ConfigMaps: get -o json/yaml, get --watch seeing a
 // live update, apply, replace with a stale resourceVersion failing with a conflict, patch and delete.
 #include "CertFactory.h"
 #include "TestUtil.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The probe against real peers: certrotor-test-grpc-server (grpc++, TLS and mTLS), openssl s_server
+// The probe against real peers: certrotor-drill-server (grpc++, TLS and mTLS), openssl s_server
 // (HTTP/1.1 only), a socket that accepts and stays silent, a port nobody listens on, and the CLI.
 // Certificates are made at test time; servers pick their own ports (--port 0).
 #include "CertFactory.h"

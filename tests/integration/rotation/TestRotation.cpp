@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The phased rotation against real peers: two certrotor-test-grpc-server processes serving chains from
+// The phased rotation against real peers: two certrotor-drill-server processes serving chains from
 // the old CA (switched to the new CA mid-rotation by rewriting their certificate files, which they reload
 // every second), bundle files on the real filesystem, Secrets and ConfigMaps on the Kubernetes API test
 // server (ConfigMaps read back with the real kubectl), the CLI, and a child driving a rotation that is

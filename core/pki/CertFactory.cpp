@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "CertFactory.h"
+#include "pki/CertFactory.h"
 
 #include <QDebug>
 #include <QDir>
@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-namespace certrotor::test {
+namespace certrotor::pki {
 
 namespace {
 
@@ -510,4 +510,4 @@ QByteArray makeBulkPemBundle(int count, qint64 now, int distinctKeys, bool mixed
     return bioContents(bio.get());
 }
 
-} // namespace certrotor::test
+} // namespace certrotor::pki
