@@ -3,6 +3,7 @@
 
 #include "AuditCommand.h"
 #include "CliCommon.h"
+#include "DrillCommand.h"
 #include "ExpiryCommand.h"
 #include "KeyringCommand.h"
 #include "ProbeCommand.h"
@@ -54,6 +55,8 @@ Commands:
                    DEST: a file, secret://[CONTEXT/]NS/NAME#KEY or configmap://[CONTEXT/]NS/NAME#KEY
   keyring store-passphrase --key F | forget-passphrase --key F | status
                                                               client key passphrases in the OS keyring
+  drill   [--dir DIR] [--kube] [--keep] [--report FILE] [--json] [--port N]
+                                                              rehearse a whole rotation and rollback in a sandbox
   audit   verify | show [--event E] [--json] | export --format json|csv [--output FILE]   [--audit-log PATH]
                                                               the hash-chained audit log of probes and plans
 
@@ -383,6 +386,8 @@ int run(const QStringList& arguments)
         return rollback(rest);
     if (command == QLatin1String("keyring"))
         return keyring(rest);
+    if (command == QLatin1String("drill"))
+        return drill(rest);
     if (command == QLatin1String("audit"))
         return audit(rest);
     return usageError(QStringLiteral("unknown command '%1'").arg(command));

@@ -8,8 +8,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSocketNotifier>
 
 #include <cstdio>
+#include <unistd.h>
 
 namespace certrotor::cli {
 
@@ -104,6 +106,41 @@ bool reportIssues(const Bundle& bundle)
         err() << (issue.severity == ParseIssue::Severity::Error ? "error: " : "warning: ") << issue.text() << "\n";
     err().flush();
     return bundle.hasErrors();
+}
+
+namespace {
+int g_stopPipe[2] = { -1, -1 };
+extern "C" void onStopSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t n = ::write(g_stopPipe[1], &byte, 1);
+}
+} // namespace
+
+StopOnSignal::StopOnSignal(std::function<void()> onStop)
+{
+    if (g_stopPipe[0] < 0 && ::pipe(g_stopPipe) != 0)
+        return;
+    m_notifier = std::make_unique<QSocketNotifier>(g_stopPipe[0], QSocketNotifier::Read);
+    QObject::connect(m_notifier.get(), &QSocketNotifier::activated, m_notifier.get(),
+                     [onStop = std::move(onStop)] {
+                         char byte = 0;
+                         [[maybe_unused]] const ssize_t n = ::read(g_stopPipe[0], &byte, 1);
+                         onStop();
+                     });
+    struct sigaction sa { };
+    sa.sa_handler = onStopSignal;
+    ::sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, &m_oldInt);
+    ::sigaction(SIGTERM, &sa, &m_oldTerm);
+}
+
+StopOnSignal::~StopOnSignal()
+{
+    if (!m_notifier)
+        return;
+    ::sigaction(SIGINT, &m_oldInt, nullptr);
+    ::sigaction(SIGTERM, &m_oldTerm, nullptr);
 }
 
 } // namespace certrotor::cli

@@ -8,6 +8,12 @@
 #include <QString>
 #include <QTextStream>
 
+#include <csignal>
+#include <functional>
+#include <memory>
+
+class QSocketNotifier;
+
 /// What every certrotor-cli command shares: the output streams, usage errors, JSON printing,
 /// date parsing. Each command lives in its own file and is dispatched from CliApp.cpp.
 namespace certrotor::cli {
@@ -30,5 +36,21 @@ Bundle loadDirectory(const QString& path);
 bool loadAll(const QStringList& paths, QList<Bundle>& bundles);
 /// Prints a bundle's parse issues on stderr; true when one is an error.
 bool reportIssues(const Bundle& bundle);
+
+/// While it lives, SIGINT (Ctrl+C) and SIGTERM call `onStop` on the event loop (the handler only writes a
+/// byte to a pipe; a socket notifier reads it), so a long command stops where it safely can. The previous
+/// handlers come back when it goes.
+class StopOnSignal {
+public:
+    explicit StopOnSignal(std::function<void()> onStop);
+    ~StopOnSignal();
+    StopOnSignal(const StopOnSignal&) = delete;
+    StopOnSignal& operator=(const StopOnSignal&) = delete;
+
+private:
+    std::unique_ptr<QSocketNotifier> m_notifier;
+    struct sigaction m_oldInt {};
+    struct sigaction m_oldTerm {};
+};
 
 } // namespace certrotor::cli

@@ -112,58 +112,18 @@ int exitFor(const Outcome& o)
     return usage.contains(o.code) ? ExitUsage : ExitFindings;
 }
 
-/// Ctrl+C (SIGINT) or SIGTERM while an operation runs: the rotation is asked to stop where it safely can
-/// (a confirmation ends, a write in flight finishes, no later step starts), the state stays resumable.
-/// The handler only writes a byte to a pipe; the event loop reads it.
-int g_stopPipe[2] = { -1, -1 };
-extern "C" void onStopSignal(int)
-{
-    const char byte = 1;
-    [[maybe_unused]] const ssize_t n = ::write(g_stopPipe[1], &byte, 1);
-}
-
-class StopOnSignal {
-public:
-    explicit StopOnSignal(Rotation& rotation)
-    {
-        if (g_stopPipe[0] < 0 && ::pipe(g_stopPipe) != 0)
-            return;
-        m_notifier = std::make_unique<QSocketNotifier>(g_stopPipe[0], QSocketNotifier::Read);
-        QObject::connect(m_notifier.get(), &QSocketNotifier::activated, m_notifier.get(), [&rotation] {
-            char byte = 0;
-            [[maybe_unused]] const ssize_t n = ::read(g_stopPipe[0], &byte, 1);
-            err() << "certrotor-cli: stopping: the step in flight finishes, nothing after it starts\n";
-            err().flush();
-            rotation.cancel();
-        });
-        struct sigaction sa { };
-        sa.sa_handler = onStopSignal;
-        ::sigemptyset(&sa.sa_mask);
-        ::sigaction(SIGINT, &sa, &m_oldInt);
-        ::sigaction(SIGTERM, &sa, &m_oldTerm);
-    }
-    ~StopOnSignal()
-    {
-        if (!m_notifier)
-            return;
-        ::sigaction(SIGINT, &m_oldInt, nullptr);
-        ::sigaction(SIGTERM, &m_oldTerm, nullptr);
-    }
-    StopOnSignal(const StopOnSignal&) = delete;
-    StopOnSignal& operator=(const StopOnSignal&) = delete;
-
-private:
-    std::unique_ptr<QSocketNotifier> m_notifier;
-    struct sigaction m_oldInt {
-    }, m_oldTerm {};
-};
-
 /// Runs one operation of the rotation to its end in a local event loop, printing progress on stderr.
 Outcome runToEnd(Rotation& rotation, const std::function<void()>& start)
 {
     Outcome result;
     QEventLoop loop;
-    const StopOnSignal stop(rotation);
+    // Ctrl+C (SIGINT) or SIGTERM while an operation runs: the rotation stops where it safely can (a
+    // confirmation ends, a write in flight finishes, no later step starts); the state stays resumable.
+    const StopOnSignal stop([&rotation] {
+        err() << "certrotor-cli: stopping: the step in flight finishes, nothing after it starts\n";
+        err().flush();
+        rotation.cancel();
+    });
     const auto finished = QObject::connect(&rotation, &Rotation::finished, &loop, [&](const Outcome& o) {
         result = o;
         loop.quit();
