@@ -48,12 +48,18 @@ int main(int argc, char* argv[])
     const QCommandLineOption demo(QStringLiteral("demo"),
                                   QStringLiteral("Open DIR/current.pem as the store and watch DIR/incoming (installer/run-demo.sh makes them)."),
                                   QStringLiteral("DIR"));
+    const QCommandLineOption drillSandbox(
+        QStringLiteral("drill"),
+        QStringLiteral("Open a drill's sandbox (certrotor-cli drill --keep --dir DIR): its trust store, its incoming "
+                       "CA and its audit log."),
+        QStringLiteral("DIR"));
     const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Wait for an incoming bundle (at most 20 s), save the window as PNG to FILE and quit."),
                                         QStringLiteral("FILE"));
     parser.addOption(watch);
     parser.addOption(demo);
+    parser.addOption(drillSandbox);
     parser.addOption(dark);
     parser.addOption(screenshot);
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Bundles to open as trust stores (none: the last workspace)."),
@@ -65,8 +71,25 @@ int main(int argc, char* argv[])
 
     // The audit log ($CERTROTOR_AUDIT_LOG or ~/.local/share/certrotor/audit.jsonl): its HMAC key is looked
     // up in the keyring in the background; records made meanwhile wait in memory. It outlives the window.
-    certrotor::AuditLog auditLog({}, &certrotor::Clock::system());
-    auditLog.open();
+    // A drill's sandbox brings its own log (SHA-256 chained, like every drill log): the console shows the
+    // drill's records there and never mixes them with the real log.
+    QString drillDir;
+    if (parser.isSet(drillSandbox)) {
+        drillDir = QDir(parser.value(drillSandbox)).absolutePath();
+        if (!QFileInfo::exists(drillDir + QStringLiteral("/store/ca-bundle.pem"))
+            || !QFileInfo::exists(drillDir + QStringLiteral("/audit.jsonl"))) {
+            std::fprintf(stderr, "certrotor: %s is not a drill's sandbox (no store/ca-bundle.pem and audit.jsonl); "
+                                 "make one with: certrotor-cli drill --keep --dir DIR\n",
+                         qPrintable(drillDir));
+            return 2;
+        }
+    }
+    certrotor::AuditLog auditLog(drillDir.isEmpty() ? QString() : drillDir + QStringLiteral("/audit.jsonl"),
+                                 &certrotor::Clock::system());
+    if (drillDir.isEmpty())
+        auditLog.open();
+    else
+        auditLog.openWithoutKeyring();
     certrotor::gui::MainWindow window(certrotor::Clock::system());
     window.setAuditLog(&auditLog);
     QStringList stores = parser.positionalArguments();
@@ -75,6 +98,10 @@ int main(int argc, char* argv[])
         const QDir dir(parser.value(demo));
         stores << dir.filePath(QStringLiteral("current.pem"));
         sources << dir.filePath(QStringLiteral("incoming"));
+    }
+    if (!drillDir.isEmpty()) {
+        stores << drillDir + QStringLiteral("/store/ca-bundle.pem");
+        sources << drillDir + QStringLiteral("/incoming");
     }
     if (stores.isEmpty() && sources.isEmpty()) {
         window.restoreWorkspace();

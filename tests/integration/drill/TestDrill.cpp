@@ -98,6 +98,7 @@ class TestDrill : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_tmp;
+    QString m_keptSandbox; // the file drill's, for the console
 
     drill::Drill::Options options(const QString& dir) const
     {
@@ -278,6 +279,44 @@ private Q_SLOTS:
                  report.value(u"auditLastMac"_s));
         // Nothing the drill started is still running.
         QCOMPARE(processesMentioning(dir + u"/"_s), QList<qint64> {});
+        m_keptSandbox = dir;
+    }
+
+    // ---- the console on a kept sandbox ------------------------------------------------------------------
+
+    void consoleOpensTheSandbox()
+    {
+        QVERIFY2(!m_keptSandbox.isEmpty(), "runs on cliDrillOnAFile's kept sandbox");
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+        env.remove(u"CERTROTOR_AUDIT_LOG"_s);
+        env.insert(u"QT_LOGGING_RULES"_s, u"certrotor.*.info=true"_s); // it says what it opened
+        const QString realLog = QDir(qEnvironmentVariable("XDG_DATA_HOME")).filePath(u"certrotor/audit.jsonl"_s);
+        const QByteArray realBefore = readFile(realLog);
+        const QByteArray sandboxLog = readFile(m_keptSandbox + u"/audit.jsonl"_s);
+        const QString png = m_keptSandbox + u"/console.png"_s;
+        QProcess gui;
+        gui.setProcessEnvironment(env);
+        gui.start(QStringLiteral(CERTROTOR_GUI_PATH), { u"--drill"_s, m_keptSandbox, u"--screenshot"_s, png });
+        QVERIFY(gui.waitForFinished(60000));
+        const QByteArray err = gui.readAllStandardError();
+        QVERIFY2(gui.exitCode() == 0, err.constData());
+        // It opened the sandbox's store and watched its incoming CA, and saved the window.
+        QVERIFY2(err.contains(u"opening store \"%1/store/ca-bundle.pem\""_s.arg(m_keptSandbox).toUtf8()), err.constData());
+        QVERIFY2(err.contains(u"watching \"%1/incoming\""_s.arg(m_keptSandbox).toUtf8()), err.constData());
+        QVERIFY(readFile(png).startsWith("\x89PNG"));
+        // The drill's log and the real one are never mixed: the real log is untouched, the sandbox's still verifies.
+        QCOMPARE(readFile(realLog), realBefore);
+        QVERIFY(readFile(m_keptSandbox + u"/audit.jsonl"_s).startsWith(sandboxLog));
+        QVERIFY(AuditLog::verifyFile(m_keptSandbox + u"/audit.jsonl"_s, {}, false).ok);
+
+        // A directory that is not a sandbox: said so, nothing opened.
+        QProcess wrong;
+        wrong.setProcessEnvironment(env);
+        wrong.start(QStringLiteral(CERTROTOR_GUI_PATH), { u"--drill"_s, m_tmp.path() });
+        QVERIFY(wrong.waitForFinished(30000));
+        QCOMPARE(wrong.exitCode(), 2);
+        QVERIFY(wrong.readAllStandardError().contains("is not a drill's sandbox"));
     }
 
     // ---- the Secret variant, in process -----------------------------------------------------------------
