@@ -225,7 +225,6 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_tmp.isValid());
-        qputenv("CERTROTOR_HELPER_DIR", CERTROTOR_TEST_HELPER_DIR);
     }
 
     // ---- the whole drill through the CLI (a bundle file) ------------------------------------------------
