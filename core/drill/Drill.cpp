@@ -144,15 +144,15 @@ QJsonObject Report::toJson() const
 QString Report::toMarkdown() const
 {
     QString md;
-    md += u"# CertRotor drill: %1\n\n"_s.arg(ok ? u"every step behaved as expected"_s
-                                                 : cancelled         ? u"cancelled"_s
-                                                 : setupFailed       ? u"could not be set up"_s
-                                                                     : u"a step did not behave as expected"_s);
+    md += u"# CertRotor drill: %1\n\n"_s.arg(ok                ? u"every step behaved as expected"_s
+                                                 : cancelled   ? u"cancelled"_s
+                                                 : setupFailed ? u"could not be set up"_s
+                                                               : u"a step did not behave as expected"_s);
     if (!error.isEmpty())
         md += u"**%1**\n\n"_s.arg(error);
     md += u"- Sandbox: `%1`%2\n"_s.arg(dir, kept ? QString() : u" (removed afterwards; `--keep` keeps it)"_s);
-    md += u"- Trust store rotated: `%1`%2\n"_s.arg(store, kube ? u" (a Secret on the sandbox's Kubernetes API)"_s
-                                                              : u" (a bundle file)"_s);
+    md += u"- Trust store rotated: `%1`%2\n"_s.arg(
+        store, kube ? u" (a Secret on the sandbox's Kubernetes API)"_s : u" (a bundle file)"_s);
     for (const QString& t : targets)
         md += u"- Target: %1\n"_s.arg(t);
     md += u"- Old root CA SHA-256: `%1`\n- New root CA SHA-256: `%2`\n- Client CA SHA-256: `%3`\n"_s.arg(
@@ -164,10 +164,9 @@ QString Report::toMarkdown() const
     md += u"| # | Step | Verdict | ms | Expected | Observed |\n|---|---|---|---|---|---|\n"_s;
     for (int i = 0; i < steps.size(); ++i) {
         const Step& s = steps.at(i);
-        md += u"| %1 | %2 | %3 | %4 | %5 | %6 |\n"_s.arg(QString::number(i + 1), mdCell(s.title),
-                                                         s.ok ? u"as expected"_s : u"**NOT as expected**"_s,
-                                                         QString::number(s.durationMs), mdCell(s.expected),
-                                                         mdCell(s.observed));
+        md += u"| %1 | %2 | %3 | %4 | %5 | %6 |\n"_s.arg(
+            QString::number(i + 1), mdCell(s.title), s.ok ? u"as expected"_s : u"**NOT as expected**"_s,
+            QString::number(s.durationMs), mdCell(s.expected), mdCell(s.observed));
     }
     md += u"\n## Audit records per step\n\n"_s;
     for (const Step& s : steps) {
@@ -437,12 +436,13 @@ void Drill::endStep(bool ok)
     // The step's drill record is the last one it writes: once it is on disk, so is everything before it.
     m_sealEvent = u"drill-step"_s;
     m_sealTimer->start();
-    auditDrill(u"drill-step"_s, { { u"step"_s, s.id },
-                                  { u"ok"_s, ok },
-                                  { u"expected"_s, s.expected },
-                                  { u"observed"_s, s.observed },
-                                  { u"durationMs"_s, s.durationMs },
-                                  { u"probeIds"_s, stringsJson(s.probeIds) } });
+    auditDrill(u"drill-step"_s,
+               { { u"step"_s, s.id },
+                 { u"ok"_s, ok },
+                 { u"expected"_s, s.expected },
+                 { u"observed"_s, s.observed },
+                 { u"durationMs"_s, s.durationMs },
+                 { u"probeIds"_s, stringsJson(s.probeIds) } });
 }
 
 void Drill::sealStep(bool ok)
@@ -452,9 +452,9 @@ void Drill::sealStep(bool ok)
     Q_EMIT stepFinished(s);
     if (!ok) {
         if (m_report.error.isEmpty())
-            m_report.error = m_report.cancelled ? u"cancelled during the step \"%1\""_s.arg(s.title)
-                                                : u"the step \"%1\" did not behave as expected: %2"_s.arg(s.title,
-                                                                                                          s.observed);
+            m_report.error = m_report.cancelled
+                ? u"cancelled during the step \"%1\""_s.arg(s.title)
+                : u"the step \"%1\" did not behave as expected: %2"_s.arg(s.title, s.observed);
         if (s.id == u"sandbox"_s || s.id == u"servers"_s)
             m_report.setupFailed = !m_report.cancelled;
         return finish();
@@ -474,10 +474,11 @@ void Drill::finish()
         return finishAudited();
     m_sealEvent = u"drill-finished"_s;
     m_sealTimer->start();
-    auditDrill(u"drill-finished"_s, { { u"ok"_s, m_report.ok },
-                                      { u"error"_s, m_report.error },
-                                      { u"steps"_s, int(m_report.steps.size()) },
-                                      { u"totalMs"_s, m_clock.elapsed() } });
+    auditDrill(u"drill-finished"_s,
+               { { u"ok"_s, m_report.ok },
+                 { u"error"_s, m_report.error },
+                 { u"steps"_s, int(m_report.steps.size()) },
+                 { u"totalMs"_s, m_clock.elapsed() } });
 }
 
 void Drill::finishAudited()
@@ -496,7 +497,8 @@ void Drill::finishAudited()
     };
     if (!m_audit)
         return verified({});
-    runThenCallback(this, [inputs = m_audit->verifyInputs()] { return AuditLog::verifyWith(inputs); }, verified);
+    runThenCallback(
+        this, [inputs = m_audit->verifyInputs()] { return AuditLog::verifyWith(inputs); }, verified);
 }
 
 void Drill::release()
@@ -585,17 +587,16 @@ void Drill::startHelper(const QString& name, const QString& program, const QStri
         if (error == QProcess::FailedToStart)
             settle(false, u"could not be started: "_s + h->process->errorString());
     });
-    connect(h->process, &QProcess::finished, this,
-            [this, h, settled, settle](int code, QProcess::ExitStatus status) {
-                QString how = exitText(code, status);
-                const QString last = lastLine(h->stderrPath);
-                if (!last.isEmpty())
-                    how += u": "_s + last;
-                if (!*settled)
-                    return settle(false, u"stopped before it listened (%1)"_s.arg(how));
-                if (!h->stopping)
-                    helperExited(h, how);
-            });
+    connect(h->process, &QProcess::finished, this, [this, h, settled, settle](int code, QProcess::ExitStatus status) {
+        QString how = exitText(code, status);
+        const QString last = lastLine(h->stderrPath);
+        if (!last.isEmpty())
+            how += u": "_s + last;
+        if (!*settled)
+            return settle(false, u"stopped before it listened (%1)"_s.arg(how));
+        if (!h->stopping)
+            helperExited(h, how);
+    });
     connect(timer, &QTimer::timeout, this,
             [settle] { settle(false, u"did not listen within %1 s"_s.arg(kListenTimeoutMs / 1000)); });
     timer->start(kListenTimeoutMs);
@@ -606,9 +607,8 @@ void Drill::helperExited(Helper* h, const QString& how)
 {
     if (!m_helperDied.isEmpty())
         return;
-    m_helperDied = u"the %1 helper (pid %2) stopped on its own while the drill ran (%3)"_s.arg(h->name)
-                       .arg(h->pid)
-                       .arg(how);
+    m_helperDied
+        = u"the %1 helper (pid %2) stopped on its own while the drill ran (%3)"_s.arg(h->name).arg(h->pid).arg(how);
     if (m_report.error.isEmpty())
         m_report.error = m_helperDied;
     if (m_busy)
@@ -751,14 +751,14 @@ void Drill::buildSandbox(Next next)
 
 void Drill::startServers(Next next)
 {
-    const auto port = [this](int i) {
-        return QString::number(m_options.port == 0 ? 0 : m_options.port + i);
-    };
+    const auto port = [this](int i) { return QString::number(m_options.port == 0 ? 0 : m_options.port + i); };
     const auto serverArgs = [this, port](const QString& name, int i) {
-        return QStringList { u"--host"_s, u"127.0.0.1"_s, u"--port"_s, port(i), u"--cert"_s,
-                             path(u"servers/%1.pem"_s.arg(name)), u"--key"_s, path(u"servers/%1.key"_s.arg(name)),
-                             u"--refresh-secs"_s, QString::number(m_options.serverRefreshSecs), u"--metadata-log"_s,
-                             path(u"servers/%1.log"_s.arg(name)) };
+        return QStringList { u"--host"_s,         u"127.0.0.1"_s,
+                             u"--port"_s,         port(i),
+                             u"--cert"_s,         path(u"servers/%1.pem"_s.arg(name)),
+                             u"--key"_s,          path(u"servers/%1.key"_s.arg(name)),
+                             u"--refresh-secs"_s, QString::number(m_options.serverRefreshSecs),
+                             u"--metadata-log"_s, path(u"servers/%1.log"_s.arg(name)) };
     };
     const auto described = [this, next] {
         QStringList parts;
@@ -912,121 +912,135 @@ void Drill::replaceRefused(Next next)
 {
     m_replace = std::make_unique<rotation::Rotation>(rotationSettings());
     rotation::Rotation* r = m_replace.get();
-    runOp(r, [this, r] { r->stage(request(rotation::Rotation::Mode::Replace)); },
-          [this, r, next](const rotation::Outcome& staged) {
-              if (!staged.ok) {
-                  fail(step(), u"staging the replace: "_s + outcomeText(staged));
-                  return next(false);
-              }
-              runOp(r, [r] { r->commitWave(0); }, [this, r, next](const rotation::Outcome& refused) {
-                  const rotation::DestinationOutcome d
-                      = refused.destinations.isEmpty() ? rotation::DestinationOutcome {} : refused.destinations.first();
-                  const rotation::Violation v = d.violations.isEmpty() ? rotation::Violation {} : d.violations.first();
-                  const bool discarded = r->discard();
-                  if (refused.ok || refused.code != u"policy"_s || v.rule != rotation::policy::needsOldCa
-                      || setOf(v.targets) != setOf(m_targets) || !discarded) {
-                      fail(step(), u"expected a refusal naming every server; got: %1%2"_s.arg(
-                                       refused.ok ? u"the replace was committed"_s : outcomeText(refused),
-                                       discarded ? QString() : u" (and the staged replace could not be discarded)"_s));
-                      return next(false);
-                  }
-                  QStringList names;
-                  for (const QString& t : v.targets)
-                      names << targetName(t);
-                  step().observed = u"refused (%1) for %2: %3; nothing written, the staged replace discarded"_s.arg(
-                      v.rule, names.join(u", "_s), v.message);
-                  next(true);
-              });
-          });
+    runOp(
+        r, [this, r] { r->stage(request(rotation::Rotation::Mode::Replace)); },
+        [this, r, next](const rotation::Outcome& staged) {
+            if (!staged.ok) {
+                fail(step(), u"staging the replace: "_s + outcomeText(staged));
+                return next(false);
+            }
+            runOp(
+                r, [r] { r->commitWave(0); },
+                [this, r, next](const rotation::Outcome& refused) {
+                    const rotation::DestinationOutcome d = refused.destinations.isEmpty()
+                        ? rotation::DestinationOutcome {}
+                        : refused.destinations.first();
+                    const rotation::Violation v
+                        = d.violations.isEmpty() ? rotation::Violation {} : d.violations.first();
+                    const bool discarded = r->discard();
+                    if (refused.ok || refused.code != u"policy"_s || v.rule != rotation::policy::needsOldCa
+                        || setOf(v.targets) != setOf(m_targets) || !discarded) {
+                        fail(step(),
+                             u"expected a refusal naming every server; got: %1%2"_s.arg(
+                                 refused.ok ? u"the replace was committed"_s : outcomeText(refused),
+                                 discarded ? QString() : u" (and the staged replace could not be discarded)"_s));
+                        return next(false);
+                    }
+                    QStringList names;
+                    for (const QString& t : v.targets)
+                        names << targetName(t);
+                    step().observed = u"refused (%1) for %2: %3; nothing written, the staged replace discarded"_s.arg(
+                        v.rule, names.join(u", "_s), v.message);
+                    next(true);
+                });
+        });
 }
 
 void Drill::stage(Next next)
 {
     m_rotation = std::make_unique<rotation::Rotation>(rotationSettings());
     rotation::Rotation* r = m_rotation.get();
-    runOp(r, [this, r] { r->stage(request(rotation::Rotation::Mode::Overlap)); },
-          [this, next](const rotation::Outcome& staged) {
-              if (!staged.ok || staged.destinations.isEmpty()) {
-                  fail(step(), outcomeText(staged));
-                  return next(false);
-              }
-              const rotation::DestinationOutcome& d = staged.destinations.first();
-              QStringList problems;
-              for (const rotation::Violation& v : d.violations)
-                  problems << u"%1: %2"_s.arg(v.rule, v.message);
-              if (d.certificatesBefore != 1 || d.certificatesAfter != 2)
-                  problems << u"%1 → %2 certificates, expected 1 → 2"_s.arg(d.certificatesBefore)
-                                  .arg(d.certificatesAfter);
-              if (d.beforeSha256 != m_originalSha)
-                  problems << u"the store is not the original (sha %1…, expected %2…): something wrote it"_s.arg(
-                      shortSha(d.beforeSha256), shortSha(m_originalSha));
-              if (!problems.isEmpty()) {
-                  fail(step(), problems.join(u"; "_s));
-                  return next(false);
-              }
-              step().observed = u"%1 → %2 certificates, adds %3; no rule broken; the store still holds the original "
-                                u"(sha %4…)"_s.arg(d.certificatesBefore)
-                                    .arg(d.certificatesAfter)
-                                    .arg(d.added.join(u", "_s), shortSha(d.beforeSha256));
-              next(true);
-          });
+    runOp(
+        r, [this, r] { r->stage(request(rotation::Rotation::Mode::Overlap)); },
+        [this, next](const rotation::Outcome& staged) {
+            if (!staged.ok || staged.destinations.isEmpty()) {
+                fail(step(), outcomeText(staged));
+                return next(false);
+            }
+            const rotation::DestinationOutcome& d = staged.destinations.first();
+            QStringList problems;
+            for (const rotation::Violation& v : d.violations)
+                problems << u"%1: %2"_s.arg(v.rule, v.message);
+            if (d.certificatesBefore != 1 || d.certificatesAfter != 2)
+                problems
+                    << u"%1 → %2 certificates, expected 1 → 2"_s.arg(d.certificatesBefore).arg(d.certificatesAfter);
+            if (d.beforeSha256 != m_originalSha)
+                problems << u"the store is not the original (sha %1…, expected %2…): something wrote it"_s.arg(
+                    shortSha(d.beforeSha256), shortSha(m_originalSha));
+            if (!problems.isEmpty()) {
+                fail(step(), problems.join(u"; "_s));
+                return next(false);
+            }
+            step().observed = u"%1 → %2 certificates, adds %3; no rule broken; the store still holds the original "
+                              u"(sha %4…)"_s.arg(d.certificatesBefore)
+                                  .arg(d.certificatesAfter)
+                                  .arg(d.added.join(u", "_s), shortSha(d.beforeSha256));
+            next(true);
+        });
 }
 
 void Drill::overlap(Next next)
 {
     rotation::Rotation* r = m_rotation.get();
-    runOp(r, [r] { r->commitWave(0); }, [this, r, next](const rotation::Outcome& committed) {
-        if (!committed.ok || committed.destinations.isEmpty()
-            || committed.destinations.first().phase != rotation::phaseName(rotation::Phase::Overlap)) {
-            fail(step(), u"commit: "_s + outcomeText(committed));
-            return next(false);
-        }
-        m_overlapSha = committed.destinations.first().afterSha256;
-        const QString committedProblem = targetsProblem(committed, u"old"_s);
-        if (!committedProblem.isEmpty()) {
-            fail(step(), u"commit confirmed, but: "_s + committedProblem);
-            return next(false);
-        }
-        const QString timeToTrust = [&] {
-            QStringList parts;
-            for (const rotation::TargetStatus& t : committed.destinations.first().targets)
-                parts << u"%1 ms"_s.arg(qRound64(t.timeToTrustMs));
-            return parts.join(u", "_s);
-        }();
-        runOp(r, [r] { r->confirm(); }, [this, next, timeToTrust](const rotation::Outcome& confirmed) {
-            const QString problem = confirmed.ok ? targetsProblem(confirmed, u"old"_s) : outcomeText(confirmed);
-            if (!problem.isEmpty()) {
-                fail(step(), u"confirm: "_s + problem);
+    runOp(
+        r, [r] { r->commitWave(0); },
+        [this, r, next](const rotation::Outcome& committed) {
+            if (!committed.ok || committed.destinations.isEmpty()
+                || committed.destinations.first().phase != rotation::phaseName(rotation::Phase::Overlap)) {
+                fail(step(), u"commit: "_s + outcomeText(committed));
                 return next(false);
             }
-            step().observed = u"old + new written (sha %1…), time to trust %2; confirm: %3"_s.arg(
-                shortSha(m_overlapSha), timeToTrust, targetsText(confirmed.destinations.first().targets));
-            next(true);
+            m_overlapSha = committed.destinations.first().afterSha256;
+            const QString committedProblem = targetsProblem(committed, u"old"_s);
+            if (!committedProblem.isEmpty()) {
+                fail(step(), u"commit confirmed, but: "_s + committedProblem);
+                return next(false);
+            }
+            const QString timeToTrust = [&] {
+                QStringList parts;
+                for (const rotation::TargetStatus& t : committed.destinations.first().targets)
+                    parts << u"%1 ms"_s.arg(qRound64(t.timeToTrustMs));
+                return parts.join(u", "_s);
+            }();
+            runOp(
+                r, [r] { r->confirm(); },
+                [this, next, timeToTrust](const rotation::Outcome& confirmed) {
+                    const QString problem = confirmed.ok ? targetsProblem(confirmed, u"old"_s) : outcomeText(confirmed);
+                    if (!problem.isEmpty()) {
+                        fail(step(), u"confirm: "_s + problem);
+                        return next(false);
+                    }
+                    step().observed = u"old + new written (sha %1…), time to trust %2; confirm: %3"_s.arg(
+                        shortSha(m_overlapSha), timeToTrust, targetsText(confirmed.destinations.first().targets));
+                    next(true);
+                });
         });
-    });
 }
 
 void Drill::earlyRetire(Next next)
 {
     rotation::Rotation* r = m_rotation.get();
-    runOp(r, [r] { r->retire(); }, [this, r, next](const rotation::Outcome& refused) {
-        const rotation::DestinationOutcome d
-            = refused.destinations.isEmpty() ? rotation::DestinationOutcome {} : refused.destinations.first();
-        const rotation::Violation v = d.violations.isEmpty() ? rotation::Violation {} : d.violations.first();
-        const bool stillOverlap = !r->state().destinations.isEmpty()
-            && r->state().destinations.first().phase == rotation::Phase::Overlap;
-        if (refused.ok || refused.code != u"policy"_s || v.rule != rotation::policy::needsOldCa
-            || setOf(v.targets) != setOf(m_targets) || !stillOverlap) {
-            fail(step(), u"expected a refusal naming every server; got: "_s
-                     + (refused.ok ? u"the old CA was retired"_s : outcomeText(refused)));
-            return next(false);
-        }
-        QStringList names;
-        for (const QString& t : v.targets)
-            names << targetName(t);
-        step().observed = u"refused (%1), naming %2; the overlap stays"_s.arg(v.rule, names.join(u", "_s));
-        next(true);
-    });
+    runOp(
+        r, [r] { r->retire(); },
+        [this, r, next](const rotation::Outcome& refused) {
+            const rotation::DestinationOutcome d
+                = refused.destinations.isEmpty() ? rotation::DestinationOutcome {} : refused.destinations.first();
+            const rotation::Violation v = d.violations.isEmpty() ? rotation::Violation {} : d.violations.first();
+            const bool stillOverlap = !r->state().destinations.isEmpty()
+                && r->state().destinations.first().phase == rotation::Phase::Overlap;
+            if (refused.ok || refused.code != u"policy"_s || v.rule != rotation::policy::needsOldCa
+                || setOf(v.targets) != setOf(m_targets) || !stillOverlap) {
+                fail(step(),
+                     u"expected a refusal naming every server; got: "_s
+                         + (refused.ok ? u"the old CA was retired"_s : outcomeText(refused)));
+                return next(false);
+            }
+            QStringList names;
+            for (const QString& t : v.targets)
+                names << targetName(t);
+            step().observed = u"refused (%1), naming %2; the overlap stays"_s.arg(v.rule, names.join(u", "_s));
+            next(true);
+        });
 }
 
 void Drill::switchServers(Next next)
@@ -1063,76 +1077,85 @@ void Drill::switchServers(Next next)
 void Drill::confirmUntilNew(Next next)
 {
     rotation::Rotation* r = m_rotation.get();
-    runOp(r, [r] { r->confirm(); }, [this, next](const rotation::Outcome& confirmed) {
-        const QString problem = confirmed.ok ? targetsProblem(confirmed, u"new"_s) : outcomeText(confirmed);
-        if (problem.isEmpty()) {
-            step().observed = u"the servers serve new-CA chains %1 ms after the renewal; confirm: %2"_s.arg(
-                m_clock.elapsed() - m_switchStartedMs)
-                                  .arg(targetsText(confirmed.destinations.first().targets));
-            return next(true);
-        }
-        const bool late = m_clock.elapsed() - m_switchStartedMs > m_options.switchDeadlineMs;
-        if (!confirmed.ok || late || m_cancel || !m_helperDied.isEmpty()) {
-            fail(step(), late ? u"the servers still do not serve new-CA chains after %1 ms: %2"_s.arg(
-                                    m_options.switchDeadlineMs)
-                                    .arg(problem)
-                              : problem);
-            return next(false);
-        }
-        QTimer::singleShot(kSwitchPollMs, this, [this, next] { confirmUntilNew(next); });
-    });
+    runOp(
+        r, [r] { r->confirm(); },
+        [this, next](const rotation::Outcome& confirmed) {
+            const QString problem = confirmed.ok ? targetsProblem(confirmed, u"new"_s) : outcomeText(confirmed);
+            if (problem.isEmpty()) {
+                step().observed = u"the servers serve new-CA chains %1 ms after the renewal; confirm: %2"_s
+                                      .arg(m_clock.elapsed() - m_switchStartedMs)
+                                      .arg(targetsText(confirmed.destinations.first().targets));
+                return next(true);
+            }
+            const bool late = m_clock.elapsed() - m_switchStartedMs > m_options.switchDeadlineMs;
+            if (!confirmed.ok || late || m_cancel || !m_helperDied.isEmpty()) {
+                fail(step(),
+                     late ? u"the servers still do not serve new-CA chains after %1 ms: %2"_s
+                                .arg(m_options.switchDeadlineMs)
+                                .arg(problem)
+                          : problem);
+                return next(false);
+            }
+            QTimer::singleShot(kSwitchPollMs, this, [this, next] { confirmUntilNew(next); });
+        });
 }
 
 void Drill::retire(Next next)
 {
     rotation::Rotation* r = m_rotation.get();
-    runOp(r, [r] { r->retire(); }, [this, next](const rotation::Outcome& retired) {
-        if (!retired.ok || retired.destinations.isEmpty()
-            || retired.destinations.first().phase != rotation::phaseName(rotation::Phase::Retired)) {
-            fail(step(), outcomeText(retired));
-            return next(false);
-        }
-        const QString problem = targetsProblem(retired, u"new"_s);
-        if (!problem.isEmpty()) {
-            fail(step(), u"retired, but: "_s + problem);
-            return next(false);
-        }
-        const rotation::DestinationOutcome& d = retired.destinations.first();
-        if (d.afterSha256 != m_newSha) {
-            fail(step(), u"retired to sha %1…, expected the new CA alone (%2…)"_s.arg(shortSha(d.afterSha256),
-                                                                                    shortSha(m_newSha)));
-            return next(false);
-        }
-        step().observed = u"the new CA alone written (sha %1…, byte for byte the candidate); confirm: %2"_s.arg(
-            shortSha(d.afterSha256), targetsText(d.targets));
-        next(true);
-    });
+    runOp(
+        r, [r] { r->retire(); },
+        [this, next](const rotation::Outcome& retired) {
+            if (!retired.ok || retired.destinations.isEmpty()
+                || retired.destinations.first().phase != rotation::phaseName(rotation::Phase::Retired)) {
+                fail(step(), outcomeText(retired));
+                return next(false);
+            }
+            const QString problem = targetsProblem(retired, u"new"_s);
+            if (!problem.isEmpty()) {
+                fail(step(), u"retired, but: "_s + problem);
+                return next(false);
+            }
+            const rotation::DestinationOutcome& d = retired.destinations.first();
+            if (d.afterSha256 != m_newSha) {
+                fail(step(),
+                     u"retired to sha %1…, expected the new CA alone (%2…)"_s.arg(shortSha(d.afterSha256),
+                                                                                  shortSha(m_newSha)));
+                return next(false);
+            }
+            step().observed = u"the new CA alone written (sha %1…, byte for byte the candidate); confirm: %2"_s.arg(
+                shortSha(d.afterSha256), targetsText(d.targets));
+            next(true);
+        });
 }
 
 void Drill::rollback(Next next)
 {
     rotation::Rotation* r = m_rotation.get();
-    runOp(r, [r] { r->rollback(); }, [this, next](const rotation::Outcome& back) {
-        if (!back.ok || back.destinations.isEmpty()
-            || back.destinations.first().phase != rotation::phaseName(rotation::Phase::Overlap)) {
-            fail(step(), outcomeText(back));
-            return next(false);
-        }
-        const rotation::DestinationOutcome& d = back.destinations.first();
-        if (d.afterSha256 != m_overlapSha) {
-            fail(step(), u"rolled back to sha %1…, expected the overlap's %2…"_s.arg(shortSha(d.afterSha256),
-                                                                                   shortSha(m_overlapSha)));
-            return next(false);
-        }
-        const QString problem = targetsProblem(back, {});
-        if (!problem.isEmpty()) {
-            fail(step(), u"rolled back, but: "_s + problem);
-            return next(false);
-        }
-        step().observed = u"the overlap written back (sha %1…, byte for byte); the probes follow: %2"_s.arg(
-            shortSha(d.afterSha256), targetsText(d.targets));
-        next(true);
-    });
+    runOp(
+        r, [r] { r->rollback(); },
+        [this, next](const rotation::Outcome& back) {
+            if (!back.ok || back.destinations.isEmpty()
+                || back.destinations.first().phase != rotation::phaseName(rotation::Phase::Overlap)) {
+                fail(step(), outcomeText(back));
+                return next(false);
+            }
+            const rotation::DestinationOutcome& d = back.destinations.first();
+            if (d.afterSha256 != m_overlapSha) {
+                fail(step(),
+                     u"rolled back to sha %1…, expected the overlap's %2…"_s.arg(shortSha(d.afterSha256),
+                                                                                 shortSha(m_overlapSha)));
+                return next(false);
+            }
+            const QString problem = targetsProblem(back, {});
+            if (!problem.isEmpty()) {
+                fail(step(), u"rolled back, but: "_s + problem);
+                return next(false);
+            }
+            step().observed = u"the overlap written back (sha %1…, byte for byte); the probes follow: %2"_s.arg(
+                shortSha(d.afterSha256), targetsText(d.targets));
+            next(true);
+        });
 }
 
 } // namespace certrotor::drill

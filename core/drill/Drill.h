@@ -4,13 +4,13 @@
 #include "rotation/Rotation.h"
 
 #include <QElapsedTimer>
-#include <QTimer>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QString>
 #include <QStringList>
+#include <QTimer>
 
 #include <functional>
 #include <memory>

@@ -6,15 +6,14 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <algorithm>
+#include <ctime>
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
-
-#include <algorithm>
-#include <ctime>
 #include <utility>
 #include <vector>
 
@@ -63,8 +62,8 @@ ossl::BioPtr newMemBio()
 
 int subjectRank(const QString& field)
 {
-    static const QStringList order = {QStringLiteral("DC"), QStringLiteral("C"),  QStringLiteral("ST"),
-                                      QStringLiteral("L"),  QStringLiteral("O"),  QStringLiteral("OU")};
+    static const QStringList order = { QStringLiteral("DC"), QStringLiteral("C"), QStringLiteral("ST"),
+                                       QStringLiteral("L"),  QStringLiteral("O"), QStringLiteral("OU") };
     const qsizetype i = order.indexOf(field);
     return static_cast<int>(i < 0 ? order.size() : i);
 }
@@ -74,7 +73,8 @@ bool addNameEntry(X509_NAME* name, const QString& field, const QString& value)
     const QByteArray f = field.toUtf8();
     const QByteArray v = value.toUtf8();
     return X509_NAME_add_entry_by_txt(name, f.constData(), MBSTRING_UTF8,
-                                      reinterpret_cast<const unsigned char*>(v.constData()), static_cast<int>(v.size()), -1, 0)
+                                      reinterpret_cast<const unsigned char*>(v.constData()), static_cast<int>(v.size()),
+                                      -1, 0)
         == 1;
 }
 
@@ -113,7 +113,7 @@ bool addSubjectAltNames(X509* cert, X509V3_CTX* ctx, const QStringList& names, b
         }
         QByteArray type = entry.left(colon).toUtf8();
         QByteArray value = entry.mid(colon + 1).toUtf8();
-        CONF_VALUE conf{nullptr, type.data(), value.data()};
+        CONF_VALUE conf { nullptr, type.data(), value.data() };
         GeneralNamePtr gen(v2i_GENERAL_NAME(X509V3_EXT_get_nid(NID_subject_alt_name), ctx, &conf));
         if (!gen || sk_GENERAL_NAME_push(gens.get(), gen.get()) == 0)
             return false;
@@ -153,7 +153,7 @@ bool setSerial(X509* cert, qint64 serial)
 
 bool addExtensions(X509* cert, const CertSpec& spec, X509* issuerCert, EVP_PKEY* issuerKey)
 {
-    X509V3_CTX ctx{};
+    X509V3_CTX ctx {};
     // Self-signed: the issuer is the certificate itself, so "hash" and "keyid:always" see its own key.
     X509V3_set_ctx(&ctx, issuerCert != nullptr ? issuerCert : cert, cert, nullptr, nullptr, 0);
     if (X509V3_set_issuer_pkey(&ctx, issuerKey) != 1)
@@ -171,8 +171,8 @@ bool addExtensions(X509* cert, const CertSpec& spec, X509* issuerCert, EVP_PKEY*
     if (!spec.omitKeyUsage) {
         QStringList usages = spec.keyUsage;
         if (usages.isEmpty()) {
-            usages = spec.isCA ? QStringList{QStringLiteral("keyCertSign"), QStringLiteral("cRLSign")}
-                               : QStringList{QStringLiteral("digitalSignature"), QStringLiteral("keyEncipherment")};
+            usages = spec.isCA ? QStringList { QStringLiteral("keyCertSign"), QStringLiteral("cRLSign") }
+                               : QStringList { QStringLiteral("digitalSignature"), QStringLiteral("keyEncipherment") };
         }
         QByteArray ku = spec.keyUsageCritical ? "critical," : "";
         ku += joinConfList(usages);
@@ -190,8 +190,8 @@ bool addExtensions(X509* cert, const CertSpec& spec, X509* issuerCert, EVP_PKEY*
 
     if (spec.authorityKeyId) {
         // An issuer without an SKI has no key id to copy (OpenSSL only derives one for self-signed).
-        const bool haveKeyId = issuerCert == nullptr
-            || X509_get_ext_by_NID(issuerCert, NID_subject_key_identifier, -1) >= 0;
+        const bool haveKeyId
+            = issuerCert == nullptr || X509_get_ext_by_NID(issuerCert, NID_subject_key_identifier, -1) >= 0;
         if (!addConfExtension(cert, &ctx, NID_authority_key_identifier,
                               haveKeyId ? QByteArray("keyid:always") : QByteArray("issuer:always")))
             return false;
@@ -290,7 +290,7 @@ QByteArray encryptedPrivateKeyPem(EVP_PKEY* key, const QByteArray& passphrase)
     if (!key || !bio
         || PEM_write_bio_PKCS8PrivateKey(bio.get(), key, EVP_aes_256_cbc(), passphrase.constData(),
                                          int(passphrase.size()), nullptr, nullptr)
-               != 1)
+            != 1)
         return {};
     return bioContents(bio.get());
 }
@@ -352,8 +352,9 @@ Issued issue(const CertSpec& spec, ossl::EvpPkeyPtr key, const Issued* issuer)
     ossl::X509Ptr cert(X509_new());
     if (!cert || X509_set_version(cert.get(), spec.version - 1) != 1 || !setSerial(cert.get(), spec.serial)
         || !buildSubject(X509_get_subject_name(cert.get()), spec)
-        || X509_set_issuer_name(cert.get(), issuerCert != nullptr ? X509_get_subject_name(issuerCert)
-                                                                  : X509_get_subject_name(cert.get()))
+        || X509_set_issuer_name(cert.get(),
+                                issuerCert != nullptr ? X509_get_subject_name(issuerCert)
+                                                      : X509_get_subject_name(cert.get()))
             != 1
         || ASN1_TIME_set(X509_getm_notBefore(cert.get()), static_cast<time_t>(spec.notBefore)) == nullptr
         || ASN1_TIME_set(X509_getm_notAfter(cert.get()), static_cast<time_t>(spec.notAfter)) == nullptr
@@ -403,8 +404,8 @@ Hierarchy makeHierarchy(qint64 now, const QString& prefix, KeySpec key)
     leafSpec.commonName = QStringLiteral("localhost");
     leafSpec.notBefore = notBefore;
     leafSpec.notAfter = notAfter;
-    leafSpec.extendedKeyUsage = {QStringLiteral("serverAuth")};
-    leafSpec.subjectAltNames = {QStringLiteral("DNS:localhost"), QStringLiteral("IP:127.0.0.1")};
+    leafSpec.extendedKeyUsage = { QStringLiteral("serverAuth") };
+    leafSpec.subjectAltNames = { QStringLiteral("DNS:localhost"), QStringLiteral("IP:127.0.0.1") };
     h.leaf = issue(leafSpec, makeKey(key), &h.intermediate);
     return h;
 }
@@ -415,7 +416,7 @@ Issued issueClientCertificate(qint64 now, const Hierarchy& clients)
     spec.commonName = QStringLiteral("certrotor-probe");
     spec.notBefore = now - kSecondsPerDay;
     spec.notAfter = now + 30 * kSecondsPerDay;
-    spec.extendedKeyUsage = {QStringLiteral("clientAuth")};
+    spec.extendedKeyUsage = { QStringLiteral("clientAuth") };
     return issue(spec, makeKey(), &clients.intermediate);
 }
 
@@ -469,10 +470,10 @@ QByteArray makeBulkPemBundle(int count, qint64 now, int distinctKeys, bool mixed
     // One template certificate per pool key, made by issue(). Every bulk certificate is a template
     // with a new subject and serial, re-signed. Building each from scratch spent ~80% of its time in
     // X509_set_pubkey(): for a provider key OpenSSL 3.0 runs an OSSL_ENCODER and re-decodes the result.
-    spec.extraSubject = {{QStringLiteral("O"), QStringLiteral("CertRotor Bulk")}};
+    spec.extraSubject = { { QStringLiteral("O"), QStringLiteral("CertRotor Bulk") } };
     std::vector<ossl::X509Ptr> templates;
     templates.reserve(static_cast<size_t>(distinctKeys));
-    static const KeySpec cycle[] = {KeySpec::rsa(2048), KeySpec::ec("P-256"), KeySpec::ec("P-384")};
+    static const KeySpec cycle[] = { KeySpec::rsa(2048), KeySpec::ec("P-256"), KeySpec::ec("P-384") };
     for (int i = 0; i < distinctKeys; ++i) {
         spec.commonName = QStringLiteral("Bulk CA %1").arg(i);
         Issued made = issue(spec, makeKey(mixedKeys ? cycle[i % 3] : KeySpec::ec("P-256")), &issuer);
@@ -488,7 +489,7 @@ QByteArray makeBulkPemBundle(int count, qint64 now, int distinctKeys, bool mixed
         warnFailure("RAND_bytes");
         return {};
     }
-    salt = (salt & ((quint64{1} << 38) - 1)) | (quint64{1} << 37); // 38 bits, top one set
+    salt = (salt & ((quint64 { 1 } << 38) - 1)) | (quint64 { 1 } << 37); // 38 bits, top one set
 
     const ossl::BioPtr bio = newMemBio();
     if (!bio)

@@ -18,16 +18,15 @@ namespace certrotor::pki {
 
 inline constexpr qint64 kSecondsPerDay = 86400;
 
-struct KeySpec
-{
+struct KeySpec {
     enum class Type { Rsa, Ec, Ed25519 };
     Type type = Type::Ec;
-    int rsaBits = 2048;         // RSA only; 1024 (or less) is allowed so tests can make weak keys
+    int rsaBits = 2048; // RSA only; 1024 (or less) is allowed so tests can make weak keys
     QByteArray curve = "P-256"; // EC only: "P-256", "P-384", "P-521" (any OpenSSL group name)
 
-    static KeySpec rsa(int bits = 2048) { return {Type::Rsa, bits, {}}; }
-    static KeySpec ec(const QByteArray& curveName = "P-256") { return {Type::Ec, 2048, curveName}; }
-    static KeySpec ed25519() { return {Type::Ed25519, 2048, {}}; }
+    static KeySpec rsa(int bits = 2048) { return { Type::Rsa, bits, {} }; }
+    static KeySpec ec(const QByteArray& curveName = "P-256") { return { Type::Ec, 2048, curveName }; }
+    static KeySpec ed25519() { return { Type::Ed25519, 2048, {} }; }
 };
 
 /// A fresh key pair; null on failure.
@@ -36,8 +35,7 @@ ossl::EvpPkeyPtr makeKey(const KeySpec& spec = {});
 /// `key` as an encrypted PKCS#8 PEM ("ENCRYPTED PRIVATE KEY", AES-256-CBC); empty on failure.
 QByteArray encryptedPrivateKeyPem(EVP_PKEY* key, const QByteArray& passphrase);
 
-struct CertSpec
-{
+struct CertSpec {
     QString commonName = QStringLiteral("Test"); // empty = no CN attribute
     /// Other subject attributes by OpenSSL short name ("C", "ST", "L", "O", "OU", "DC", "emailAddress", ...).
     /// They precede the CN; unless keepSubjectOrder is set they are sorted the usual way
@@ -64,8 +62,8 @@ struct CertSpec
     bool subjectKeyId = true;
     bool authorityKeyId = true; // self-signed too (keyid only)
     QStringList crlDistributionPoints; // URIs
-    QStringList ocspUrls;              // AIA OCSP
-    QStringList caIssuersUrls;         // AIA caIssuers
+    QStringList ocspUrls; // AIA OCSP
+    QStringList caIssuersUrls; // AIA caIssuers
     /// Name constraints (critical). A bare entry is a DNS name ("example.com", ".example.com");
     /// an entry with a type prefix is used as is ("IP:10.0.0.0/255.0.0.0", "email:example.com").
     QStringList permittedDns;
@@ -78,26 +76,24 @@ struct CertSpec
     qint64 serial = 0; // 0 = random positive 64-bit serial
 };
 
-struct Issued
-{
+struct Issued {
     ossl::X509Ptr cert;
     ossl::EvpPkeyPtr key;
 
     QByteArray der() const;
-    QByteArray pem() const;    // -----BEGIN CERTIFICATE----- ...
+    QByteArray pem() const; // -----BEGIN CERTIFICATE----- ...
     QByteArray keyPem() const; // unencrypted PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)
     /// Encrypted PKCS#8 PEM (-----BEGIN ENCRYPTED PRIVATE KEY-----, AES-256-CBC): what a client key
     /// protected by a passphrase looks like.
     QByteArray encryptedKeyPem(const QByteArray& passphrase) const;
-    Issued clone() const;      // up-ref copies
+    Issued clone() const; // up-ref copies
 };
 
 /// issuer == nullptr: self-signed with `key`. Otherwise signed by issuer->key, with the issuer name
 /// taken from issuer->cert and the AKI from the issuer's SKI. On failure cert is null (key is kept).
 Issued issue(const CertSpec& spec, ossl::EvpPkeyPtr key, const Issued* issuer = nullptr);
 
-struct Hierarchy
-{
+struct Hierarchy {
     Issued root;
     Issued intermediate;
     Issued leaf;

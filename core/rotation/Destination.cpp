@@ -88,7 +88,8 @@ Result<std::unique_ptr<Committer>> Committer::create(const Destination& destinat
 {
     if (destination.kind == Destination::Kind::File)
         return std::unique_ptr<Committer>(std::make_unique<FileCommitter>(destination, options));
-    Result<kube::KubeClient*> client = kube::KubeClient::fromKubeconfig(destination.ref.context, nullptr, options.kubeconfig);
+    Result<kube::KubeClient*> client
+        = kube::KubeClient::fromKubeconfig(destination.ref.context, nullptr, options.kubeconfig);
     if (!client.ok())
         return Error { client.error().message, destination.id(), commitcode::unusable };
     if (!client.value()->configError().ok()) {

@@ -52,8 +52,8 @@ struct Fixture
         test::writeFile(cert, pki.leaf.pem() + pki.intermediate.pem());
         test::writeFile(key, pki.leaf.keyPem());
         server.start(QStringLiteral(CERTROTOR_DRILL_SERVER),
-                     {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--cert"), cert, QStringLiteral("--key"),
-                      key});
+                     { QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--cert"), cert,
+                       QStringLiteral("--key"), key });
         QByteArray out;
         for (int i = 0; i < 100 && port == 0 && server.waitForStarted(5000); ++i) {
             server.waitForReadyRead(100);

@@ -122,12 +122,11 @@ StopOnSignal::StopOnSignal(std::function<void()> onStop)
     if (g_stopPipe[0] < 0 && ::pipe(g_stopPipe) != 0)
         return;
     m_notifier = std::make_unique<QSocketNotifier>(g_stopPipe[0], QSocketNotifier::Read);
-    QObject::connect(m_notifier.get(), &QSocketNotifier::activated, m_notifier.get(),
-                     [onStop = std::move(onStop)] {
-                         char byte = 0;
-                         [[maybe_unused]] const ssize_t n = ::read(g_stopPipe[0], &byte, 1);
-                         onStop();
-                     });
+    QObject::connect(m_notifier.get(), &QSocketNotifier::activated, m_notifier.get(), [onStop = std::move(onStop)] {
+        char byte = 0;
+        [[maybe_unused]] const ssize_t n = ::read(g_stopPipe[0], &byte, 1);
+        onStop();
+    });
     struct sigaction sa { };
     sa.sa_handler = onStopSignal;
     ::sigemptyset(&sa.sa_mask);

@@ -80,8 +80,8 @@ int drill(const QStringList& args)
         err().flush();
     });
     QObject::connect(&d, &drill::Drill::stepFinished, &loop, [](const drill::Step& s) {
-        err() << "      " << (s.ok ? "as expected" : "NOT AS EXPECTED") << " (" << s.durationMs << " ms): " << s.observed
-              << "\n";
+        err() << "      " << (s.ok ? "as expected" : "NOT AS EXPECTED") << " (" << s.durationMs
+              << " ms): " << s.observed << "\n";
         err().flush();
     });
     QObject::connect(&d, &drill::Drill::finished, &loop, [&](const drill::Report& r) {

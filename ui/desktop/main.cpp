@@ -78,8 +78,9 @@ int main(int argc, char* argv[])
         drillDir = QDir(parser.value(drillSandbox)).absolutePath();
         if (!QFileInfo::exists(drillDir + QStringLiteral("/store/ca-bundle.pem"))
             || !QFileInfo::exists(drillDir + QStringLiteral("/audit.jsonl"))) {
-            std::fprintf(stderr, "certrotor: %s is not a drill's sandbox (no store/ca-bundle.pem and audit.jsonl); "
-                                 "make one with: certrotor-cli drill --keep --dir DIR\n",
+            std::fprintf(stderr,
+                         "certrotor: %s is not a drill's sandbox (no store/ca-bundle.pem and audit.jsonl); "
+                         "make one with: certrotor-cli drill --keep --dir DIR\n",
                          qPrintable(drillDir));
             return 2;
         }

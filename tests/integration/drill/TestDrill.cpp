@@ -146,7 +146,8 @@ class TestDrill : public QObject {
         // Each step ends with its own drill record, which carries its verdict.
         for (const QJsonValue& v : steps) {
             const QJsonObject s = v.toObject();
-            QVERIFY2(strings(s.value(u"auditEvents"_s)).endsWith(u"drill-step"_s), qPrintable(s.value(u"id"_s).toString()));
+            QVERIFY2(strings(s.value(u"auditEvents"_s)).endsWith(u"drill-step"_s),
+                     qPrintable(s.value(u"id"_s).toString()));
         }
         QStringList stepRecords;
         for (const QJsonObject& r : records)
@@ -222,10 +223,7 @@ class TestDrill : public QObject {
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QVERIFY(m_tmp.isValid());
-    }
+    void initTestCase() { QVERIFY(m_tmp.isValid()); }
 
     // ---- the whole drill through the CLI (a bundle file) ------------------------------------------------
 
@@ -233,8 +231,8 @@ private Q_SLOTS:
     {
         const QString dir = m_tmp.filePath(u"file-sandbox"_s);
         const QString reportMd = m_tmp.filePath(u"file-report.md"_s);
-        const ProcessResult r = runCli({ u"drill"_s, u"--dir"_s, dir, u"--keep"_s, u"--json"_s, u"--report"_s, reportMd },
-                                       {}, 120000);
+        const ProcessResult r
+            = runCli({ u"drill"_s, u"--dir"_s, dir, u"--keep"_s, u"--json"_s, u"--report"_s, reportMd }, {}, 120000);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonObject report = QJsonDocument::fromJson(r.out).object();
         QVERIFY2(report.value(u"ok"_s).toBool(), r.out.constData());
@@ -301,7 +299,8 @@ private Q_SLOTS:
         const QByteArray err = gui.readAllStandardError();
         QVERIFY2(gui.exitCode() == 0, err.constData());
         // It opened the sandbox's store and watched its incoming CA, and saved the window.
-        QVERIFY2(err.contains(u"opening store \"%1/store/ca-bundle.pem\""_s.arg(m_keptSandbox).toUtf8()), err.constData());
+        QVERIFY2(err.contains(u"opening store \"%1/store/ca-bundle.pem\""_s.arg(m_keptSandbox).toUtf8()),
+                 err.constData());
         QVERIFY2(err.contains(u"watching \"%1/incoming\""_s.arg(m_keptSandbox).toUtf8()), err.constData());
         QVERIFY(readFile(png).startsWith("\x89PNG"));
         // The drill's log and the real one are never mixed: the real log is untouched, the sandbox's still verifies.
@@ -386,11 +385,12 @@ private Q_SLOTS:
         QTcpServer holder;
         QVERIFY(holder.listen(QHostAddress::LocalHost, 0));
         const QString dir = m_tmp.filePath(u"port-sandbox"_s);
-        const ProcessResult r = runCli({ u"drill"_s, u"--dir"_s, dir, u"--port"_s, QString::number(holder.serverPort()) });
+        const ProcessResult r
+            = runCli({ u"drill"_s, u"--dir"_s, dir, u"--port"_s, QString::number(holder.serverPort()) });
         QCOMPARE(r.exitCode, 2);
-        QVERIFY2(r.err.contains(u"port %1 on 127.0.0.1 is not free (the drill's api server wants it)"_s
-                                    .arg(holder.serverPort())
-                                    .toUtf8()),
+        QVERIFY2(r.err.contains(
+                     u"port %1 on 127.0.0.1 is not free (the drill's api server wants it)"_s.arg(holder.serverPort())
+                         .toUtf8()),
                  r.err.constData());
         QVERIFY(!QFileInfo::exists(dir)); // nothing made
         QCOMPARE(processesMentioning(dir + u"/"_s), QList<qint64> {});
@@ -421,9 +421,10 @@ private Q_SLOTS:
         drill::Drill d(o);
         const drill::Report report = runDrill(d, 5000);
         QVERIFY(report.setupFailed);
-        QVERIFY2(report.error.contains(u"certrotor-drill-server is not installed: looked for %1/certrotor-drill-server"_s
-                                           .arg(empty.path())),
-                 qPrintable(report.error));
+        QVERIFY2(
+            report.error.contains(
+                u"certrotor-drill-server is not installed: looked for %1/certrotor-drill-server"_s.arg(empty.path())),
+            qPrintable(report.error));
         QVERIFY(report.steps.isEmpty());
         QVERIFY(!QFileInfo::exists(o.dir));
     }
@@ -451,7 +452,8 @@ private Q_SLOTS:
         const QJsonObject report = QJsonDocument::fromJson(cli.readAllStandardOutput()).object();
         QVERIFY(report.value(u"cancelled"_s).toBool());
         QVERIFY(!report.value(u"ok"_s).toBool());
-        QVERIFY2(report.value(u"steps"_s).toArray().size() < kSteps.size(), qPrintable(report.value(u"error"_s).toString()));
+        QVERIFY2(report.value(u"steps"_s).toArray().size() < kSteps.size(),
+                 qPrintable(report.value(u"error"_s).toString()));
         QCOMPARE(processesMentioning(dir + u"/"_s), QList<qint64> {});
         // The log says so too, and still verifies.
         const QList<QJsonObject> records = jsonLines(dir + u"/audit.jsonl"_s);
