@@ -518,7 +518,6 @@ void Drill::release()
     const bool ownsDir = m_ownsDir;
     const QByteArray md = m_report.toMarkdown().toUtf8();
     const QByteArray json = QJsonDocument(m_report.toJson()).toJson(QJsonDocument::Indented);
-    rotation::Rotation::waitForSaved(); // the state files are small and written already; this returns at once
     runThenCallback(
         this,
         [dir, remove, ownsDir, md, json] {

@@ -129,6 +129,7 @@ StopOnSignal::StopOnSignal(std::function<void()> onStop)
     });
     struct sigaction sa { };
     sa.sa_handler = onStopSignal;
+    sa.sa_flags = SA_RESTART; // a blocking read elsewhere is not cut short
     ::sigemptyset(&sa.sa_mask);
     ::sigaction(SIGINT, &sa, &m_oldInt);
     ::sigaction(SIGTERM, &sa, &m_oldTerm);

@@ -21,63 +21,12 @@
 
 #include <csignal>
 #include <memory>
-#include <sys/socket.h>
 #include <unistd.h>
 #include <vector>
 
 namespace certrotor::cli {
 
 namespace {
-
-// SIGINT/SIGTERM -> a byte on a socket pair -> QSocketNotifier on the event loop -> quit (exit 0).
-// The handler only calls write(2), which is async-signal-safe.
-int g_signalFds[2] = {-1, -1};
-
-extern "C" void onTerminationSignal(int)
-{
-    const char byte = 1;
-    [[maybe_unused]] const ssize_t n = ::write(g_signalFds[0], &byte, 1);
-}
-
-class SignalQuitter
-{
-public:
-    SignalQuitter()
-    {
-        if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFds) != 0)
-            return;
-        m_notifier = std::make_unique<QSocketNotifier>(g_signalFds[1], QSocketNotifier::Read);
-        QObject::connect(m_notifier.get(), &QSocketNotifier::activated, [] {
-            char byte = 0;
-            [[maybe_unused]] const ssize_t n = ::read(g_signalFds[1], &byte, 1);
-            QCoreApplication::exit(ExitOk);
-        });
-        struct sigaction sa{};
-        sa.sa_handler = onTerminationSignal;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = SA_RESTART;
-        ::sigaction(SIGINT, &sa, &m_oldInt);
-        ::sigaction(SIGTERM, &sa, &m_oldTerm);
-    }
-    ~SignalQuitter()
-    {
-        if (!m_notifier)
-            return;
-        ::sigaction(SIGINT, &m_oldInt, nullptr);
-        ::sigaction(SIGTERM, &m_oldTerm, nullptr);
-        m_notifier.reset();
-        ::close(g_signalFds[0]);
-        ::close(g_signalFds[1]);
-        g_signalFds[0] = g_signalFds[1] = -1;
-    }
-    SignalQuitter(const SignalQuitter&) = delete;
-    SignalQuitter& operator=(const SignalQuitter&) = delete;
-
-private:
-    std::unique_ptr<QSocketNotifier> m_notifier;
-    struct sigaction m_oldInt{};
-    struct sigaction m_oldTerm{};
-};
 
 QString nowIso()
 {
@@ -173,7 +122,8 @@ int watch(const QStringList& args)
         sources.push_back(std::move(source));
     }
 
-    SignalQuitter quitter;
+    // SIGINT/SIGTERM end the watch normally (exit 0).
+    const StopOnSignal quitter([] { QCoreApplication::exit(ExitOk); });
     QHash<Source*, QList<Certificate>> previous;
     int updates = 0;
     for (const std::unique_ptr<Source>& ptr : sources) {
