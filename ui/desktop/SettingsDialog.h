@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "GuiSettings.h"
+
 #include <QDialog>
 
 #include <memory>
@@ -11,7 +13,8 @@ class SettingsDialog;
 
 namespace certrotor::gui {
 
-/// Expiry warning threshold and watch debounce (a Designer form, held by composition).
+/// The console's settings: expiry warning threshold, watch debounce, probe timeout, confirm deadline, backups
+/// kept, audit log path (a Designer form, held by composition). OK stays disabled while a value is invalid.
 class SettingsDialog : public QDialog
 {
     Q_OBJECT
@@ -19,11 +22,14 @@ public:
     explicit SettingsDialog(QWidget* parent = nullptr);
     ~SettingsDialog() override;
 
-    void setValues(int expiryWarningDays, int debounceMs);
-    int expiryWarningDays() const;
-    int debounceMs() const;
+    void setValues(const ConsoleSettings& values);
+    ConsoleSettings values() const;
+    /// "" when the audit log path is acceptable (empty, or an absolute path to a file), else why not.
+    static QString checkAuditLogPath(const QString& path);
 
 private:
+    void check();
+
     std::unique_ptr<Ui::SettingsDialog> m_ui;
 };
 
