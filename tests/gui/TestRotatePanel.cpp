@@ -61,14 +61,23 @@ public:
     {
         m_timer.setInterval(5);
         QObject::connect(&m_timer, &QTimer::timeout, [this] {
-            m_max = std::max(m_max, m_clock.restart());
+            const qint64 gap = m_clock.restart();
+            if (gap > m_max) {
+                m_max = gap;
+                m_where = m_phase;
+            }
         });
         m_clock.start();
         m_timer.start();
     }
     qint64 maxGapMs() const { return m_max; }
+    /// Names what the flow does from now on (the report says during what the longest stall came).
+    void phase(const char* name) { m_phase = name; }
+    const char* where() const { return m_where; }
 
 private:
+    const char* m_phase = "start";
+    const char* m_where = "";
     QTimer m_timer;
     QElapsedTimer m_clock;
     qint64 m_max = 0;
@@ -158,16 +167,20 @@ private Q_SLOTS:
                                                 QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester targetsTester(w.rotatePanel()->targetsModel(),
                                                QAbstractItemModelTester::FailureReportingMode::QtTest);
+        stall.phase("show");
         w.show();
         QSignalSpy loaded(&w, &MainWindow::storeLoaded);
+        stall.phase("open store");
         w.openStore(store);
         QVERIFY(loaded.wait(10000));
         QCOMPARE(w.trustStoreView()->model()->rowCount(), 1);
         setTarget(w, m_server.port());
+        stall.phase("watch");
         QVERIFY(w.addSourceSpec(incoming));
 
         // A new CA lands in the watched directory: the preview appears, with the one action to stage it.
         QSignalSpy ready(&w, &MainWindow::incomingReady);
+        stall.phase("incoming");
         QVERIFY(writeFile(incoming + QStringLiteral("/new-ca.pem"), m_new.root.pem()));
         QVERIFY(ready.wait(10000));
         QVERIFY(w.incomingView()->stageButton()->isEnabled());
@@ -178,6 +191,7 @@ private Q_SLOTS:
         rotation::Outcome out;
         {
             QSignalSpy done(panel, &RotatePanel::operationFinished);
+            stall.phase("stage");
             QTest::mouseClick(w.incomingView()->stageButton(), Qt::LeftButton);
             QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(panel));
             QVERIFY(done.wait(30000));
@@ -195,6 +209,7 @@ private Q_SLOTS:
         QVERIFY(!panel->button(QStringLiteral("stage"))->isEnabled()); // one open rotation at a time
 
         // Dry run: the bytes that would change, nothing written.
+        stall.phase("dry run");
         QTest::mouseClick(panel->button(QStringLiteral("dryRun")), Qt::LeftButton);
         QVERIFY(waitOutcome(panel, &out));
         QVERIFY2(out.ok, qPrintable(out.message));
@@ -204,6 +219,7 @@ private Q_SLOTS:
 
         // Commit the overlap: written, confirmed, the target anchored by the old CA; the store table follows.
         QSignalSpy storeReloaded(&w, &MainWindow::storeLoaded);
+        stall.phase("commit overlap");
         QTest::mouseClick(panel->button(QStringLiteral("commit")), Qt::LeftButton);
         QVERIFY(waitOutcome(panel, &out));
         QVERIFY2(out.ok, qPrintable(out.message));
@@ -220,6 +236,7 @@ private Q_SLOTS:
         QVERIFY(panel->button(QStringLiteral("retire"))->isEnabled());
 
         // Retire too early: refused, the target named, nothing written; an override would need a reason.
+        stall.phase("early retire");
         QTest::mouseClick(panel->button(QStringLiteral("retire")), Qt::LeftButton);
         QVERIFY(waitOutcome(panel, &out));
         QVERIFY(!out.ok);
@@ -231,6 +248,7 @@ private Q_SLOTS:
         QCOMPARE(readAll(store), m_new.root.pem() + m_old.root.pem());
 
         // The server is renewed from the new CA; confirm until its chain is anchored by the new CA.
+        stall.phase("renew + confirm");
         renewServer(m_new);
         bool anchoredNew = false;
         for (int i = 0; i < 20 && !anchoredNew; ++i) {
@@ -242,6 +260,7 @@ private Q_SLOTS:
         QVERIFY2(anchoredNew, qPrintable(panel->targetsModel()->statusAt(0)->anchoredBy));
 
         // Retire: the new CA alone; the store table shows one certificate.
+        stall.phase("retire");
         QTest::mouseClick(panel->button(QStringLiteral("retire")), Qt::LeftButton);
         QVERIFY(waitOutcome(panel, &out));
         QVERIFY2(out.ok, qPrintable(out.message));
@@ -258,6 +277,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return w.trustStoreView()->model()->rowCount() == 1; }, 5000));
 
         // Roll back one step: the overlap again, and the probes still verify.
+        stall.phase("rollback");
         QTest::mouseClick(panel->button(QStringLiteral("rollback")), Qt::LeftButton);
         QVERIFY(waitOutcome(panel, &out));
         QVERIFY2(out.ok, qPrintable(out.message));
@@ -277,7 +297,7 @@ private Q_SLOTS:
             10000));
         renewServer(m_old); // the next tests start from old-CA chains
         QTest::qWait(1600); // the server re-reads its files every second
-        qInfo("longest event-loop stall during the rotation flow: %lld ms", stall.maxGapMs());
+        qInfo("longest event-loop stall during the rotation flow: %lld ms (during: %s)", stall.maxGapMs(), stall.where());
         QVERIFY2(stall.maxGapMs() <= 50, qPrintable(QStringLiteral("stall %1 ms").arg(stall.maxGapMs())));
     }
 

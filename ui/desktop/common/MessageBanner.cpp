@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MessageBanner.h"
 
+#include "UiStyle.h"
+
 #include <QAction>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -56,20 +58,12 @@ void MessageBanner::showMessage(Kind kind, const QString& text)
         b->deleteLater();
     m_kind = kind;
     m_label->setText(text);
-    // Fixed text/background pairs: readable in light and dark palettes alike.
-    const char* style = "";
-    switch (kind) {
-    case Kind::Info:
-        style = "QFrame#messageBanner { background: #1e4f7a; border-radius: 4px; } QLabel { color: #ffffff; }";
-        break;
-    case Kind::Warning:
-        style = "QFrame#messageBanner { background: #f2c94c; border-radius: 4px; } QLabel { color: #1a1a1a; }";
-        break;
-    case Kind::Error:
-        style = "QFrame#messageBanner { background: #b3261e; border-radius: 4px; } QLabel { color: #ffffff; }";
-        break;
-    }
-    setStyleSheet(QString::fromLatin1(style));
+    const Tone tone = kind == Kind::Info      ? Tone::Info
+        : kind == Kind::Warning                 ? Tone::Warning
+        : kind == Kind::Error                   ? Tone::Error
+        : kind == Kind::Success                 ? Tone::Success
+                                                : Tone::Neutral;
+    setStyleSheet(toneStyleSheet(objectName(), tone));
     show();
 }
 
@@ -79,6 +73,11 @@ void MessageBanner::clearMessage()
     for (QToolButton* b : std::exchange(m_buttons, {}))
         b->deleteLater(); // it may be the one being clicked
     hide();
+}
+
+void MessageBanner::setClosable(bool closable)
+{
+    m_close->setVisible(closable);
 }
 
 QString MessageBanner::text() const

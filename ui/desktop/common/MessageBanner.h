@@ -10,13 +10,13 @@ class QToolButton;
 
 namespace certrotor::gui {
 
-/// An inline, non-modal message strip (KeePassXC's MessageWidget): errors and notices appear above
-/// the content and stay until closed or replaced. Hidden when empty.
+/// The console's one message strip (KeePassXC's MessageWidget): errors, notices and verdicts appear inline,
+/// non-modal, and stay until closed or replaced. Hidden when empty. Colours come from UiStyle's tones.
 class MessageBanner : public QFrame
 {
     Q_OBJECT
 public:
-    enum class Kind { Info, Warning, Error };
+    enum class Kind { Info, Warning, Error, Success, Neutral };
 
     explicit MessageBanner(QWidget* parent = nullptr);
 
@@ -27,6 +27,8 @@ public:
     /// The buttons of the message shown (empty when it has none).
     QList<QToolButton*> actionButtons() const { return m_buttons; }
 
+    /// Without the close button (a strip that belongs to a dialog or a panel and follows its state).
+    void setClosable(bool closable);
     Kind kind() const { return m_kind; }
     QString text() const;
 

@@ -3,7 +3,9 @@
 
 #include <QApplication>
 #include <QHash>
+#include <QGuiApplication>
 #include <QPainter>
+#include <QPalette>
 #include <QPalette>
 #include <QPixmap>
 #include <QStyleFactory>
@@ -19,22 +21,76 @@ Urgency urgencyFor(qint64 daysLeft, int thresholdDays)
     return Urgency::Fine;
 }
 
+bool paletteIsDark()
+{
+    const QPalette p = QGuiApplication::palette();
+    return p.color(QPalette::Window).lightness() < p.color(QPalette::WindowText).lightness();
+}
+
+QColor toneBackground(Tone tone)
+{
+    const bool dark = paletteIsDark();
+    switch (tone) {
+    case Tone::Info:
+        return dark ? QColor(0x17, 0x3f, 0x63) : QColor(0x1e, 0x4f, 0x7a);
+    case Tone::Warning:
+        return dark ? QColor(0xd9, 0xb0, 0x3c) : QColor(0xf2, 0xc9, 0x4c);
+    case Tone::Error:
+        return dark ? QColor(0x93, 0x1f, 0x19) : QColor(0xb3, 0x26, 0x1e);
+    case Tone::Success:
+        return dark ? QColor(0x25, 0x66, 0x29) : QColor(0x2e, 0x7d, 0x32);
+    case Tone::Neutral:
+        return dark ? QColor(0x48, 0x4b, 0x50) : QColor(0x5f, 0x63, 0x68);
+    }
+    return {};
+}
+
+QColor toneForeground(Tone tone)
+{
+    return tone == Tone::Warning ? QColor(0x1a, 0x1a, 0x1a) : QColor(Qt::white);
+}
+
+QString toneStyleSheet(const QString& objectName, Tone tone)
+{
+    return QStringLiteral("#%1 { background: %2; border-radius: 4px; } #%1 QLabel { color: %3; }")
+        .arg(objectName, toneBackground(tone).name(), toneForeground(tone).name());
+}
+
+QColor accentColor(Accent accent)
+{
+    switch (accent) {
+    case Accent::Renewed:
+        return QColor(0x7b, 0x4f, 0xc9);
+    case Accent::OldCa:
+        return QColor(0xd9, 0x54, 0x3f);
+    case Accent::NewCa:
+        return QColor(0x2f, 0x80, 0xed);
+    case Accent::Muted:
+        return QColor(0x8a, 0x94, 0x9e);
+    case Accent::Overlap:
+        return QColor(0x3c, 0xb3, 0x71);
+    case Accent::WarningLine:
+        return QColor(0xf2, 0xa9, 0x00);
+    }
+    return {};
+}
+
 QColor urgencyBackground(Urgency u)
 {
     switch (u) {
     case Urgency::Expired:
-        return QColor(0xb3, 0x26, 0x1e);
+        return toneBackground(Tone::Error);
     case Urgency::Soon:
-        return QColor(0xf2, 0xc9, 0x4c);
+        return toneBackground(Tone::Warning);
     case Urgency::Fine:
-        return QColor(0x2e, 0x7d, 0x32);
+        return toneBackground(Tone::Success);
     }
     return {};
 }
 
 QColor urgencyForeground(Urgency u)
 {
-    return u == Urgency::Soon ? QColor(0x1a, 0x1a, 0x1a) : QColor(Qt::white);
+    return toneForeground(u == Urgency::Expired ? Tone::Error : u == Urgency::Soon ? Tone::Warning : Tone::Success);
 }
 
 QIcon statusLight(const QColor& color)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "DiffModel.h"
 
+#include "UiStyle.h"
+
 #include "util/Clock.h"
 
 #include <QColor>
@@ -86,13 +88,13 @@ QColor DiffModel::kindColor(Kind kind)
 {
     switch (kind) {
     case Kind::Renewed:
-        return QColor(0x7b, 0x4f, 0xc9);
+        return accentColor(Accent::Renewed);
     case Kind::Added:
-        return QColor(0x2e, 0x7d, 0x32);
+        return toneBackground(Tone::Success);
     case Kind::Removed:
-        return QColor(0xb3, 0x26, 0x1e);
+        return toneBackground(Tone::Error);
     case Kind::Kept:
-        return QColor(0x60, 0x68, 0x70);
+        return toneBackground(Tone::Neutral);
     }
     return {};
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ExpiryTimeline.h"
 
+#include "UiStyle.h"
+
 #include "rotation/IncomingAnalysis.h"
 #include "util/Clock.h"
 
@@ -18,15 +20,21 @@ namespace certrotor::gui {
 
 namespace {
 
+QColor withAlpha(QColor c, int alpha)
+{
+    c.setAlpha(alpha);
+    return c;
+}
+
 QColor originColor(ExpiryTimeline::Origin o)
 {
     switch (o) {
     case ExpiryTimeline::Origin::Old:
-        return QColor(0xd9, 0x54, 0x3f);
+        return accentColor(Accent::OldCa);
     case ExpiryTimeline::Origin::New:
-        return QColor(0x2f, 0x80, 0xed);
+        return accentColor(Accent::NewCa);
     case ExpiryTimeline::Origin::Kept:
-        return QColor(0x8a, 0x94, 0x9e);
+        return accentColor(Accent::Muted);
     }
     return {};
 }
@@ -279,9 +287,9 @@ void ExpiryTimeline::paintEvent(QPaintEvent*)
 
     // Overlap windows: shaded bands with a hatched border, behind the bars.
     for (const QRectF& r : overlapRects()) {
-        p.fillRect(r, QColor(0x3c, 0xb3, 0x71, 60));
-        p.fillRect(r, QBrush(QColor(0x3c, 0xb3, 0x71, 90), Qt::BDiagPattern));
-        p.setPen(QPen(QColor(0x3c, 0xb3, 0x71), 1.5));
+        p.fillRect(r, withAlpha(accentColor(Accent::Overlap), 60));
+        p.fillRect(r, QBrush(withAlpha(accentColor(Accent::Overlap), 90), Qt::BDiagPattern));
+        p.setPen(QPen(accentColor(Accent::Overlap), 1.5));
         p.drawLine(r.topLeft(), r.bottomLeft());
         p.drawLine(r.topRight(), r.bottomRight());
         p.drawText(QRectF(r.left(), 2, std::max<qreal>(r.width(), 80), fm.height()), Qt::AlignLeft | Qt::AlignTop,
@@ -313,7 +321,7 @@ void ExpiryTimeline::paintEvent(QPaintEvent*)
     const qreal tx = todayX();
     p.setPen(QPen(pal.color(QPalette::Highlight).lighter(130), 2));
     p.drawLine(QPointF(tx, plot.top() - 2), QPointF(tx, plot.bottom() + 2));
-    p.setPen(QPen(QColor(0xf2, 0xa9, 0x00), 2, Qt::DashLine));
+    p.setPen(QPen(accentColor(Accent::WarningLine), 2, Qt::DashLine));
     const qreal hx = thresholdX();
     p.drawLine(QPointF(hx, plot.top() - 2), QPointF(hx, plot.bottom() + 2));
 
@@ -336,9 +344,9 @@ void ExpiryTimeline::paintEvent(QPaintEvent*)
     legend(originColor(Origin::Old), tr("leaving"));
     legend(originColor(Origin::New), tr("incoming"));
     legend(originColor(Origin::Kept), tr("kept"));
-    legend(QColor(0x3c, 0xb3, 0x71, 120), tr("overlap"));
+    legend(withAlpha(accentColor(Accent::Overlap), 120), tr("overlap"));
     legend(pal.color(QPalette::Highlight).lighter(130), tr("today"), Qt::SolidLine);
-    legend(QColor(0xf2, 0xa9, 0x00), tr("warning (%1 d)").arg(m_thresholdDays), Qt::DashLine);
+    legend(accentColor(Accent::WarningLine), tr("warning (%1 d)").arg(m_thresholdDays), Qt::DashLine);
     if (m_hidden > 0)
         legend(Qt::transparent, tr("+%1 more not drawn").arg(m_hidden));
 }

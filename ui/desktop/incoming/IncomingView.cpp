@@ -173,7 +173,7 @@ void IncomingView::fillChain()
                              + (i >= incomingCount ? tr(" (in store)") : QString()));
         item->setText(1, isoUtc(info.notAfter).left(10));
         item->setToolTip(0, info.subject.rfc4514 + QStringLiteral("\nSHA-256 ") + info.sha256Hex());
-        item->setIcon(0, statusLight(i >= incomingCount ? QColor(0x8a, 0x94, 0x9e) : QColor(0x2f, 0x80, 0xed)));
+        item->setIcon(0, statusLight(accentColor(i >= incomingCount ? Accent::Muted : Accent::NewCa)));
         items.insert(i, item);
         return item;
     };

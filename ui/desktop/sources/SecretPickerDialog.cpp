@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "SecretPickerDialog.h"
 
+#include "MessageBanner.h"
+
 #include "SecretCatalog.h"
 
 #include <QComboBox>
@@ -30,12 +32,9 @@ SecretPickerDialog::SecretPickerDialog(SecretCatalog* catalog, QWidget* parent) 
     m_secrets->setObjectName(QStringLiteral("secretListWidget"));
     layout->addWidget(new QLabel(tr("Secrets and ConfigMaps holding CA material (one line per key):"), this));
     layout->addWidget(m_secrets, 1);
-    m_error = new QLabel(this);
-    m_error->setObjectName(QStringLiteral("errorLabel"));
-    m_error->setWordWrap(true);
-    m_error->setTextFormat(Qt::PlainText);
-    m_error->setStyleSheet(QStringLiteral("QLabel { background: #b3261e; color: white; padding: 4px; border-radius: 3px; }"));
-    m_error->hide();
+    m_error = new MessageBanner(this);
+    m_error->setObjectName(QStringLiteral("errorBanner"));
+    m_error->setClosable(false);
     layout->addWidget(m_error);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
@@ -61,13 +60,15 @@ SecretPickerDialog::SecretPickerDialog(SecretCatalog* catalog, QWidget* parent) 
 
 QString SecretPickerDialog::errorText() const
 {
-    return m_error->isVisible() || !m_error->text().isEmpty() ? m_error->text() : QString();
+    return m_error->text();
 }
 
 void SecretPickerDialog::showError(const QString& error)
 {
-    m_error->setText(error);
-    m_error->setVisible(!error.isEmpty());
+    if (error.isEmpty())
+        m_error->clearMessage();
+    else
+        m_error->showMessage(MessageBanner::Kind::Error, error);
 }
 
 void SecretPickerDialog::loadNamespaces()

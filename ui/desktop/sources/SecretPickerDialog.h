@@ -9,6 +9,7 @@ class QListWidget;
 
 namespace certrotor::gui {
 
+class MessageBanner;
 class SecretCatalog;
 
 /// Pick a Secret or ConfigMap: a context of the kubeconfig, one of its namespaces, then an object
@@ -34,7 +35,7 @@ private:
     QComboBox* m_contexts = nullptr;
     QComboBox* m_namespaces = nullptr;
     QListWidget* m_secrets = nullptr;
-    QLabel* m_error = nullptr;
+    MessageBanner* m_error = nullptr;
 };
 
 } // namespace certrotor::gui

@@ -80,13 +80,13 @@ QColor SourcesModel::statusColor(Source::Status status)
 {
     switch (status) {
     case Source::Status::Watching:
-        return QColor(0x2e, 0xb8, 0x4b);
+        return toneBackground(Tone::Success);
     case Source::Status::Reconnecting:
-        return QColor(0xf5, 0xa6, 0x23);
+        return toneBackground(Tone::Warning);
     case Source::Status::Error:
-        return QColor(0xd3, 0x2f, 0x2f);
+        return toneBackground(Tone::Error);
     case Source::Status::Idle:
-        return QColor(0x9e, 0x9e, 0x9e);
+        return accentColor(Accent::Muted);
     }
     return {};
 }
