@@ -76,11 +76,11 @@ _certrotor_cli()
     esac
 
     # Actions of the commands that have them.
-    if [[ $cword -eq 2 ]]; then
+    if [[ $cword -eq 2 && $cur != -* ]]; then
         case $command in
             keyring) COMPREPLY=($(compgen -W "store-passphrase forget-passphrase status" -- "$cur")); return ;;
             audit) COMPREPLY=($(compgen -W "verify show export" -- "$cur")); return ;;
-            rotate) [[ $cur != -* ]] && COMPREPLY=($(compgen -W "status" -- "$cur")) ;;
+            rotate) COMPREPLY=($(compgen -W "status" -- "$cur")) ;;
         esac
     fi
 
