@@ -206,6 +206,12 @@ def drill_from(bin_dir, label):
 def extracted_drill(a):
     p, _ = run([os.path.join(root(a), "usr/bin/certrotor-cli"), "--version"], env=clean_env())
     check(p.stdout.startswith(f"certrotor-cli {a.version} "), f"--version says {p.stdout!r}, not {a.version}")
+    env = clean_env()
+    env["QT_QPA_PLATFORM"] = "offscreen"  # the console needs a display even for --version
+    p, _ = run([os.path.join(root(a), "usr/bin/certrotor"), "--version"], env=env)
+    check(p.returncode == 0 and p.stdout.strip() == f"certrotor {a.version}",
+          f"certrotor --version says {p.stdout!r} (exit {p.returncode}): {p.stderr}")
+    print(p.stdout.strip())
     drill_from(os.path.join(root(a), "usr/bin"), "extracted .deb")
 
 
