@@ -164,6 +164,8 @@ def contents(a):
     print(p.stdout)
     for lib in ("libqt6core6 (>=", "libqt6widgets6 (>=", "libssl3 (>=", "libgrpc++1.51 (>=", "libc6 (>="):
         check(lib in p.stdout, f"Depends lacks {lib}")
+    # ... plus the one plugin package shlibdeps cannot see (the console's SVG icons).
+    check(re.search(r"^Depends: libqt6svg6, ", p.stdout, re.M), "Depends lacks libqt6svg6 (Qt's SVG plugins)")
     check(re.search(rf"^Version: {re.escape(a.version)}-\d+$", p.stdout, re.M), "Version is not <project>-<rev>")
     print("contents: programs, helpers, icons", ICON_SIZES, "+ SVG, man pages, completion, docs: present")
 
