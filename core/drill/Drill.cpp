@@ -250,6 +250,27 @@ Drill::~Drill()
     }
 }
 
+QList<Step> Drill::plannedSteps() const
+{
+    QList<Step> steps;
+    for (const StepDef& def : m_defs) {
+        Step s;
+        s.id = def.id;
+        s.title = def.title;
+        s.expected = def.expected;
+        steps << s;
+    }
+    return steps;
+}
+
+void Drill::proceed()
+{
+    if (!m_waiting)
+        return;
+    m_waiting = false;
+    runStep(m_current + 1);
+}
+
 QList<qint64> Drill::helperPids() const
 {
     QList<qint64> pids;
@@ -371,6 +392,10 @@ void Drill::cancel()
     m_cancel = true;
     if (m_busy)
         m_busy->cancel();
+    if (m_waiting) {
+        m_waiting = false;
+        runStep(m_current + 1); // ends the drill: cancelled before that step
+    }
 }
 
 void Drill::auditDrill(const QString& event, QJsonObject data)
@@ -458,6 +483,12 @@ void Drill::sealStep(bool ok)
         if (s.id == u"sandbox"_s || s.id == u"servers"_s)
             m_report.setupFailed = !m_report.cancelled;
         return finish();
+    }
+    if (m_options.pauseBetweenSteps && m_current + 1 < int(m_defs.size()) && !m_cancel) {
+        m_waiting = true;
+        const StepDef& next = m_defs.at(m_current + 1);
+        Q_EMIT waitingForOperator(next.id, next.title);
+        return;
     }
     runStep(m_current + 1);
 }

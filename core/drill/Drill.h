@@ -87,6 +87,7 @@ public:
         quint16 port = 0; // first port of the helpers (api, payments, kube API follow); 0 = any free ports
         int serverRefreshSecs = 1; // how often the servers re-read their certificate files
         int switchDeadlineMs = 20000; // the servers must serve the new chains within this
+        bool pauseBetweenSteps = false; // wait for proceed() after each step that went as expected (the console)
     };
 
     explicit Drill(Options options, QObject* parent = nullptr);
@@ -95,7 +96,12 @@ public:
     void start();
     /// Stops after the operation in flight; the report marks the drill cancelled.
     void cancel();
+    /// With pauseBetweenSteps: runs the next step (after waitingForOperator()). Ignored otherwise.
+    void proceed();
     bool isRunning() const { return m_running; }
+    bool isWaiting() const { return m_waiting; }
+    /// The steps a drill runs, in order, with what each must show (id, title, expected), before any ran.
+    QList<Step> plannedSteps() const;
     /// Process ids of the helpers running now.
     QList<qint64> helperPids() const;
     const Options& options() const { return m_options; }
@@ -103,6 +109,8 @@ public:
 Q_SIGNALS:
     void stepStarted(const QString& id, const QString& title);
     void stepFinished(const certrotor::drill::Step& step);
+    /// With pauseBetweenSteps: a step went as expected and the next one (`nextId`) waits for proceed().
+    void waitingForOperator(const QString& nextId, const QString& nextTitle);
     void finished(const certrotor::drill::Report& report);
 
 private:
@@ -160,6 +168,7 @@ private:
     bool m_running = false;
     bool m_finishing = false;
     bool m_cancel = false;
+    bool m_waiting = false;
     QString m_serverProgram, m_kubeProgram;
     std::vector<StepDef> m_defs;
     int m_current = -1;

@@ -10,6 +10,10 @@
 #include "GuiFixtures.h"
 #include "IncomingView.h"
 #include "MainWindow.h"
+#include "RotatePanel.h"
+#include "ProbePanel.h"
+#include "GuiSettings.h"
+#include "PastePemDialog.h"
 #include "MessageBanner.h"
 #include "SettingsDialog.h"
 #include "SourcesModel.h"
@@ -17,6 +21,12 @@
 #include "util/Clock.h"
 
 #include <QDir>
+#include <QAction>
+#include <QLabel>
+#include <QToolButton>
+#include <QPushButton>
+#include <QPlainTextEdit>
+#include <QDialogButtonBox>
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QTableView>
@@ -320,18 +330,97 @@ private Q_SLOTS:
         QCOMPARE(w.sourcesModel()->rowCount(), 0);
     }
 
-    void settingsDialogForm()
+    void settingsThroughTheWindow()
     {
-        SettingsDialog dialog;
-        dialog.setValues(45, 120);
-        auto* days = dialog.findChild<QSpinBox*>(QStringLiteral("expiryDaysSpinBox"));
-        auto* debounce = dialog.findChild<QSpinBox*>(QStringLiteral("debounceSpinBox"));
-        QVERIFY(days && debounce);
-        QCOMPARE(days->value(), 45);
-        QCOMPARE(debounce->value(), 120);
-        days->setValue(10);
-        QCOMPARE(dialog.expiryWarningDays(), 10);
-        QCOMPARE(dialog.debounceMs(), 120);
+        FixedClock clock(guiNow());
+        {
+            MainWindow w(clock);
+            w.show();
+            // File ▸ Settings opens the dialog window-modal (open(): no nested event loop).
+            w.findChild<QAction*>(QStringLiteral("settingsAction"))->trigger();
+            auto* dialog = w.findChild<SettingsDialog*>();
+            QVERIFY(dialog && dialog->isVisible());
+            const auto spin = [dialog](const char* name) { return dialog->findChild<QSpinBox*>(QLatin1String(name)); };
+            QCOMPARE(spin("expiryDaysSpinBox")->value(), 30);
+            QCOMPARE(spin("probeTimeoutSpinBox")->value(), 5000);
+            QCOMPARE(spin("confirmDeadlineSpinBox")->value(), 180);
+            QCOMPARE(spin("backupsKeptSpinBox")->value(), 5);
+            spin("expiryDaysSpinBox")->setValue(45);
+            spin("debounceSpinBox")->setValue(120);
+            spin("probeTimeoutSpinBox")->setValue(2500);
+            spin("confirmDeadlineSpinBox")->setValue(600);
+            spin("backupsKeptSpinBox")->setValue(9);
+            auto* audit = dialog->findChild<QLineEdit*>(QStringLiteral("auditLogEdit"));
+            auto* ok = dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+            audit->setText(QStringLiteral("relative/audit.jsonl")); // refused: not absolute
+            QVERIFY(!ok->isEnabled());
+            QVERIFY(!dialog->findChild<QLabel*>(QStringLiteral("auditLogProblemLabel"))->text().isEmpty());
+            audit->setText(m_dir.filePath(QStringLiteral("audit/elsewhere.jsonl")));
+            QVERIFY(ok->isEnabled());
+            QTest::mouseClick(ok, Qt::LeftButton);
+            QVERIFY(QTest::qWaitFor([&] { return !w.findChild<SettingsDialog*>(); }, 2000)); // deleted on close
+            QCOMPARE(w.expiryWarningDays(), 45);
+            QCOMPARE(w.workspace()->debounceMs(), 120);
+            QCOMPARE(w.rotatePanel()->options().probeTimeoutMs, 2500);
+            QCOMPARE(w.rotatePanel()->options().confirmDeadlineMs, 600000);
+            QCOMPARE(w.rotatePanel()->options().backupsKept, 9);
+            QCOMPARE(w.probePanel()->findChild<QSpinBox*>(QStringLiteral("probeTimeoutSpinBox"))->value(), 2500);
+        }
+        // Persisted: the next window starts with them; nothing secret is among them.
+        MainWindow again(clock);
+        const ConsoleSettings v = again.consoleSettings();
+        QCOMPARE(v.expiryWarningDays, 45);
+        QCOMPARE(v.debounceMs, 120);
+        QCOMPARE(v.probeTimeoutMs, 2500);
+        QCOMPARE(v.confirmDeadlineSecs, 600);
+        QCOMPARE(v.backupsKept, 9);
+        QCOMPARE(v.auditLogPath, m_dir.filePath(QStringLiteral("audit/elsewhere.jsonl")));
+        QCOMPARE(again.rotatePanel()->options().confirmDeadlineMs, 600000);
+        // Cancel changes nothing.
+        SettingsDialog* dialog = again.showSettings();
+        dialog->findChild<QSpinBox*>(QStringLiteral("backupsKeptSpinBox"))->setValue(1);
+        dialog->reject();
+        QCOMPARE(again.consoleSettings().backupsKept, 9);
+    }
+
+    void pastePemThroughTheWindow()
+    {
+        FixedClock clock(guiNow());
+        MainWindow w(clock);
+        w.show();
+        w.findChild<QAction*>(QStringLiteral("pastePemAction"))->trigger();
+        auto* dialog = w.findChild<PastePemDialog*>();
+        QVERIFY(dialog && dialog->isVisible());
+        dialog->findChild<QLineEdit*>(QStringLiteral("nameLineEdit"))->setText(QStringLiteral("from the ticket"));
+        dialog->findChild<QPlainTextEdit*>(QStringLiteral("pemPlainTextEdit"))
+            ->setPlainText(QString::fromLatin1(m_set.newRoot.pem()));
+        dialog->accept();
+        QCOMPARE(w.sourcesModel()->rowCount(), 1);
+        QCOMPARE(w.sourcesModel()->sources().first()->id(), QStringLiteral("inline:from the ticket"));
+    }
+
+    void firstRunOffersTheDrillOnce()
+    {
+        FixedClock clock(guiNow());
+        {
+            MainWindow w(clock);
+            w.restoreWorkspace();
+            w.offerDrillOnFirstRun();
+            QVERIFY(w.banner()->isVisibleTo(&w));
+            QVERIFY(w.banner()->text().contains(QStringLiteral("drill")));
+            QCOMPARE(w.banner()->actionButtons().size(), 1);
+            QCOMPARE(w.banner()->actionButtons().first()->defaultAction(),
+                     w.findChild<QAction*>(QStringLiteral("startDrillAction")));
+        }
+        MainWindow again(clock);
+        again.offerDrillOnFirstRun();
+        QVERIFY(!again.banner()->isVisibleTo(&again)); // offered once
+        // Someone with a workspace is not offered it either.
+        QSettings(QStringLiteral("CertRotor"), QStringLiteral("certrotor")).clear();
+        GuiSettings().setStores({m_dir.filePath(QStringLiteral("some.pem"))});
+        MainWindow busy(clock);
+        busy.offerDrillOnFirstRun();
+        QVERIFY(!busy.banner()->isVisibleTo(&busy));
     }
 
     void keyboard()

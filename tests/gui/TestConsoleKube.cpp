@@ -14,6 +14,7 @@
 #include "SourcesModel.h"
 #include "util/Clock.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QListWidget>
 #include <QSignalSpy>
@@ -81,8 +82,18 @@ private Q_SLOTS:
         QSignalSpy incoming(&w, &MainWindow::incomingReady);
         w.openStore(storePath);
         QVERIFY(loaded.wait(10000));
-        QString error;
-        QVERIFY2(w.addSourceSpec(spec, &error), qPrintable(error));
+        // Through Sources ▸ Watch Secret: the picker opens window-modal (open(), no nested event loop).
+        w.findChild<QAction*>(QStringLiteral("watchSecretAction"))->trigger();
+        auto* picker = w.findChild<SecretPickerDialog*>();
+        QVERIFY(picker && picker->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(picker->namespaceCombo()->findText(QStringLiteral("gateway")) >= 0, 10000);
+        picker->namespaceCombo()->setCurrentText(QStringLiteral("gateway"));
+        QTRY_COMPARE_WITH_TIMEOUT(picker->secretList()->count(), 2, 10000);
+        picker->secretList()->setCurrentRow(0);
+        QCOMPARE(picker->spec(), spec);
+        picker->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(w.sourcesModel()->rowCount(), 1, 5000);
+        QCOMPARE(w.sourcesModel()->sources().first()->id(), spec);
         QVERIFY(incoming.wait(15000));
         QCOMPARE(w.incomingView()->diffModel()->count(DiffModel::Kind::Added), 1);
         QCOMPARE(w.incomingView()->diffModel()->count(DiffModel::Kind::Removed), 1);

@@ -9,11 +9,14 @@
 #include "MessageBanner.h"
 #include "PastePemDialog.h"
 #include "ProbePanel.h"
+#include "ProbeTargetsModel.h"
 #include "SecretCatalog.h"
 #include "SecretPickerDialog.h"
 #include "SettingsDialog.h"
 #include "SourcesModel.h"
 #include "TrustStoreView.h"
+#include "drill/DrillPanel.h"
+#include "rotate/RotatePanel.h"
 #include "factory/SourceFactory.h"
 #include "kube/KubeSecretSource.h"
 #include "rotation/Candidate.h"
@@ -62,6 +65,15 @@ MainWindow::MainWindow(const Clock& clock, QWidget* parent)
     createActions();
     createLayout();
     restoreLayout();
+    {
+        const ConsoleSettings v = m_settings.console();
+        m_probePanel->setProbeTimeoutMs(v.probeTimeoutMs);
+        RotatePanel::Options options;
+        options.probeTimeoutMs = v.probeTimeoutMs;
+        options.confirmDeadlineMs = v.confirmDeadlineSecs * 1000;
+        options.backupsKept = v.backupsKept;
+        m_rotatePanel->setOptions(options);
+    }
     connect(m_workspace, &Workspace::sourceUpdated, this, &MainWindow::onSourceUpdated);
     connect(m_workspace, &Workspace::sourceStatusChanged, this,
             [this](const QString& id, Source::Status status, const QString& error) {
@@ -106,6 +118,7 @@ void MainWindow::createActions()
     m_pasteAction = make(tr("&Paste PEM…"), QStringLiteral(":/icons/paste.svg"), QKeySequence(tr("Ctrl+Shift+V")), QStringLiteral("pastePemAction"));
     m_removeSourceAction = make(tr("R&emove source"), QStringLiteral(":/icons/remove.svg"), QKeySequence(tr("Ctrl+Shift+Del")), QStringLiteral("removeSourceAction"));
     m_settingsAction = make(tr("Se&ttings…"), {}, QKeySequence(tr("Ctrl+,")), QStringLiteral("settingsAction"));
+    m_drillAction = make(tr("Start a &drill"), {}, QKeySequence(tr("Ctrl+Shift+R")), QStringLiteral("startDrillAction"));
     m_quitAction = make(tr("&Quit"), {}, QKeySequence(tr("Ctrl+Q")), QStringLiteral("quitAction"));
 
     connect(m_openStoreAction, &QAction::triggered, this, &MainWindow::chooseStore);
@@ -116,12 +129,14 @@ void MainWindow::createActions()
     connect(m_pasteAction, &QAction::triggered, this, &MainWindow::pastePem);
     connect(m_removeSourceAction, &QAction::triggered, this, &MainWindow::removeSelectedSource);
     connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
+    connect(m_drillAction, &QAction::triggered, this, [this] { startDrill(); });
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
 
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_openStoreAction);
     file->addAction(m_reloadAction);
     file->addSeparator();
+    file->addAction(m_drillAction);
     file->addAction(m_settingsAction);
     file->addSeparator();
     file->addAction(m_quitAction);
@@ -225,6 +240,26 @@ void MainWindow::createLayout()
     addAction(m_probePanel->runAction()); // Ctrl+R from any tab
     addAction(m_probePanel->cancelAction());
     connect(m_probePanel->runAction(), &QAction::triggered, this, [this] { m_tabs->setCurrentWidget(m_probePanel); });
+    // The Rotate tab drives rotation::Rotation over the candidate the Incoming and Probe tabs show.
+    m_rotatePanel = new RotatePanel(m_banner, m_tabs);
+    m_rotatePanel->setWorkspace(m_workspace);
+    m_rotatePanel->setDefaultDestination([this] { return currentStorePath(); });
+    m_rotatePanel->setDefaultTargets([this] {
+        QStringList specs;
+        const auto targets = m_probePanel->targetsModel()->targets();
+        if (targets.ok()) {
+            for (const ProbeTarget& t : targets.value())
+                specs << rotation::targetSpec(t);
+        }
+        return specs;
+    });
+    addPanel(m_rotatePanel, tr("Rotate"));
+    connect(m_incomingView, &IncomingView::stageRequested, this, [this] {
+        m_tabs->setCurrentWidget(m_rotatePanel);
+        m_rotatePanel->stageIncoming();
+    });
+    m_drillPanel = new DrillPanel(m_banner, m_tabs);
+    addPanel(m_drillPanel, tr("Drill"));
     layout->addWidget(m_banner);
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
@@ -284,6 +319,7 @@ void MainWindow::restoreLayout()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    m_drillPanel->stop(); // the drill's helpers go with the window
     m_settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     m_settings.setValue(QStringLiteral("window/state"), saveState());
     m_settings.setValue(QStringLiteral("window/storeSplitter"), m_storeView->splitter()->saveState());
@@ -600,16 +636,68 @@ void MainWindow::updateStatus()
     m_tabs->setTabToolTip(idx, currentStorePath());
 }
 
-void MainWindow::showSettings()
+ConsoleSettings MainWindow::consoleSettings() const
 {
-    SettingsDialog dialog(this);
-    dialog.setValues(m_workspace->expiryWarningDays(), m_workspace->debounceMs());
-    if (dialog.exec() != QDialog::Accepted)
+    ConsoleSettings v = m_settings.console();
+    v.expiryWarningDays = m_workspace->expiryWarningDays();
+    v.debounceMs = m_workspace->debounceMs();
+    return v;
+}
+
+SettingsDialog* MainWindow::showSettings()
+{
+    auto* dialog = new SettingsDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setValues(consoleSettings());
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { applySettings(dialog->values()); });
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::applySettings(const ConsoleSettings& values)
+{
+    const int oldDays = m_workspace->expiryWarningDays();
+    m_settings.setConsole(values);
+    m_workspace->setDebounceMs(values.debounceMs);
+    m_probePanel->setProbeTimeoutMs(values.probeTimeoutMs);
+    RotatePanel::Options options = m_rotatePanel->options();
+    options.probeTimeoutMs = values.probeTimeoutMs;
+    options.confirmDeadlineMs = values.confirmDeadlineSecs * 1000;
+    options.backupsKept = values.backupsKept;
+    m_rotatePanel->setOptions(options);
+    m_settings.sync();
+    if (values.expiryWarningDays != oldDays)
+        setExpiryWarningDays(values.expiryWarningDays);
+}
+
+void MainWindow::resumeRotations()
+{
+    m_rotatePanel->resumeOpen();
+}
+
+void MainWindow::startDrill(const QString& sandbox)
+{
+    m_tabs->setCurrentWidget(m_drillPanel);
+    m_drillPanel->setSandboxDir(sandbox);
+    m_drillPanel->start();
+}
+
+void MainWindow::showDrillReport(const QString& sandbox)
+{
+    m_drillPanel->showSavedReport(sandbox);
+}
+
+void MainWindow::offerDrillOnFirstRun()
+{
+    if (m_settings.drillOffered() || !m_settings.stores().isEmpty() || !m_settings.sources().isEmpty())
         return;
-    m_workspace->setDebounceMs(dialog.debounceMs());
-    m_settings.setDebounceMs(dialog.debounceMs());
-    if (dialog.expiryWarningDays() != m_workspace->expiryWarningDays())
-        setExpiryWarningDays(dialog.expiryWarningDays());
+    m_settings.setDrillOffered(true);
+    m_settings.sync();
+    m_banner->showMessage(MessageBanner::Kind::Info,
+                          tr("New here? A drill rehearses a whole CA rotation — stage, overlap, confirm, retire, roll "
+                             "back — against real servers in a throwaway sandbox, in a few seconds. Nothing outside "
+                             "the sandbox is touched."),
+                          {m_drillAction});
 }
 
 void MainWindow::chooseStore()
@@ -639,19 +727,25 @@ void MainWindow::chooseDirectorySource()
 
 void MainWindow::chooseSecretSource()
 {
-    SecretPickerDialog dialog(m_catalog.get(), this);
-    if (dialog.exec() != QDialog::Accepted || dialog.spec().isEmpty())
-        return;
-    QString error;
-    if (!addSourceSpec(dialog.spec(), &error))
-        m_banner->showMessage(MessageBanner::Kind::Warning, error);
+    auto* dialog = new SecretPickerDialog(m_catalog.get(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        QString error;
+        if (!dialog->spec().isEmpty() && !addSourceSpec(dialog->spec(), &error))
+            m_banner->showMessage(MessageBanner::Kind::Warning, error);
+    });
+    dialog->open();
 }
 
 void MainWindow::pastePem()
 {
-    PastePemDialog dialog(this);
-    if (dialog.exec() == QDialog::Accepted && !dialog.pem().trimmed().isEmpty())
-        addInlinePem(dialog.name(), dialog.pem());
+    auto* dialog = new PastePemDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (!dialog->pem().trimmed().isEmpty())
+            addInlinePem(dialog->name(), dialog->pem());
+    });
+    dialog->open();
 }
 
 void MainWindow::removeSelectedSource()

@@ -31,7 +31,10 @@ namespace certrotor::gui {
 class IncomingView;
 class MessageBanner;
 class AuditPanel;
+class DrillPanel;
 class ProbePanel;
+class RotatePanel;
+class SettingsDialog;
 class SecretCatalog;
 class SourcesModel;
 class TrustStoreView;
@@ -66,6 +69,21 @@ public:
     IncomingView* incomingView() const { return m_incomingView; }
     ProbePanel* probePanel() const { return m_probePanel; }
     AuditPanel* auditPanel() const { return m_auditPanel; }
+    RotatePanel* rotatePanel() const { return m_rotatePanel; }
+    DrillPanel* drillPanel() const { return m_drillPanel; }
+    /// Picks up the rotations an earlier run left open (after setAuditLog: their records go there).
+    void resumeRotations();
+    /// Opens the Drill tab and starts a drill in `sandbox` ("" = a new temporary directory).
+    void startDrill(const QString& sandbox = {});
+    /// Opens the Drill tab on a kept sandbox's report.
+    void showDrillReport(const QString& sandbox);
+    /// Opens the settings dialog (window-modal, open(): no nested event loop); applied when accepted.
+    SettingsDialog* showSettings();
+    /// Applies and persists the settings (what the dialog's OK does).
+    void applySettings(const ConsoleSettings& values);
+    ConsoleSettings consoleSettings() const;
+    /// The first start with an empty workspace offers a drill, once (a banner with a button).
+    void offerDrillOnFirstRun();
     SourcesModel* sourcesModel() const { return m_sources; }
     MessageBanner* banner() const { return m_banner; }
     QTabWidget* tabs() const { return m_tabs; }
@@ -121,7 +139,6 @@ private:
     void showIncoming(const IncomingAnalysis& analysis);
     void notify(const QString& title, const QString& message);
     void updateStatus();
-    void showSettings();
     void chooseStore();
     void chooseFileSource();
     void chooseDirectorySource();
@@ -144,6 +161,8 @@ private:
     IncomingView* m_incomingView = nullptr;
     ProbePanel* m_probePanel = nullptr;
     AuditPanel* m_auditPanel = nullptr; // made with the first setAuditLog()
+    RotatePanel* m_rotatePanel = nullptr;
+    DrillPanel* m_drillPanel = nullptr;
     SourcesModel* m_sources = nullptr;
     QTableView* m_sourcesView = nullptr;
     QListWidget* m_storeList = nullptr;
@@ -158,6 +177,7 @@ private:
     QAction* m_pasteAction = nullptr;
     QAction* m_removeSourceAction = nullptr;
     QAction* m_settingsAction = nullptr;
+    QAction* m_drillAction = nullptr;
     QAction* m_quitAction = nullptr;
 };
 

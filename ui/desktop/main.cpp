@@ -2,6 +2,7 @@
 // certrotor: the desktop console. Everything lives in certrotor_gui; this only reads argv.
 #include "MainWindow.h"
 #include "IncomingView.h"
+#include "GuiSettings.h"
 #include "UiStyle.h"
 #include "audit/AuditLog.h"
 #include "util/BuildInfo.h"
@@ -48,18 +49,23 @@ int main(int argc, char* argv[])
     const QCommandLineOption demo(QStringLiteral("demo"),
                                   QStringLiteral("Open DIR/current.pem as the store and watch DIR/incoming (installer/run-demo.sh makes them)."),
                                   QStringLiteral("DIR"));
-    const QCommandLineOption drillSandbox(
+    const QCommandLineOption drill(
         QStringLiteral("drill"),
-        QStringLiteral("Open a drill's sandbox (certrotor-cli drill --keep --dir DIR): its trust store, its incoming "
-                       "CA and its audit log."),
-        QStringLiteral("DIR"));
+        QStringLiteral("Open straight into the Drill tab and walk a rehearsal of a whole rotation in a new sandbox "
+                       "(kept, with its report). With a kept sandbox (--sandbox DIR, or DIR after --drill) it opens "
+                       "that sandbox instead: its report, its trust store, its incoming CA and its audit log."));
+    const QCommandLineOption sandbox(QStringLiteral("sandbox"),
+                                     QStringLiteral("The drill's sandbox: a new or empty directory for a new drill, or "
+                                                    "a kept one (certrotor-cli drill --keep --dir DIR) to review."),
+                                     QStringLiteral("DIR"));
     const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Wait for an incoming bundle (at most 20 s), save the window as PNG to FILE and quit."),
                                         QStringLiteral("FILE"));
     parser.addOption(watch);
     parser.addOption(demo);
-    parser.addOption(drillSandbox);
+    parser.addOption(drill);
+    parser.addOption(sandbox);
     parser.addOption(dark);
     parser.addOption(screenshot);
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Bundles to open as trust stores (none: the last workspace)."),
@@ -73,27 +79,49 @@ int main(int argc, char* argv[])
     // up in the keyring in the background; records made meanwhile wait in memory. It outlives the window.
     // A drill's sandbox brings its own log (SHA-256 chained, like every drill log): the console shows the
     // drill's records there and never mixes them with the real log.
-    QString drillDir;
-    if (parser.isSet(drillSandbox)) {
-        drillDir = QDir(parser.value(drillSandbox)).absolutePath();
-        if (!QFileInfo::exists(drillDir + QStringLiteral("/store/ca-bundle.pem"))
-            || !QFileInfo::exists(drillDir + QStringLiteral("/audit.jsonl"))) {
+    // --drill [DIR] / --drill --sandbox DIR: a kept sandbox is reviewed, a new or empty directory gets a new drill.
+    QStringList positional = parser.positionalArguments();
+    QString sandboxDir = parser.value(sandbox);
+    if (parser.isSet(drill) && sandboxDir.isEmpty() && positional.size() == 1 && QFileInfo(positional.first()).isDir())
+        sandboxDir = positional.takeFirst();
+    QString drillDir; // a kept sandbox to review
+    QString newDrillDir; // where a new drill builds
+    const bool runDrill = parser.isSet(drill) || parser.isSet(sandbox);
+    if (runDrill && !sandboxDir.isEmpty()) {
+        const QString dir = QDir(sandboxDir).absolutePath();
+        const QFileInfo info(dir);
+        const bool kept = QFileInfo::exists(dir + QStringLiteral("/store/ca-bundle.pem"))
+            && QFileInfo::exists(dir + QStringLiteral("/audit.jsonl"));
+        const bool empty = !info.exists()
+            || (info.isDir() && QDir(dir).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden));
+        if (kept) {
+            drillDir = dir;
+        } else if (empty) {
+            newDrillDir = dir;
+        } else {
             std::fprintf(stderr,
-                         "certrotor: %s is not a drill's sandbox (no store/ca-bundle.pem and audit.jsonl); "
-                         "make one with: certrotor-cli drill --keep --dir DIR\n",
-                         qPrintable(drillDir));
+                         "certrotor: %s is not a drill's sandbox (no store/ca-bundle.pem and audit.jsonl) and not "
+                         "empty; make one with: certrotor-cli drill --keep --dir DIR, or give a new directory\n",
+                         qPrintable(dir));
             return 2;
         }
     }
-    certrotor::AuditLog auditLog(drillDir.isEmpty() ? QString() : drillDir + QStringLiteral("/audit.jsonl"),
-                                 &certrotor::Clock::system());
+    // The audit log's path: $CERTROTOR_AUDIT_LOG, else the settings' (the dialog), else the default.
+    QString auditPath;
+    if (!drillDir.isEmpty())
+        auditPath = drillDir + QStringLiteral("/audit.jsonl");
+    else if (qEnvironmentVariableIsEmpty("CERTROTOR_AUDIT_LOG"))
+        auditPath = certrotor::gui::GuiSettings().auditLogPath();
+    certrotor::AuditLog auditLog(auditPath, &certrotor::Clock::system());
     if (drillDir.isEmpty())
         auditLog.open();
     else
         auditLog.openWithoutKeyring();
     certrotor::gui::MainWindow window(certrotor::Clock::system());
     window.setAuditLog(&auditLog);
-    QStringList stores = parser.positionalArguments();
+    if (drillDir.isEmpty())
+        window.resumeRotations(); // a rotation left open by an earlier run
+    QStringList stores = positional;
     QStringList sources = parser.values(watch);
     if (parser.isSet(demo)) {
         const QDir dir(parser.value(demo));
@@ -104,8 +132,12 @@ int main(int argc, char* argv[])
         stores << drillDir + QStringLiteral("/store/ca-bundle.pem");
         sources << drillDir + QStringLiteral("/incoming");
     }
+    if (!drillDir.isEmpty())
+        window.showDrillReport(drillDir);
     if (stores.isEmpty() && sources.isEmpty()) {
         window.restoreWorkspace();
+        if (!runDrill)
+            window.offerDrillOnFirstRun();
     } else {
         for (const QString& path : std::as_const(stores))
             window.openStore(path);
@@ -116,6 +148,8 @@ int main(int argc, char* argv[])
         }
     }
     window.show();
+    if (runDrill && drillDir.isEmpty())
+        window.startDrill(newDrillDir);
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
         auto done = std::make_shared<bool>(false);

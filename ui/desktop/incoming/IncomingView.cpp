@@ -9,7 +9,9 @@
 
 #include <QGroupBox>
 #include <QHeaderView>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QTableView>
@@ -43,7 +45,17 @@ IncomingView::IncomingView(QWidget* parent) : QWidget(parent)
     m_summary->setObjectName(QStringLiteral("incomingSummaryLabel"));
     m_summary->setWordWrap(true);
     m_summary->setTextFormat(Qt::PlainText);
-    layout->addWidget(m_summary);
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_summary, 1);
+    // The one action from the preview to the rotation: stage this bundle into the current store.
+    m_stage = new QPushButton(tr("Stage &rotation…"), this);
+    m_stage->setObjectName(QStringLiteral("stageRotationButton"));
+    m_stage->setToolTip(tr("Stage this bundle into the current trust store in the Rotate tab (nothing is written "
+                           "until you commit)"));
+    m_stage->setEnabled(false);
+    connect(m_stage, &QPushButton::clicked, this, &IncomingView::stageRequested);
+    top->addWidget(m_stage, 0, Qt::AlignTop);
+    layout->addLayout(top);
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("incomingSplitter"));
@@ -97,6 +109,7 @@ QString IncomingView::summary() const
 void IncomingView::setAnalysis(const IncomingAnalysis& analysis)
 {
     m_analysis = analysis;
+    m_stage->setEnabled(analysis.incoming != nullptr && analysis.differs());
     m_diffModel->setDiff(analysis.diff);
     m_timeline->setAnalysis(analysis);
     fillChain();

@@ -85,6 +85,8 @@ public:
     const PlanVerdict& lastVerdict() const { return m_verdict; }
 
     ProbeTargetsModel* targetsModel() const { return m_targets; }
+    /// The default deadline of each probe (the settings' probe timeout).
+    void setProbeTimeoutMs(int ms);
     ProbeResultsModel* resultsModel() const { return m_results; }
     QTableView* resultsView() const { return m_resultsView; }
     QTableView* targetsView() const { return m_targetsView; }

@@ -6,6 +6,7 @@
 #include <QWidget>
 
 class QLabel;
+class QPushButton;
 class QSplitter;
 class QTableView;
 class QTreeWidget;
@@ -33,6 +34,11 @@ public:
     QTreeWidget* findingsTree() const { return m_findings; }
     QSplitter* splitter() const { return m_splitter; }
     QString summary() const;
+    QPushButton* stageButton() const { return m_stage; }
+
+Q_SIGNALS:
+    /// The operator asked to stage the incoming bundle (the Rotate tab takes it).
+    void stageRequested();
 
 private:
     void fillChain();
@@ -40,6 +46,7 @@ private:
 
     IncomingAnalysis m_analysis;
     QLabel* m_summary = nullptr;
+    QPushButton* m_stage = nullptr;
     QTreeWidget* m_chain = nullptr;
     QTreeWidget* m_findings = nullptr;
     DiffModel* m_diffModel = nullptr;

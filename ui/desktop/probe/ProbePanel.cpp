@@ -1062,4 +1062,9 @@ void ProbePanel::copySelectedJson()
         QApplication::clipboard()->setText(text);
 }
 
+void ProbePanel::setProbeTimeoutMs(int ms)
+{
+    m_timeout->setValue(ms);
+}
+
 } // namespace certrotor::gui

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MessageBanner.h"
 
+#include <QAction>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QStyle>
 #include <QToolButton>
+
+#include <utility>
 
 namespace certrotor::gui {
 
@@ -24,14 +27,33 @@ MessageBanner::MessageBanner(QWidget* parent) : QFrame(parent)
     m_close->setAutoRaise(true);
     m_close->setText(QStringLiteral("✕"));
     m_close->setToolTip(tr("Close this message"));
+    m_actions = new QHBoxLayout;
     layout->addWidget(m_label, 1);
+    layout->addLayout(m_actions);
     layout->addWidget(m_close, 0, Qt::AlignTop);
     connect(m_close, &QToolButton::clicked, this, &MessageBanner::clearMessage);
     hide();
 }
 
+void MessageBanner::showMessage(Kind kind, const QString& text, const QList<QAction*>& actions)
+{
+    showMessage(kind, text);
+    for (QAction* a : actions) {
+        auto* b = new QToolButton(this);
+        b->setDefaultAction(a);
+        b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        b->setObjectName(a->objectName() + QStringLiteral("BannerButton"));
+        // Acting on the message answers it.
+        connect(b, &QToolButton::clicked, this, &MessageBanner::clearMessage);
+        m_actions->addWidget(b);
+        m_buttons << b;
+    }
+}
+
 void MessageBanner::showMessage(Kind kind, const QString& text)
 {
+    for (QToolButton* b : std::exchange(m_buttons, {}))
+        b->deleteLater();
     m_kind = kind;
     m_label->setText(text);
     // Fixed text/background pairs: readable in light and dark palettes alike.
@@ -54,6 +76,8 @@ void MessageBanner::showMessage(Kind kind, const QString& text)
 void MessageBanner::clearMessage()
 {
     m_label->clear();
+    for (QToolButton* b : std::exchange(m_buttons, {}))
+        b->deleteLater(); // it may be the one being clicked
     hide();
 }
 

@@ -3,6 +3,8 @@
 
 #include <QFrame>
 
+class QAction;
+class QHBoxLayout;
 class QLabel;
 class QToolButton;
 
@@ -19,7 +21,11 @@ public:
     explicit MessageBanner(QWidget* parent = nullptr);
 
     void showMessage(Kind kind, const QString& text);
+    /// With buttons for `actions` beside the text (e.g. "Start a drill"); they go with the message.
+    void showMessage(Kind kind, const QString& text, const QList<QAction*>& actions);
     void clearMessage();
+    /// The buttons of the message shown (empty when it has none).
+    QList<QToolButton*> actionButtons() const { return m_buttons; }
 
     Kind kind() const { return m_kind; }
     QString text() const;
@@ -28,6 +34,8 @@ private:
     Kind m_kind = Kind::Info;
     QLabel* m_label = nullptr;
     QToolButton* m_close = nullptr;
+    QHBoxLayout* m_actions = nullptr;
+    QList<QToolButton*> m_buttons;
 };
 
 } // namespace certrotor::gui
