@@ -121,11 +121,10 @@ QByteArray ics(const QList<ExpiryItem>& items, qint64 now, int warningDays)
         out += folded("DTSTART:" + icsTime(info.notAfter));
         out += folded("DTEND:" + icsTime(info.notAfter + 3600));
         out += folded("SUMMARY:" + icsText(u"CA certificate expires: "_s + subject));
-        out += folded(
-            "DESCRIPTION:"
-            + icsText(u"%1\nSHA-256 %2\nissuer %3\nsource %4\nnot after %5"_s.arg(
-                info.subject.rfc4514, info.sha256Hex(), info.issuer.rfc4514, sources.value(info.sha256).join(u", "_s),
-                isoUtc(info.notAfter))));
+        out += folded("DESCRIPTION:"
+                      + icsText(u"%1\nSHA-256 %2\nissuer %3\nsource %4\nnot after %5"_s.arg(
+                          info.subject.rfc4514, info.sha256Hex(), info.issuer.rfc4514,
+                          sources.value(info.sha256).join(u", "_s), isoUtc(info.notAfter))));
         out += folded("CATEGORIES:CERTIFICATE EXPIRY");
         out += folded("TRANSP:TRANSPARENT");
         out += folded("BEGIN:VALARM");

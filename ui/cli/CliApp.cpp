@@ -149,8 +149,7 @@ struct Common
 };
 
 // Parses the options a command shares. Returns -1 to go on, or an exit code.
-int parseCommon(QCommandLineParser& parser, const QStringList& args, Common& common, bool withExpiry,
-                const char* usage)
+int parseCommon(QCommandLineParser& parser, const QStringList& args, Common& common, bool withExpiry, const char* usage)
 {
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
@@ -240,10 +239,10 @@ int inspectOrLint(const QStringList& args, bool inspect)
             for (const Finding& f : findings) {
                 const BundleEntry& e = bundle.entries[f.entry];
                 const Colour colour = f.severity == Finding::Severity::Error ? Colour::Red
-                    : f.severity == Finding::Severity::Warning                 ? Colour::Yellow
-                                                                               : Colour::Bold;
-                out() << paint(Finding::severityName(f.severity), colour) << " [" << f.code << "] " << e.source.text() << ": "
-                      << e.certificate.info().subject.rfc4514 << ": " << f.message << "\n";
+                    : f.severity == Finding::Severity::Warning               ? Colour::Yellow
+                                                                             : Colour::Bold;
+                out() << paint(Finding::severityName(f.severity), colour) << " [" << f.code << "] " << e.source.text()
+                      << ": " << e.certificate.info().subject.rfc4514 << ": " << f.message << "\n";
             }
             out() << bundle.name << ": " << bundle.entries.size() << " certificate(s), " << findings.size()
                   << " finding(s)\n";
@@ -343,8 +342,7 @@ int verify(const QStringList& args)
         printJson(o);
     } else {
         out() << (result.ok ? paint(QStringLiteral("OK"), Colour::Green) : paint(QStringLiteral("FAILED"), Colour::Red))
-              << ": " << leaf.info().subject.rfc4514 << " at " << isoUtc(common.now)
-              << "\n";
+              << ": " << leaf.info().subject.rfc4514 << " at " << isoUtc(common.now) << "\n";
         for (int i = 0; i < result.chain.size(); ++i)
             out() << "  depth " << i << ": " << result.chain[i].info().subject.rfc4514 << "  (not after "
                   << isoUtc(result.chain[i].info().notAfter) << ")\n";
@@ -426,11 +424,11 @@ int overlap(const QStringList& args)
 
 const QStringList& commandNames()
 {
-    static const QStringList names { QStringLiteral("inspect"), QStringLiteral("lint"),    QStringLiteral("diff"),
-                                     QStringLiteral("verify"),  QStringLiteral("overlap"), QStringLiteral("expiry"),
-                                     QStringLiteral("watch"),   QStringLiteral("probe"),   QStringLiteral("rotate"),
+    static const QStringList names { QStringLiteral("inspect"), QStringLiteral("lint"),     QStringLiteral("diff"),
+                                     QStringLiteral("verify"),  QStringLiteral("overlap"),  QStringLiteral("expiry"),
+                                     QStringLiteral("watch"),   QStringLiteral("probe"),    QStringLiteral("rotate"),
                                      QStringLiteral("retire"),  QStringLiteral("rollback"), QStringLiteral("keyring"),
-                                     QStringLiteral("drill"),   QStringLiteral("audit"),   QStringLiteral("help") };
+                                     QStringLiteral("drill"),   QStringLiteral("audit"),    QStringLiteral("help") };
     return names;
 }
 
@@ -486,7 +484,7 @@ int run(const QStringList& arguments)
         // certrotor-cli help COMMAND [ACTION] is COMMAND [ACTION] --help.
         if (!commandNames().contains(args.at(1)) || args.at(1) == QLatin1String("help"))
             return args.at(1) == QLatin1String("help") ? run({ arguments.first(), QStringLiteral("--help") })
-                                                        : unknownCommand(args.at(1));
+                                                       : unknownCommand(args.at(1));
         args = args.mid(1);
         args << QStringLiteral("--help");
     }

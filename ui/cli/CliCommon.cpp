@@ -69,7 +69,10 @@ QString paint(const QString& text, Colour colour, FILE* stream)
 {
     if (!colourOn(stream))
         return text;
-    const char* code = colour == Colour::Red ? "31;1" : colour == Colour::Yellow ? "33" : colour == Colour::Green ? "32" : "1";
+    const char* code = colour == Colour::Red ? "31;1"
+        : colour == Colour::Yellow           ? "33"
+        : colour == Colour::Green            ? "32"
+                                             : "1";
     return QStringLiteral("\x1b[%1m%2\x1b[0m").arg(QLatin1String(code), text);
 }
 
@@ -141,8 +144,9 @@ bool loadAll(const QStringList& paths, QList<Bundle>& bundles)
 bool reportIssues(const Bundle& bundle)
 {
     for (const ParseIssue& issue : bundle.issues)
-        err() << (issue.severity == ParseIssue::Severity::Error ? paint(QStringLiteral("error"), Colour::Red, stderr)
-                                                                : paint(QStringLiteral("warning"), Colour::Yellow, stderr))
+        err() << (issue.severity == ParseIssue::Severity::Error
+                      ? paint(QStringLiteral("error"), Colour::Red, stderr)
+                      : paint(QStringLiteral("warning"), Colour::Yellow, stderr))
               << ": " << issue.text() << "\n";
     err().flush();
     return bundle.hasErrors();
