@@ -14,8 +14,12 @@ PACKAGES=(
     libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc grpc-proto
     # tests and benchmarks
     libbenchmark-dev
-    # the expiry export's calendar is read back with a real iCalendar parser
-    python3-icalendar
+    # the expiry export's calendar is read back with a real iCalendar parser, its Prometheus textfile
+    # checked by the real promtool (Debian's prometheus package: +96 MB, its daemon is not started here)
+    python3-icalendar prometheus
+    # packaging (tests/packaging): icons rendered at build time, the .deb checked by lintian, the desktop
+    # entry and AppStream metainfo validated, the bash completion exercised with the real bash-completion
+    librsvg2-bin lintian desktop-file-utils appstream bash-completion
     xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools imagemagick
     # fonts so offscreen/Xvfb screenshots render text
     fonts-dejavu-core
@@ -44,5 +48,12 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# prometheus is wanted for its promtool only: keep its server from being started by the install (a
+# policy-rc.d that refuses, as container images have, unless the machine already has one).
+if [[ " ${missing[*]} " == *" prometheus "* ]] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 755 /usr/sbin/policy-rc.d
+    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

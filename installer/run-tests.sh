@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Installs dependencies, builds everything (warnings as errors) and runs the whole CTest suite
-# (labels unit, integration, gui). This is the README's test command and exactly what CI runs.
+# (labels unit, integration, gui, packaging). This is the README's test command and exactly what CI runs.
 # With CI=true (or CERTROTOR_SANITIZE=1) it then rebuilds the X.509 core and its unit tests with
 # AddressSanitizer + UndefinedBehaviorSanitizer and runs them again: the parser eats untrusted input.
 set -euo pipefail

@@ -5,9 +5,11 @@
 #include "util/Clock.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 
 using namespace Qt::StringLiterals;
 
@@ -69,6 +71,21 @@ QString promLabel(const QString& value)
     return out;
 }
 
+/// The items without repeats of one certificate from one source (a bundle that holds a CA twice): a
+/// textfile collector refuses a series twice, and a calendar wants one event per certificate.
+QList<ExpiryItem> distinct(const QList<ExpiryItem>& items)
+{
+    QList<ExpiryItem> out;
+    QSet<QPair<QByteArray, QString>> seen;
+    for (const ExpiryItem& item : items) {
+        if (seen.contains({ item.certificate.info().sha256, item.source }))
+            continue;
+        seen.insert({ item.certificate.info().sha256, item.source });
+        out << item;
+    }
+    return out;
+}
+
 } // namespace
 
 qint64 daysLeft(qint64 notAfter, qint64 now)
@@ -85,7 +102,17 @@ QByteArray ics(const QList<ExpiryItem>& items, qint64 now, int warningDays)
     out += folded("PRODID:-//CertRotor//" + buildinfo::version().toUtf8() + "//EN");
     out += folded("CALSCALE:GREGORIAN");
     out += folded("METHOD:PUBLISH");
+    // One event per certificate (its UID is the SHA-256), naming every source that holds it.
+    QList<ExpiryItem> events;
+    QHash<QByteArray, QStringList> sources;
     for (const ExpiryItem& item : items) {
+        QStringList& where = sources[item.certificate.info().sha256];
+        if (where.isEmpty())
+            events << item;
+        if (!where.contains(item.source))
+            where << item.source;
+    }
+    for (const ExpiryItem& item : std::as_const(events)) {
         const CertificateInfo& info = item.certificate.info();
         const QString subject = info.subject.commonName.isEmpty() ? info.subject.rfc4514 : info.subject.commonName;
         out += folded("BEGIN:VEVENT");
@@ -94,10 +121,10 @@ QByteArray ics(const QList<ExpiryItem>& items, qint64 now, int warningDays)
         out += folded("DTSTART:" + icsTime(info.notAfter));
         out += folded("DTEND:" + icsTime(info.notAfter + 3600));
         out += folded("SUMMARY:" + icsText(u"CA certificate expires: "_s + subject));
-        out += folded(
-            "DESCRIPTION:"
-            + icsText(u"%1\nSHA-256 %2\nissuer %3\nsource %4\nnot after %5"_s.arg(
-                info.subject.rfc4514, info.sha256Hex(), info.issuer.rfc4514, item.source, isoUtc(info.notAfter))));
+        out += folded("DESCRIPTION:"
+                      + icsText(u"%1\nSHA-256 %2\nissuer %3\nsource %4\nnot after %5"_s.arg(
+                          info.subject.rfc4514, info.sha256Hex(), info.issuer.rfc4514,
+                          sources.value(info.sha256).join(u", "_s), isoUtc(info.notAfter))));
         out += folded("CATEGORIES:CERTIFICATE EXPIRY");
         out += folded("TRANSP:TRANSPARENT");
         out += folded("BEGIN:VALARM");
@@ -111,8 +138,9 @@ QByteArray ics(const QList<ExpiryItem>& items, qint64 now, int warningDays)
     return out;
 }
 
-QByteArray prometheus(const QList<ExpiryItem>& items, qint64 now)
+QByteArray prometheus(const QList<ExpiryItem>& all, qint64 now)
 {
+    const QList<ExpiryItem> items = distinct(all);
     QString out;
     const auto labels = [](const ExpiryItem& item) {
         const CertificateInfo& info = item.certificate.info();
@@ -135,7 +163,7 @@ QByteArray prometheus(const QList<ExpiryItem>& items, qint64 now)
 QByteArray json(const QList<ExpiryItem>& items, qint64 now)
 {
     QJsonArray all;
-    for (const ExpiryItem& item : items) {
+    for (const ExpiryItem& item : distinct(items)) {
         const CertificateInfo& info = item.certificate.info();
         const qint64 left = daysLeft(info.notAfter, now);
         all.append(QJsonObject { { u"subject"_s, info.subject.rfc4514 },

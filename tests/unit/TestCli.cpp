@@ -227,6 +227,79 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("block 2"));
     }
 
+    // certrotor-cli help COMMAND and COMMAND --help print the same text: usage, exit codes, examples.
+    void helpForEveryCommand()
+    {
+        const ProcessResult all = runCli({ QStringLiteral("help") });
+        QCOMPARE(all.exitCode, 0);
+        const QStringList commands { QStringLiteral("inspect"), QStringLiteral("lint"),     QStringLiteral("diff"),
+                                     QStringLiteral("verify"),  QStringLiteral("overlap"),  QStringLiteral("expiry"),
+                                     QStringLiteral("watch"),   QStringLiteral("probe"),    QStringLiteral("rotate"),
+                                     QStringLiteral("retire"),  QStringLiteral("rollback"), QStringLiteral("keyring"),
+                                     QStringLiteral("drill"),   QStringLiteral("audit") };
+        for (const QString& command : commands) {
+            QVERIFY2(all.out.contains(QStringLiteral("\n  %1 ").arg(command).toUtf8()), qPrintable(command));
+            const ProcessResult help = runCli({ QStringLiteral("help"), command });
+            QCOMPARE(help.exitCode, 0);
+            QVERIFY2(help.out.startsWith(QStringLiteral("Usage: certrotor-cli %1").arg(command).toUtf8()),
+                     help.out.constData());
+            QVERIFY2(help.out.contains("Exit codes"), qPrintable(command));
+            QVERIFY2(help.out.contains("\nExamples:\n  certrotor-cli "), qPrintable(command));
+            const ProcessResult dashed = runCli({ command, QStringLiteral("--help") });
+            QCOMPARE(dashed.exitCode, 0);
+            QCOMPARE(dashed.out, help.out);
+        }
+        const ProcessResult status
+            = runCli({ QStringLiteral("help"), QStringLiteral("rotate"), QStringLiteral("status") });
+        QVERIFY2(status.out.startsWith("Usage: certrotor-cli rotate status"), status.out.constData());
+        QCOMPARE(runCli({ QStringLiteral("help"), QStringLiteral("help") }).out, all.out);
+        const ProcessResult unknown = runCli({ QStringLiteral("help"), QStringLiteral("frobnicate") });
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY2(unknown.err.contains("unknown command 'frobnicate'"), unknown.err.constData());
+    }
+
+    // Errors say what to type next.
+    void usageErrorsNameTheHelpToRead()
+    {
+        ProcessResult r
+            = runCli({ QStringLiteral("expiry"), QStringLiteral("--format"), QStringLiteral("vcal"), path("old.pem") });
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("Run 'certrotor-cli help expiry' for its options and examples."), r.err.constData());
+        r = runCli({ QStringLiteral("verify"), path("chain.pem") });
+        QVERIFY2(r.err.contains("--trust BUNDLE is required") && r.err.contains("certrotor-cli help verify"),
+                 r.err.constData());
+        r = runCli({ QStringLiteral("inspcet"), path("old.pem") });
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("Did you mean: certrotor-cli inspect\n"), r.err.constData());
+        r = runCli({ QStringLiteral("rolback") });
+        QVERIFY2(r.err.contains("Did you mean: certrotor-cli rollback\n"), r.err.constData());
+        r = runCli({ QStringLiteral("zzzzzzzz") });
+        QVERIFY2(!r.err.contains("Did you mean") && r.err.contains("certrotor-cli help"), r.err.constData());
+        r = runCli({});
+        QVERIFY2(r.err.contains("Run 'certrotor-cli help' for the commands"), r.err.constData());
+    }
+
+    // Colour only on a terminal (a pty made by script(1)), never with NO_COLOR or TERM=dumb, never in a pipe.
+    void colourOnlyOnATerminalAndNeverWithNoColor()
+    {
+        const auto onTerminal = [this](const QString& env) {
+            const QString command = QStringLiteral("env -u NO_COLOR %1 '%2' lint --at 2100-01-01 '%3'")
+                                        .arg(env, QStringLiteral(CERTROTOR_CLI_PATH), path("old.pem"));
+            return runProcess(QStringLiteral("/usr/bin/script"),
+                              { QStringLiteral("-qec"), command, QStringLiteral("/dev/null") });
+        };
+        const ProcessResult tty = onTerminal(QStringLiteral("TERM=xterm"));
+        QVERIFY2(tty.out.contains("\x1b[31;1merror\x1b[0m [expired]"), tty.out.constData());
+        const ProcessResult noColor = onTerminal(QStringLiteral("TERM=xterm NO_COLOR=1"));
+        QVERIFY2(noColor.out.contains("error [expired]") && !noColor.out.contains("\x1b["), noColor.out.constData());
+        const ProcessResult dumb = onTerminal(QStringLiteral("TERM=dumb"));
+        QVERIFY2(dumb.out.contains("error [expired]") && !dumb.out.contains("\x1b["), dumb.out.constData());
+        const ProcessResult piped
+            = runCli({ QStringLiteral("lint"), QStringLiteral("--at"), QStringLiteral("2100-01-01"), path("old.pem") });
+        QCOMPARE(piped.exitCode, 1);
+        QVERIFY2(piped.out.contains("error [expired]") && !piped.out.contains("\x1b["), piped.out.constData());
+    }
+
 private:
     QString path(const char* name) const { return m_dir.filePath(QLatin1String(name)); }
 

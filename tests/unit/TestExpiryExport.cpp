@@ -283,6 +283,49 @@ for ev in cal.walk('VEVENT'):
         QCOMPARE(left.last().first.value(u"source"_s), u"/etc/ssl/a,b;c.pem"_s);
     }
 
+    // The real promtool (Debian's prometheus package) reads the textfile: no parse error, and no lint remark
+    // but the one we keep on purpose — days_left is in days, as operators asked, not the base unit seconds
+    // (not_after_timestamp_seconds is the base-unit series).
+    void prometheusPassesPromtool()
+    {
+        QList<ExpiryItem> items = m_items;
+        items << m_items.first(); // repeated in one source: still one series
+        const ProcessResult r
+            = runProcess(u"/usr/bin/promtool"_s, { u"check"_s, u"metrics"_s }, expiry::prometheus(items, kNow));
+        QVERIFY2(!r.crashed && !r.timedOut, r.err.constData());
+        const QStringList remarks = QString::fromUtf8(r.out + r.err).split(u'\n', Qt::SkipEmptyParts);
+        for (const QString& remark : remarks)
+            QVERIFY2(remark == u"certrotor_certificate_days_left use base unit \"seconds\" instead of \"days\""_s,
+                     qPrintable(remark));
+        QVERIFY2(r.exitCode == (remarks.isEmpty() ? 0 : 3), qPrintable(u"exit %1"_s.arg(r.exitCode)));
+        // And a broken textfile is refused by it, so the check above can fail.
+        const ProcessResult bad = runProcess(u"/usr/bin/promtool"_s, { u"check"_s, u"metrics"_s },
+                                             "certrotor_x{subject=\"unterminated} 1\n");
+        QCOMPARE(bad.exitCode, 1);
+    }
+
+    // One certificate twice in a source is one series and one calendar event; in two sources it is a
+    // series per source and one event that names both.
+    void repeatsAreOneSeriesAndOneEvent()
+    {
+        const ExpiryItem& a = m_items.first();
+        const QList<ExpiryItem> items { a, a, ExpiryItem { a.certificate, u"/etc/grpc/ca.pem"_s }, m_items.last() };
+        QHash<QString, QList<QPair<QHash<QString, QString>, double>>> metrics;
+        QVERIFY(parsePrometheus(expiry::prometheus(items, kNow), metrics).isEmpty());
+        const auto& series = metrics.value(u"certrotor_certificate_days_left"_s);
+        QCOMPARE(series.size(), 3);
+        QCOMPARE(series.at(0).first.value(u"source"_s), a.source);
+        QCOMPARE(series.at(1).first.value(u"source"_s), u"/etc/grpc/ca.pem"_s);
+        QCOMPARE(QJsonDocument::fromJson(expiry::json(items, kNow)).array().size(), 3);
+
+        Component cal;
+        QVERIFY(parseIcs(expiry::ics(items, kNow, 30), cal).isEmpty());
+        QCOMPARE(cal.children.size(), 2);
+        QString description;
+        QVERIFY(unescapeText(cal.children.first().props.value(u"DESCRIPTION"_s), description));
+        QVERIFY2(description.contains(a.source + u", /etc/grpc/ca.pem"_s), qPrintable(description));
+    }
+
     void cliExportsFilesWithinAWindowAtomically()
     {
         QTemporaryDir dir;

@@ -37,6 +37,10 @@ private keys, passphrases or tokens.
   --event EVENT only records of this event (probe, probe-plan, input-rejected, ...)
 Exit codes: 0 intact / done; 1 the log is broken (verify); 2 usage error or unreadable log; 4 not
 verified (verify): HMAC records and no key to check them, though the structure is intact.
+Examples:
+  certrotor-cli audit verify
+  certrotor-cli audit show --event rotation-committed
+  certrotor-cli audit export --format csv --output audit.csv
 )";
 
 /// `audit verify` without the key for HMAC records: the structure is intact, the MACs are unproven.

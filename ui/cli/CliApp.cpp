@@ -25,6 +25,7 @@
 #include <QSaveFile>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace certrotor::cli {
@@ -32,6 +33,7 @@ namespace certrotor::cli {
 namespace {
 
 const char* const kUsage = R"(Usage: certrotor-cli COMMAND [OPTIONS] ARGS
+       certrotor-cli help COMMAND      a command's options, exit codes and examples (= COMMAND --help)
 
 Commands:
   inspect [--json] [--at DATE] [--expiry-days N] FILE|DIR...|-  show every certificate of the bundles
@@ -60,10 +62,83 @@ Commands:
   audit   verify | show [--event E] [--json] | export --format json|csv [--output FILE]   [--audit-log PATH]
                                                               the hash-chained audit log of probes and plans
 
-Options common to every command: --help, --version.
+Options common to every command: --help. certrotor-cli --version prints the version.
 DATE is ISO 8601: 2027-01-31 or 2027-01-31T12:00:00Z.
 Exit codes: 0 all good; 1 findings, a bad block or a failed verification; 2 usage error or unreadable input;
 3 the work succeeded but the audit log could not be written.
+Colour only on a terminal, never when NO_COLOR is set. See certrotor-cli(1).
+)";
+
+const char* const kInspectUsage = R"(Usage: certrotor-cli inspect [--json] [--at DATE] [--expiry-days N] FILE|DIR...|-
+
+Shows every certificate of the bundles (- reads standard input; a directory is read as one bundle):
+subject, issuer, not after, days left, key, signature, SHA-256 and lint findings.
+  --json           one object per certificate with every detail (subject, issuer, serial, validity,
+                   fingerprints, key, extensions, findings, source file/block/line)
+  --at DATE        judge validity and expiry at DATE (ISO 8601) instead of now
+  --expiry-days N  warn (expires-soon) when a certificate expires within N days (default 30)
+Exit codes: 0 no findings; 1 findings (warning or error) or a bad block; 2 usage error or unreadable input.
+Examples:
+  certrotor-cli inspect /etc/ssl/certs
+  certrotor-cli inspect --json --at 2027-06-01 new-ca.pem
+  kubectl get secret grpc-ca -o jsonpath='{.data.ca\.crt}' | base64 -d | certrotor-cli inspect -
+)";
+
+const char* const kLintUsage = R"(Usage: certrotor-cli lint [--json] [--at DATE] [--expiry-days N] FILE|DIR...|-
+
+The lint findings only, one line each: severity [code] file:block:line: subject: message. Codes: expired,
+not-yet-valid, expires-soon, not-ca, ca-without-keycertsign, weak-rsa-key, weak-signature-sha1,
+weak-signature-md5, duplicate, version-1, missing-ski, pathlen-violated.
+  --json           one object per finding (severity, code, message, subject, sha256, source)
+  --at DATE        judge at DATE (ISO 8601) instead of now
+  --expiry-days N  the expires-soon threshold in days (default 30)
+Exit codes: 0 no findings; 1 findings (warning or error) or a bad block; 2 usage error or unreadable input.
+Examples:
+  certrotor-cli lint new-ca.pem
+  certrotor-cli lint --at 2027-06-01 --expiry-days 90 /etc/grpc/ca.pem
+)";
+
+const char* const kDiffUsage = R"(Usage: certrotor-cli diff [--json] [--at DATE] OLD NEW
+
+The certificates added (+), removed (-), kept (=) and renewed (~: same subject and key, new certificate)
+from bundle OLD to bundle NEW.
+  --json      one object: added, removed, kept, renewed
+  --at DATE   accepted for symmetry with the other commands
+Exit codes: 0 compared; 1 an input has a bad block; 2 usage error or unreadable input.
+Examples:
+  certrotor-cli diff /etc/grpc/ca.pem new-ca.pem
+  certrotor-cli diff --json current.pem overlap.pem
+)";
+
+const char* const kVerifyUsage
+    = R"(Usage: certrotor-cli verify --trust BUNDLE [--at DATE] [--hostname NAME] [--partial-chain] [--json] CHAIN
+
+Verifies CHAIN (a file: the leaf first, then intermediates) against the CAs of BUNDLE and lists every
+OpenSSL error with its depth, not only the first.
+  --trust BUNDLE    the trusted CAs (required)
+  --at DATE         verify at DATE: will this chain still verify after the old CA expires?
+  --hostname NAME   the leaf must match NAME
+  --partial-chain   accept a trusted intermediate as the anchor
+  --json            one object: ok, at, chain, errors, anchor, failure
+Exit codes: 0 verified; 1 not verified or a bad block; 2 usage error or unreadable input.
+Examples:
+  certrotor-cli verify --trust new-ca.pem --hostname gw.internal server-chain.pem
+  certrotor-cli verify --trust overlap.pem --at 2027-06-01 server-chain.pem
+)";
+
+const char* const kOverlapUsage = R"(Usage: certrotor-cli overlap [--old-first] [--json] [--at DATE] OLD NEW -o OUT
+
+Writes the deduplicated union of OLD and NEW (new first) to OUT atomically, and prints the window during
+which the retired and the added CAs are both valid. Refuses to write from input with bad blocks.
+  -o, --output OUT  the bundle to write (required)
+  --old-first       put the old certificates first
+  --json            one object: output, certificates, fromOld, fromNew, windows
+  --at DATE         accepted for symmetry with the other commands
+Exit codes: 0 written with an overlap window; 1 no overlap window, or an input has bad blocks (nothing
+written); 2 usage error or unreadable input.
+Examples:
+  certrotor-cli overlap /etc/grpc/ca.pem new-ca.pem -o overlap.pem
+  certrotor-cli rotate --help     (a rotation writes the overlap for you, gated and audited)
 )";
 
 struct Common
@@ -74,7 +149,7 @@ struct Common
 };
 
 // Parses the options a command shares. Returns -1 to go on, or an exit code.
-int parseCommon(QCommandLineParser& parser, const QStringList& args, Common& common, bool withExpiry)
+int parseCommon(QCommandLineParser& parser, const QStringList& args, Common& common, bool withExpiry, const char* usage)
 {
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     parser.addOption({QStringLiteral("json"), QStringLiteral("JSON output")});
@@ -86,7 +161,7 @@ int parseCommon(QCommandLineParser& parser, const QStringList& args, Common& com
     if (!parser.parse(args))
         return usageError(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
-        out() << kUsage;
+        out() << usage;
         out().flush();
         return ExitOk;
     }
@@ -112,7 +187,7 @@ int inspectOrLint(const QStringList& args, bool inspect)
 {
     QCommandLineParser parser;
     Common common;
-    if (const int rc = parseCommon(parser, args, common, true); rc >= 0)
+    if (const int rc = parseCommon(parser, args, common, true, inspect ? kInspectUsage : kLintUsage); rc >= 0)
         return rc;
     const QStringList files = parser.positionalArguments();
     if (files.isEmpty())
@@ -163,8 +238,11 @@ int inspectOrLint(const QStringList& args, bool inspect)
         } else {
             for (const Finding& f : findings) {
                 const BundleEntry& e = bundle.entries[f.entry];
-                out() << Finding::severityName(f.severity) << " [" << f.code << "] " << e.source.text() << ": "
-                      << e.certificate.info().subject.rfc4514 << ": " << f.message << "\n";
+                const Colour colour = f.severity == Finding::Severity::Error ? Colour::Red
+                    : f.severity == Finding::Severity::Warning               ? Colour::Yellow
+                                                                             : Colour::Bold;
+                out() << paint(Finding::severityName(f.severity), colour) << " [" << f.code << "] " << e.source.text()
+                      << ": " << e.certificate.info().subject.rfc4514 << ": " << f.message << "\n";
             }
             out() << bundle.name << ": " << bundle.entries.size() << " certificate(s), " << findings.size()
                   << " finding(s)\n";
@@ -182,7 +260,7 @@ int diff(const QStringList& args)
 {
     QCommandLineParser parser;
     Common common;
-    if (const int rc = parseCommon(parser, args, common, false); rc >= 0)
+    if (const int rc = parseCommon(parser, args, common, false, kDiffUsage); rc >= 0)
         return rc;
     const QStringList files = parser.positionalArguments();
     if (files.size() != 2)
@@ -221,7 +299,7 @@ int verify(const QStringList& args)
     parser.addOption({QStringLiteral("trust"), QStringLiteral("Trusted bundle"), QStringLiteral("BUNDLE")});
     parser.addOption({QStringLiteral("hostname"), QStringLiteral("Leaf must match NAME"), QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("partial-chain"), QStringLiteral("Accept a trusted intermediate as anchor")});
-    if (const int rc = parseCommon(parser, args, common, false); rc >= 0)
+    if (const int rc = parseCommon(parser, args, common, false, kVerifyUsage); rc >= 0)
         return rc;
     if (!parser.isSet(QStringLiteral("trust")))
         return usageError(QStringLiteral("verify: --trust BUNDLE is required"));
@@ -263,8 +341,8 @@ int verify(const QStringList& args)
             o[QLatin1String("failure")] = result.failure;
         printJson(o);
     } else {
-        out() << (result.ok ? "OK" : "FAILED") << ": " << leaf.info().subject.rfc4514 << " at " << isoUtc(common.now)
-              << "\n";
+        out() << (result.ok ? paint(QStringLiteral("OK"), Colour::Green) : paint(QStringLiteral("FAILED"), Colour::Red))
+              << ": " << leaf.info().subject.rfc4514 << " at " << isoUtc(common.now) << "\n";
         for (int i = 0; i < result.chain.size(); ++i)
             out() << "  depth " << i << ": " << result.chain[i].info().subject.rfc4514 << "  (not after "
                   << isoUtc(result.chain[i].info().notAfter) << ")\n";
@@ -283,7 +361,7 @@ int overlap(const QStringList& args)
     Common common;
     parser.addOption({{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("Output file"), QStringLiteral("OUT")});
     parser.addOption({QStringLiteral("old-first"), QStringLiteral("Put the old certificates first")});
-    if (const int rc = parseCommon(parser, args, common, false); rc >= 0)
+    if (const int rc = parseCommon(parser, args, common, false, kOverlapUsage); rc >= 0)
         return rc;
     const QStringList files = parser.positionalArguments();
     if (files.size() != 2)
@@ -344,11 +422,72 @@ int overlap(const QStringList& args)
 
 } // namespace
 
+const QStringList& commandNames()
+{
+    static const QStringList names { QStringLiteral("inspect"), QStringLiteral("lint"),     QStringLiteral("diff"),
+                                     QStringLiteral("verify"),  QStringLiteral("overlap"),  QStringLiteral("expiry"),
+                                     QStringLiteral("watch"),   QStringLiteral("probe"),    QStringLiteral("rotate"),
+                                     QStringLiteral("retire"),  QStringLiteral("rollback"), QStringLiteral("keyring"),
+                                     QStringLiteral("drill"),   QStringLiteral("audit"),    QStringLiteral("help") };
+    return names;
+}
+
+namespace {
+
+/// Levenshtein distance, for "did you mean" (the command names are short).
+int editDistance(const QString& a, const QString& b)
+{
+    QList<int> row(b.size() + 1);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        row[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        int diagonal = row[0];
+        row[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int up = row[j];
+            row[j] = std::min({ row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1) });
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+int unknownCommand(const QString& command)
+{
+    QString best;
+    int bestDistance = 3; // at most two edits away
+    for (const QString& name : commandNames()) {
+        const int d = editDistance(command, name);
+        if (d < bestDistance || (command.size() >= 3 && name.startsWith(command) && best.isEmpty())) {
+            best = name;
+            bestDistance = std::min(d, bestDistance);
+        }
+    }
+    err() << "certrotor-cli: unknown command '" << command << "'\n";
+    if (!best.isEmpty())
+        err() << "Did you mean: certrotor-cli " << best << "\n";
+    err() << "The commands: " << commandNames().join(QStringLiteral(", ")) << "\n"
+          << "Run 'certrotor-cli help' for what each does.\n";
+    err().flush();
+    return ExitUsage;
+}
+
+} // namespace
+
 int run(const QStringList& arguments)
 {
-    const QStringList args = arguments.mid(1);
+    QStringList args = arguments.mid(1);
+    setCurrentCommand({});
     if (args.isEmpty())
         return usageError(QStringLiteral("no command given"));
+    if (args.first() == QLatin1String("help") && args.size() > 1) {
+        // certrotor-cli help COMMAND [ACTION] is COMMAND [ACTION] --help.
+        if (!commandNames().contains(args.at(1)) || args.at(1) == QLatin1String("help"))
+            return args.at(1) == QLatin1String("help") ? run({ arguments.first(), QStringLiteral("--help") })
+                                                       : unknownCommand(args.at(1));
+        args = args.mid(1);
+        args << QStringLiteral("--help");
+    }
     const QString command = args.first();
     if (command == QLatin1String("--version") || command == QLatin1String("version")) {
         out() << buildinfo::versionLine(QStringLiteral("certrotor-cli")) << "\n";
@@ -360,6 +499,7 @@ int run(const QStringList& arguments)
         out().flush();
         return ExitOk;
     }
+    setCurrentCommand(command);
     // QCommandLineParser expects the program name first.
     const QStringList rest = QStringList{arguments.first() + QLatin1Char(' ') + command} + args.mid(1);
     if (command == QLatin1String("inspect"))
@@ -390,7 +530,8 @@ int run(const QStringList& arguments)
         return drill(rest);
     if (command == QLatin1String("audit"))
         return audit(rest);
-    return usageError(QStringLiteral("unknown command '%1'").arg(command));
+    setCurrentCommand({});
+    return unknownCommand(command);
 }
 
 } // namespace certrotor::cli

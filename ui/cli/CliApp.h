@@ -13,6 +13,9 @@ enum ExitCode {
     ExitAuditFailed = 3, // the work succeeded but its audit record could not be written
 };
 
+/// The commands, as `certrotor-cli help` lists them (for "did you mean" and the help command).
+const QStringList& commandNames();
+
 /// Runs certrotor-cli with its arguments (argv[0] first); output goes to stdout/stderr.
 int run(const QStringList& arguments);
 

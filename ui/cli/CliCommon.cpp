@@ -27,12 +27,53 @@ QTextStream& err()
     return s;
 }
 
+namespace {
+QString& currentCommand()
+{
+    static QString command;
+    return command;
+}
+} // namespace
+
+void setCurrentCommand(const QString& command)
+{
+    currentCommand() = command;
+}
+
 int usageError(const QString& message)
 {
-    err() << "certrotor-cli: " << message << "\n"
-          << "Run 'certrotor-cli --help' for usage.\n";
+    err() << "certrotor-cli: " << message << "\n";
+    if (currentCommand().isEmpty())
+        err() << "Run 'certrotor-cli help' for the commands, 'certrotor-cli help COMMAND' for one.\n";
+    else
+        err() << "Run 'certrotor-cli help " << currentCommand() << "' for its options and examples.\n";
     err().flush();
     return ExitUsage;
+}
+
+bool colourOn(FILE* stream)
+{
+    const auto decide = [](FILE* s) {
+        if (!qEnvironmentVariableIsEmpty("NO_COLOR"))
+            return false;
+        if (qEnvironmentVariable("TERM") == QLatin1String("dumb"))
+            return false;
+        return ::isatty(::fileno(s)) == 1;
+    };
+    static const bool onStdout = decide(stdout);
+    static const bool onStderr = decide(stderr);
+    return stream == stderr ? onStderr : onStdout;
+}
+
+QString paint(const QString& text, Colour colour, FILE* stream)
+{
+    if (!colourOn(stream))
+        return text;
+    const char* code = colour == Colour::Red ? "31;1"
+        : colour == Colour::Yellow           ? "33"
+        : colour == Colour::Green            ? "32"
+                                             : "1";
+    return QStringLiteral("\x1b[%1m%2\x1b[0m").arg(QLatin1String(code), text);
 }
 
 void printJson(const QJsonValue& value)
@@ -103,7 +144,10 @@ bool loadAll(const QStringList& paths, QList<Bundle>& bundles)
 bool reportIssues(const Bundle& bundle)
 {
     for (const ParseIssue& issue : bundle.issues)
-        err() << (issue.severity == ParseIssue::Severity::Error ? "error: " : "warning: ") << issue.text() << "\n";
+        err() << (issue.severity == ParseIssue::Severity::Error
+                      ? paint(QStringLiteral("error"), Colour::Red, stderr)
+                      : paint(QStringLiteral("warning"), Colour::Yellow, stderr))
+              << ": " << issue.text() << "\n";
     err().flush();
     return bundle.hasErrors();
 }

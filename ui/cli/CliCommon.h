@@ -9,6 +9,7 @@
 #include <QTextStream>
 
 #include <csignal>
+#include <cstdio>
 #include <functional>
 #include <memory>
 
@@ -21,8 +22,18 @@ namespace certrotor::cli {
 QTextStream& out();
 QTextStream& err();
 
-/// Prints "certrotor-cli: message" and a hint to stderr; returns ExitUsage.
+/// Prints "certrotor-cli: message" and what to type next (the running command's help) to stderr;
+/// returns ExitUsage.
 int usageError(const QString& message);
+/// The command being run ("" before one is known), for usageError's hint.
+void setCurrentCommand(const QString& command);
+
+/// Colour for text on stdout or stderr: only when that stream is a terminal, TERM is not "dumb" and
+/// NO_COLOR is unset or empty (https://no-color.org). Decided once per stream.
+enum class Colour { Red, Yellow, Green, Bold };
+bool colourOn(FILE* stream);
+/// `text` wrapped in the colour's escape sequence when colour is on for `stream`, else `text`.
+QString paint(const QString& text, Colour colour, FILE* stream = stdout);
 
 /// Indented JSON on stdout.
 void printJson(const QJsonValue& value);

@@ -34,6 +34,10 @@ checked against what must happen and recorded (marked as drill) in the sandbox's
 Progress goes to stderr. Ctrl+C stops after the operation in flight; every helper is stopped either way.
 Exit codes: 0 every step behaved as expected; 1 one did not (the report says which) or the drill was
 stopped; 2 usage or setup error (a helper missing, a port not free, a sandbox directory not empty).
+Examples:
+  certrotor-cli drill
+  certrotor-cli drill --kube --report drill.json
+  certrotor-cli drill --keep --dir /tmp/drill && certrotor --drill /tmp/drill
 )";
 
 } // namespace

@@ -38,6 +38,10 @@ Every certificate's expiry, in the formats operators already plug into:
   -o FILE         write FILE atomically (a textfile collector never reads half a file) instead of stdout
 Secrets and ConfigMaps are read once through the kubeconfig, as the watch reads them.
 Exit codes: 0 written; 2 usage error, unreadable input or a bundle with unreadable blocks.
+Examples:
+  certrotor-cli expiry --format prometheus -o /var/lib/prometheus/node-exporter/certrotor.prom /etc/grpc/ca.pem
+  certrotor-cli expiry --format ics --warn-days 45 secret://prod/payments/grpc-ca#ca.crt > ca-expiry.ics
+  certrotor-cli expiry --within 90 /etc/ssl/certs
 )";
 
 /// A Secret's or ConfigMap's key, read once (the rotation's committer reads exactly like this).

@@ -37,6 +37,10 @@ follows the key's content, not its path. probe --key FILE uses it when FILE is e
 --key-passphrase-stdin is not given.
 Exit codes: 0 done; 1 not done (wrong passphrase, no such entry, keyring unavailable); 2 usage error
 or unreadable input.
+Examples:
+  certrotor-cli keyring status
+  certrotor-cli keyring store-passphrase --key client.key
+  certrotor-cli keyring forget-passphrase --key client.key
 )";
 
 /// Runs an asynchronous keyring call to its end in a local loop (the CLI has nothing else to do).

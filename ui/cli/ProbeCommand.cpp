@@ -52,6 +52,10 @@ Exit codes: 0 every target answers SERVING over a verified TLS connection (with 
 rotation verdict passes); 1 a probe failed; 2 usage error or unreadable input; 3 the probes passed
 but the audit log could not be written (a failed probe or bad input keeps its own code; the audit
 error is printed either way).
+Examples:
+  certrotor-cli probe --ca new-ca.pem gw.internal:8443
+  certrotor-cli probe --ca new-ca.pem --current /etc/grpc/ca.pem --servername ext.payments.svc 10.0.0.7:8443
+  certrotor-cli probe --ca new-ca.pem --cert client.pem --key client.key payments.internal:9443
 )";
 
 // Loads a bundle for probing by the one rule for a candidate (rotation::loadCandidateFile): unreadable

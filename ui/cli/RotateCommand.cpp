@@ -75,6 +75,11 @@ The rotation's state is kept in $CERTROTOR_STATE_DIR (default ~/.local/state/cer
 'rotate status', 'retire' and 'rollback' pick it up after a restart or a crash.
 Exit codes: 0 done; 1 refused by policy, a failed probe, a failed confirmation or a conflict; 2 usage or
 I/O error; 3 done, but the audit log could not be written.
+Examples:
+  certrotor-cli rotate --store /etc/grpc/ca.pem --candidate new-ca.pem --target gw.internal:8443 --dry-run
+  certrotor-cli rotate --store secret://prod/payments/grpc-ca#ca.crt --candidate new-ca.pem --target 10.0.0.7:8443
+  certrotor-cli rotate --plan rotation.yaml --yes --json
+  certrotor-cli rotate status
 )";
 
 const char* const kRetireUsage =
@@ -85,6 +90,9 @@ Commits the new CA bundle alone to destinations in overlap, dropping the old CAs
 already verify with the new bundle alone; otherwise refused, naming each target that still serves a chain
 needing the old CA. --target replaces the targets the rotation was staged with. Then confirms.
 Exit codes as for rotate.
+Examples:
+  certrotor-cli retire --store /etc/grpc/ca.pem
+  certrotor-cli retire --store /etc/grpc/ca.pem --target gw.internal:8443 --yes
 )";
 
 const char* const kRollbackUsage =
@@ -94,6 +102,9 @@ const char* const kRollbackUsage =
 Writes each destination's previous committed version back through the same committer (after retire: the
 overlap; after overlap or replace: the bundle it held before the rotation), re-reads it, re-probes its
 targets and audits it. Exit codes as for rotate.
+Examples:
+  certrotor-cli rollback --store /etc/grpc/ca.pem
+  certrotor-cli rotate status     (which rotations can be rolled back, and their stores)
 )";
 
 const char* const kStatusUsage = R"(Usage: certrotor-cli rotate status [--store DEST] [--json]
@@ -101,6 +112,9 @@ const char* const kStatusUsage = R"(Usage: certrotor-cli rotate status [--store 
 Every rotation kept in the state directory (newest first), or the one holding DEST: phase, confirmation
 and the last verdict per destination, which CA anchors each target, and the next step.
 Exit codes: 0 shown; 2 a state file does not load (named) or usage error.
+Examples:
+  certrotor-cli rotate status
+  certrotor-cli rotate status --store /etc/grpc/ca.pem --json
 )";
 
 int exitFor(const Outcome& o)

@@ -52,6 +52,23 @@ void printLine(bool json, const QJsonObject& object, const QString& text)
 
 } // namespace
 
+namespace {
+const char* const kWatchUsage = R"(Usage: certrotor-cli watch [--json] [--debounce-ms N] SOURCE...
+
+Prints one line per delivered change of each SOURCE (time, source, revision, certificate count, SHA-256 of
+the certificates added and removed, detection latency) and per status change, until SIGINT or SIGTERM.
+SOURCE is a bundle file, a directory of bundles (a mounted Secret or ConfigMap volume too),
+secret://[CONTEXT/]NAMESPACE/NAME[#KEY] or configmap://[CONTEXT/]NAMESPACE/NAME[#KEY] (a key of data or
+binaryData; default ca.crt), read through the kubeconfig as kubectl reads it.
+  --json            one JSON object per line
+  --debounce-ms N   quiet time before a changed file is re-read (default 50)
+Exit codes: 0 stopped by SIGINT/SIGTERM; 2 usage error or a SOURCE that cannot be watched (named).
+Examples:
+  certrotor-cli watch /etc/grpc/ca.pem /var/run/secrets/grpc-ca
+  certrotor-cli watch --json secret://prod/payments/grpc-ca#ca.crt
+)";
+} // namespace
+
 int watch(const QStringList& args)
 {
     QCommandLineParser parser;
@@ -71,11 +88,7 @@ int watch(const QStringList& args)
     if (!parser.parse(args))
         return usageError(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
-        out() << "Usage: certrotor-cli watch [--json] [--debounce-ms N] SOURCE...\n"
-                 "SOURCE is a bundle file, a directory of bundles (a mounted Secret or ConfigMap volume too),\n"
-                 "secret://[CONTEXT/]NAMESPACE/NAME[#KEY] or configmap://[CONTEXT/]NAMESPACE/NAME[#KEY] (a key\n"
-                 "of data or binaryData). Prints one line per change and per status change until interrupted\n"
-                 "(SIGINT/SIGTERM, exit 0).\n";
+        out() << kWatchUsage;
         out().flush();
         return ExitOk;
     }
