@@ -3,8 +3,11 @@
 
 #include "kube/KubeSecretSource.h"
 #include "sources/FileSource.h"
+#include "util/AsyncTask.h"
 
 #include <QUrl>
+
+#include <optional>
 
 namespace certrotor {
 
@@ -37,6 +40,46 @@ std::unique_ptr<Source> createSource(const QString& spec, QString* error)
                         .arg(spec, spec.left(colon)));
     }
     return std::make_unique<FileSource>(path);
+}
+
+void createSourceAsync(const QString& spec, QObject* context, SourceCreated done)
+{
+    if (!kube::KubeObjectRef::looksLike(spec)) {
+        QString error;
+        std::unique_ptr<Source> source = createSource(spec, &error); // a path: nothing is read until start()
+        done(std::move(source), error);
+        return;
+    }
+    Result<kube::KubeObjectRef> ref = kube::KubeObjectRef::parse(spec);
+    if (!ref.ok()) {
+        done(nullptr, ref.error().text());
+        return;
+    }
+    struct Loaded {
+        std::optional<kube::RestConfig> config;
+        QString error;
+    };
+    runThenCallback(
+        context,
+        [context = ref.value().context] {
+            Loaded loaded;
+            Result<kube::RestConfig> rc = kube::KubeClient::loadRestConfig(context);
+            if (rc.ok())
+                loaded.config = rc.value();
+            else
+                loaded.error = rc.error().text();
+            return loaded;
+        },
+        [ref = ref.value(), done = std::move(done)](const Loaded& loaded) {
+            if (!loaded.config)
+                return done(nullptr, loaded.error);
+            Result<kube::KubeClient*> client = kube::KubeClient::fromRestConfig(*loaded.config);
+            if (!client.ok())
+                return done(nullptr, client.error().text());
+            auto source = std::make_unique<kube::KubeSecretSource>(client.value(), ref, kube::KubeSecretSource::Options {});
+            client.value()->setParent(source.get());
+            done(std::move(source), QString());
+        });
 }
 
 } // namespace certrotor

@@ -349,15 +349,25 @@ KubeClient::KubeClient(RestConfig config, QObject* parent)
 
 KubeClient::~KubeClient() = default;
 
-Result<KubeClient*> KubeClient::fromKubeconfig(const QString& context, QObject* parent, const QString& kubeconfig)
+Result<RestConfig> KubeClient::loadRestConfig(const QString& context, const QString& kubeconfig)
 {
     auto cfg = kubeconfig.isEmpty() ? Kubeconfig::loadDefault() : Kubeconfig::loadFiles({ kubeconfig });
     if (!cfg.ok())
         return cfg.error();
-    auto rc = cfg.value().restConfig(context);
+    return cfg.value().restConfig(context);
+}
+
+Result<KubeClient*> KubeClient::fromKubeconfig(const QString& context, QObject* parent, const QString& kubeconfig)
+{
+    auto rc = loadRestConfig(context, kubeconfig);
     if (!rc.ok())
         return rc.error();
-    auto* client = new KubeClient(rc.value(), parent);
+    return fromRestConfig(rc.value(), parent);
+}
+
+Result<KubeClient*> KubeClient::fromRestConfig(const RestConfig& config, QObject* parent)
+{
+    auto* client = new KubeClient(config, parent);
     if (!client->configError().ok()) {
         Error e{client->configError().message, u"kubeconfig"_s};
         delete client;

@@ -177,6 +177,11 @@ public:
     /// (a drill's sandbox), and resolves `context` (empty = current). The client is parented to `parent`.
     static Result<KubeClient*> fromKubeconfig(const QString& context = {}, QObject* parent = nullptr,
                                               const QString& kubeconfig = {});
+    /// The file-reading and YAML half of fromKubeconfig(): makes no QObject, so it runs on any thread (the
+    /// console runs it on the thread pool, then makes the client with fromRestConfig() on its own thread).
+    static Result<RestConfig> loadRestConfig(const QString& context = {}, const QString& kubeconfig = {});
+    /// The client for a loaded configuration: reads no file.
+    static Result<KubeClient*> fromRestConfig(const RestConfig& config, QObject* parent = nullptr);
 
     const RestConfig& config() const { return m_config; }
     /// Warnings the UI/CLI must show (insecure-skip-tls-verify, ...).

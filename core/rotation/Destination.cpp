@@ -88,19 +88,8 @@ Result<std::unique_ptr<Committer>> Committer::create(const Destination& destinat
 {
     if (destination.kind == Destination::Kind::File)
         return std::unique_ptr<Committer>(std::make_unique<FileCommitter>(destination, options));
-    Result<kube::KubeClient*> client
-        = kube::KubeClient::fromKubeconfig(destination.ref.context, nullptr, options.kubeconfig);
-    if (!client.ok())
-        return Error { client.error().message, destination.id(), commitcode::unusable };
-    if (!client.value()->configError().ok()) {
-        const QString why = client.value()->configError().message;
-        delete client.value();
-        return Error { why, destination.id(), commitcode::unusable };
-    }
-    client.value()->setRequestTimeoutMs(options.requestTimeoutMs);
-    auto committer = std::make_unique<KubeCommitter>(destination, client.value());
-    client.value()->setParent(committer.get());
-    return std::unique_ptr<Committer>(std::move(committer));
+    // The kubeconfig is read when the committer is first used, on the thread pool (never on the caller's).
+    return std::unique_ptr<Committer>(std::make_unique<KubeCommitter>(destination, options));
 }
 
 // ---- files ------------------------------------------------------------------------------------------
@@ -234,6 +223,52 @@ KubeCommitter::KubeCommitter(Destination destination, kube::KubeClient* client, 
 {
 }
 
+KubeCommitter::KubeCommitter(Destination destination, CommitterOptions options, QObject* parent)
+    : Committer(std::move(destination), parent), m_lazy(std::move(options))
+{
+}
+
+void KubeCommitter::withClient(std::function<void(const Error*)> next)
+{
+    if (m_client)
+        return next(nullptr);
+    if (m_clientError)
+        return next(&*m_clientError);
+    if (!m_lazy)
+        return next(nullptr); // fetch() says there is no client
+    m_waiting.push_back(std::move(next));
+    if (m_waiting.size() > 1)
+        return; // a load is under way
+    struct Loaded {
+        std::optional<kube::RestConfig> config;
+        QString error;
+    };
+    runThenCallback(
+        this,
+        [context = m_destination.ref.context, kubeconfig = m_lazy->kubeconfig] {
+            Loaded loaded;
+            Result<kube::RestConfig> rc = kube::KubeClient::loadRestConfig(context, kubeconfig);
+            if (rc.ok())
+                loaded.config = rc.value();
+            else
+                loaded.error = rc.error().message;
+            return loaded;
+        },
+        [this](const Loaded& loaded) {
+            if (!loaded.config) {
+                m_clientError = Error { loaded.error, m_destination.id(), commitcode::unusable };
+            } else if (Result<kube::KubeClient*> client = kube::KubeClient::fromRestConfig(*loaded.config, this);
+                       !client.ok()) {
+                m_clientError = Error { client.error().message, m_destination.id(), commitcode::unusable };
+            } else {
+                client.value()->setRequestTimeoutMs(m_lazy->requestTimeoutMs);
+                m_client = client.value();
+            }
+            for (auto& waiting : std::exchange(m_waiting, {}))
+                waiting(m_clientError ? &*m_clientError : nullptr);
+        });
+}
+
 QString KubeCommitter::backupLocation() const
 {
     return u"the rotation state file (earlier values of %1)"_s.arg(m_destination.ref.effectiveKey());
@@ -302,6 +337,16 @@ QString unwritable(const Destination& d, const kube::KubeObject& object, const Q
 
 void KubeCommitter::fetch(std::function<void(Result<kube::KubeObject>)> done)
 {
+    if (!m_client && m_lazy) {
+        QPointer<KubeCommitter> self(this);
+        return withClient([self, done](const Error* error) {
+            if (!self)
+                return;
+            if (error)
+                return done(*error);
+            self->fetch(done);
+        });
+    }
     if (!m_client)
         return done(Error { u"no Kubernetes client"_s, m_destination.id(), commitcode::io });
     const Destination d = m_destination;

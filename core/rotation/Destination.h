@@ -12,6 +12,8 @@
 #include <QStringList>
 
 #include <functional>
+#include <optional>
+#include <vector>
 #include <memory>
 
 namespace certrotor::rotation {
@@ -130,6 +132,10 @@ class KubeCommitter : public Committer {
 public:
     /// `client` is used, not owned.
     KubeCommitter(Destination destination, kube::KubeClient* client, QObject* parent = nullptr);
+    /// The client is made on first use from the kubeconfig (`options.kubeconfig`, else the default), which
+    /// is read and parsed on the thread pool: making the committer reads nothing. A kubeconfig that does
+    /// not work fails the first read or write (code unusable).
+    KubeCommitter(Destination destination, CommitterOptions options, QObject* parent = nullptr);
 
     void read(Done done) override;
     void write(QByteArray bytes, QString expectedVersion, Done done) override;
@@ -139,8 +145,12 @@ public:
 
 private:
     void fetch(std::function<void(Result<kube::KubeObject>)> done);
+    void withClient(std::function<void(const Error*)> next);
 
     QPointer<kube::KubeClient> m_client;
+    std::optional<CommitterOptions> m_lazy; // set: the client is made on first use
+    std::optional<Error> m_clientError;
+    std::vector<std::function<void(const Error*)>> m_waiting; // uses waiting for the client
 };
 
 } // namespace certrotor::rotation

@@ -9,6 +9,8 @@
 #include "IncomingView.h"
 #include "KubeApiServer.h"
 #include "MainWindow.h"
+#include "MessageBanner.h"
+#include "GuiSettings.h"
 #include "SecretCatalog.h"
 #include "SecretPickerDialog.h"
 #include "SourcesModel.h"
@@ -17,6 +19,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QListWidget>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -54,6 +57,38 @@ private Q_SLOTS:
                      .putConfigMap(QStringLiteral("gateway"), QStringLiteral("app-config"),
                                    { { QStringLiteral("settings.yaml"), QStringLiteral("replicas: 2\n") } })
                      .isEmpty());
+    }
+
+    void restoredSecretSourceIsMadeOffTheGuiThread()
+    {
+        QSettings(QStringLiteral("CertRotor"), QStringLiteral("certrotor")).clear();
+        const QString spec = QStringLiteral("secret://test-cert/gateway/gateway-ca#ca.crt");
+        GuiSettings().setSources({spec, QStringLiteral("secret://no-such-context/gateway/gateway-ca")});
+        FixedClock clock(guiNow());
+        MainWindow w(clock);
+        QSignalSpy failed(&w, &MainWindow::sourceAddFailed);
+        w.restoreWorkspace();
+        // Nothing was read yet: the kubeconfig is read and parsed on the thread pool.
+        QCOMPARE(w.sourcesModel()->rowCount(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(w.sourcesModel()->rowCount(), 1, 10000);
+        QCOMPARE(w.sourcesModel()->sources().first()->id(), spec);
+        // The unknown context is said in words, and the app goes on.
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 10000);
+        QCOMPARE(failed.first().at(0).toString(), QStringLiteral("secret://no-such-context/gateway/gateway-ca"));
+        QVERIFY2(failed.first().at(1).toString().contains(QStringLiteral("no-such-context")),
+                 qPrintable(failed.first().at(1).toString()));
+        QVERIFY(w.banner()->text().contains(QStringLiteral("no-such-context")));
+        // The same Secret twice is refused, also asynchronously.
+        QSignalSpy again(&w, &MainWindow::sourceAddFailed);
+        QVERIFY(w.addSourceSpec(spec));
+        QTRY_COMPARE_WITH_TIMEOUT(again.size(), 1, 10000);
+        QVERIFY(again.first().at(1).toString().contains(QStringLiteral("already watched")));
+        QCOMPARE(w.sourcesModel()->rowCount(), 1);
+        // A spec that does not parse fails at once.
+        QString error;
+        QVERIFY(!w.addSourceSpec(QStringLiteral("secret://"), &error));
+        QVERIFY(!error.isEmpty());
+        QSettings(QStringLiteral("CertRotor"), QStringLiteral("certrotor")).clear();
     }
 
     void pickSecretAndPreview()

@@ -535,6 +535,29 @@ void MainWindow::setExpiryWarningDays(int days)
 
 bool MainWindow::addSourceSpec(const QString& spec, QString* error)
 {
+    if (kube::KubeObjectRef::looksLike(spec)) {
+        // A Secret or ConfigMap: its kubeconfig is read and parsed on the thread pool, never here.
+        const Result<kube::KubeObjectRef> ref = kube::KubeObjectRef::parse(spec);
+        if (!ref.ok()) {
+            if (error)
+                *error = ref.error().text();
+            return false;
+        }
+        statusBar()->showMessage(tr("%1: reading the kubeconfig…").arg(spec), 5000);
+        createSourceAsync(spec, this, [this, spec](std::unique_ptr<Source> source, const QString& why) {
+            if (!source) {
+                m_banner->showMessage(MessageBanner::Kind::Warning, tr("%1 is not watched: %2").arg(spec, why));
+                Q_EMIT sourceAddFailed(spec, why);
+                return;
+            }
+            QString problem;
+            if (!adoptSource(std::move(source), &problem)) {
+                m_banner->showMessage(MessageBanner::Kind::Warning, problem);
+                Q_EMIT sourceAddFailed(spec, problem);
+            }
+        });
+        return true;
+    }
     QString why;
     std::unique_ptr<Source> source = createSource(spec, &why);
     if (!source) {
@@ -542,6 +565,11 @@ bool MainWindow::addSourceSpec(const QString& spec, QString* error)
             *error = why;
         return false;
     }
+    return adoptSource(std::move(source), error);
+}
+
+bool MainWindow::adoptSource(std::unique_ptr<Source> source, QString* error)
+{
     if (m_workspace->sources()->source(source->id())) {
         if (error)
             *error = tr("%1 is already watched.").arg(source->id());

@@ -52,7 +52,9 @@ public:
     /// Opens a bundle file as a trust store (parsed off the GUI thread). A file with errors is not
     /// opened: the located errors show in the banner and the current store stays as it was.
     void openStore(const QString& path);
-    /// Watches a path (file or directory) or a secret:// spec. Returns false with a readable error.
+    /// Watches a path (file or directory) or a secret:// spec. Returns false with a readable error. A
+    /// secret:// or configmap:// spec is made asynchronously (its kubeconfig is read off the GUI thread):
+    /// true means it is on its way; a failure then shows in the banner and as sourceAddFailed().
     bool addSourceSpec(const QString& spec, QString* error = nullptr);
     /// Takes ownership of a source, starts it and follows it (tests hand in their own sources).
     void addSource(Source* source);
@@ -104,6 +106,8 @@ Q_SIGNALS:
     void storeLoadFailed(const QString& path, const QString& error);
     void incomingReady();
     void sourceRejected(const QString& sourceId, const QString& error);
+    /// A secret:// or configmap:// source could not be made (kubeconfig, context, duplicate).
+    void sourceAddFailed(const QString& spec, const QString& error);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -145,6 +149,7 @@ private:
     void chooseSecretSource();
     void pastePem();
     void removeSelectedSource();
+    bool adoptSource(std::unique_ptr<Source> source, QString* error);
 
     const Clock& m_clock;
     GuiSettings m_settings;

@@ -9,6 +9,8 @@
 #include <QHash>
 #include <QPointer>
 
+#include <optional>
+
 namespace certrotor::gui {
 
 QStringList caKeyNames()
@@ -52,51 +54,73 @@ public:
 
     void listNamespaces(const QString& kubeContext, QObject* context, std::function<void(QStringList, QString)> done) override
     {
-        QString error;
-        kube::KubeClient* client = clientFor(kubeContext, &error);
-        if (!client) {
-            done({}, error);
-            return;
-        }
-        const QString fallback = client->config().nameSpace.isEmpty() ? QStringLiteral("default") : client->config().nameSpace;
-        client->listNamespaces(context, [done, fallback](kube::KubeResult<QStringList> r) {
-            if (r.ok())
-                done(r.value, {});
-            else // e.g. no right to list namespaces: offer the context's namespace, say why
-                done({fallback}, r.error.message);
+        withClient(kubeContext, context, [context, done](kube::KubeClient* client, const QString& error) {
+            if (!client)
+                return done({}, error);
+            const QString fallback
+                = client->config().nameSpace.isEmpty() ? QStringLiteral("default") : client->config().nameSpace;
+            client->listNamespaces(context, [done, fallback](kube::KubeResult<QStringList> r) {
+                if (r.ok())
+                    done(r.value, {});
+                else // e.g. no right to list namespaces: offer the context's namespace, say why
+                    done({fallback}, r.error.message);
+            });
         });
     }
 
     void listCaObjects(const QString& kubeContext, const QString& nameSpace, QObject* context,
                        std::function<void(QList<SecretEntry>, QString)> done) override
     {
-        QString error;
-        kube::KubeClient* client = clientFor(kubeContext, &error);
-        if (!client) {
-            done({}, error);
-            return;
-        }
-        kube::listCaObjects(client, nameSpace, {}, context, [done](kube::KubeResult<QList<kube::CaObjectInfo>> r) {
-            QList<SecretEntry> out;
-            for (const kube::CaObjectInfo& o : std::as_const(r.value))
-                out << SecretEntry { o.kind, o.name, o.caKeys };
-            done(out, r.ok() ? QString() : r.error.message);
+        withClient(kubeContext, context, [nameSpace, context, done](kube::KubeClient* client, const QString& error) {
+            if (!client)
+                return done({}, error);
+            kube::listCaObjects(client, nameSpace, {}, context, [done](kube::KubeResult<QList<kube::CaObjectInfo>> r) {
+                QList<SecretEntry> out;
+                for (const kube::CaObjectInfo& o : std::as_const(r.value))
+                    out << SecretEntry { o.kind, o.name, o.caKeys };
+                done(out, r.ok() ? QString() : r.error.message);
+            });
         });
     }
 
 private:
-    kube::KubeClient* clientFor(const QString& kubeContext, QString* error)
+    /// The client of a context, made on first use: the kubeconfig is read on the thread pool, the client on
+    /// this thread. `done` runs on `context`'s thread (dropped if it dies).
+    void withClient(const QString& kubeContext, QObject* context,
+                    std::function<void(kube::KubeClient*, const QString&)> done)
     {
         if (kube::KubeClient* c = m_clients.value(kubeContext).data())
-            return c;
-        Result<kube::KubeClient*> client = kube::KubeClient::fromKubeconfig(kubeContext, m_owner.get());
-        if (!client.ok()) {
-            *error = client.error().text();
-            return nullptr;
-        }
-        qCInfo(lcUi) << "kubernetes client for context" << kubeContext;
-        m_clients.insert(kubeContext, client.value());
-        return client.value();
+            return done(c, {});
+        struct Loaded {
+            std::optional<kube::RestConfig> config;
+            QString error;
+        };
+        QPointer<QObject> owner = m_owner.get();
+        runThenCallback(
+            context,
+            [kubeContext] {
+                Loaded loaded;
+                Result<kube::RestConfig> rc = kube::KubeClient::loadRestConfig(kubeContext);
+                if (rc.ok())
+                    loaded.config = rc.value();
+                else
+                    loaded.error = rc.error().text();
+                return loaded;
+            },
+            [this, owner, kubeContext, done](const Loaded& loaded) {
+                if (!owner)
+                    return;
+                if (kube::KubeClient* c = m_clients.value(kubeContext).data())
+                    return done(c, {}); // made meanwhile
+                if (!loaded.config)
+                    return done(nullptr, loaded.error);
+                Result<kube::KubeClient*> client = kube::KubeClient::fromRestConfig(*loaded.config, owner.data());
+                if (!client.ok())
+                    return done(nullptr, client.error().text());
+                qCInfo(lcUi) << "kubernetes client for context" << kubeContext;
+                m_clients.insert(kubeContext, client.value());
+                done(client.value(), {});
+            });
     }
 
     std::unique_ptr<QObject> m_owner;
