@@ -5,12 +5,12 @@
 #include "FileDialog.h"
 #include "GuiLog.h"
 #include "MessageBanner.h"
+#include "ProbeDetailsPane.h"
 #include "ProbeResultsModel.h"
 #include "ProbeTargetsModel.h"
 #include "ProbeVerdictBanner.h"
 #include "audit/AuditEvents.h"
 #include "audit/AuditLog.h"
-#include "probe/ProbeJson.h"
 #include "rotation/Candidate.h"
 #include "ui_ProbePanel.h"
 #include "util/AsyncTask.h"
@@ -18,11 +18,8 @@
 #include "x509/BundleDiff.h"
 
 #include <QAction>
-#include <QApplication>
-#include <QClipboard>
 #include <QFileInfo>
 #include <QHeaderView>
-#include <QJsonDocument>
 
 #include <algorithm>
 #include <functional>
@@ -36,60 +33,6 @@ const QString kTargetsKey = QStringLiteral("probe/targets");
 QString countText(const Bundle& bundle)
 {
     return QObject::tr("%n certificate(s)", nullptr, int(bundle.entries.size()));
-}
-
-QString ms(double v)
-{
-    return v < 0 ? QStringLiteral("-") : QString::number(v, 'f', 2);
-}
-
-/// Everything one result says, for the details pane.
-QString detailsOf(const ProbeResult& r)
-{
-    QStringList l;
-    l << r.summary() << QString();
-    l << QObject::tr("Target: %1%2%3")
-             .arg(r.target.address(),
-                  r.target.serverName.isEmpty() ? QString() : QObject::tr(", server name %1").arg(r.target.serverName),
-                  r.target.service.isEmpty() ? QObject::tr(", whole server") : QObject::tr(", service %1").arg(r.target.service));
-    l << QObject::tr("Bundle: %1, SHA-256 %2").arg(r.bundleName, r.bundleSha256.isEmpty() ? QStringLiteral("-") : r.bundleSha256);
-    l << QObject::tr("Probe id: %1").arg(r.probeId);
-    if (r.startedAt.isValid())
-        l << QObject::tr("Started: %1").arg(r.startedAt.toString(Qt::ISODateWithMs));
-    l << QObject::tr("Stage: %1%2").arg(ProbeResult::stageName(r.stage), r.cancelled ? QObject::tr(" (cancelled)") : QString());
-    if (!r.error.isEmpty())
-        l << QObject::tr("Error: %1").arg(r.error);
-    l << QObject::tr("TLS: %1, cipher %2, ALPN %3")
-             .arg(r.tlsVersion.isEmpty() ? QStringLiteral("-") : r.tlsVersion, r.cipher.isEmpty() ? QStringLiteral("-") : r.cipher,
-                  r.alpn.isEmpty() ? QObject::tr("none") : r.alpn);
-    l << QObject::tr("HTTP status %1, gRPC status %2%3, serving status %4")
-             .arg(r.httpStatus < 0 ? QStringLiteral("-") : QString::number(r.httpStatus))
-             .arg(r.grpcStatus < 0 ? QStringLiteral("-")
-                                   : QString(QString::number(r.grpcStatus) + QLatin1Char(' ') + grpcwire::statusCodeName(r.grpcStatus)))
-             .arg(r.grpcMessage.isEmpty() ? QString() : QString(QStringLiteral(" (") + r.grpcMessage + QLatin1Char(')')))
-             .arg(grpcwire::servingStatusName(r.servingStatus).isEmpty() ? QStringLiteral("-")
-                                                                         : grpcwire::servingStatusName(r.servingStatus));
-    if (!r.verifyErrors.isEmpty()) {
-        l << QString() << QObject::tr("Verify errors:");
-        for (const ProbeVerifyError& e : r.verifyErrors) {
-            l << QStringLiteral("  [%1] %2").arg(e.kind, e.message);
-            if (!e.subject.isEmpty() || !e.sha256.isEmpty())
-                l << QObject::tr("      certificate %1, SHA-256 %2").arg(e.subject, e.sha256);
-            if (!e.detail.isEmpty())
-                l << QObject::tr("      TLS library: %1").arg(e.detail);
-        }
-    }
-    if (!r.peerChain.isEmpty()) {
-        l << QString() << QObject::tr("Peer chain as sent (leaf first):");
-        for (int i = 0; i < r.peerChain.size(); ++i)
-            l << QStringLiteral("  %1: %2  %3").arg(i).arg(r.peerChain[i].info().sha256Hex(), r.peerChain[i].info().subject.rfc4514);
-    }
-    l << QString();
-    l << (r.anchor.isNull() ? QObject::tr("Anchor: none (the chain was not verified against the bundle)")
-                            : QObject::tr("Anchor: %1  %2").arg(r.anchor.info().sha256Hex(), r.anchor.info().subject.rfc4514));
-    l << QObject::tr("Timings (ms): connect %1, TLS %2, RPC %3, total %4")
-             .arg(ms(r.timings.connectMs), ms(r.timings.tlsMs), ms(r.timings.rpcMs), ms(r.timings.totalMs));
-    return l.join(QLatin1Char('\n'));
 }
 
 } // namespace
@@ -222,7 +165,6 @@ void ProbePanel::setUpUi()
         results->horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     results->horizontalHeader()->setSectionResizeMode(ProbeResultsModel::ErrorColumn, QHeaderView::Stretch);
     results->horizontalHeader()->setMinimumSectionSize(em * 3);
-    m_ui->copyProbeJsonPushButton->setIcon(QIcon(QStringLiteral(":/icons/copy.svg")));
     m_ui->probeResultsSplitter->setStretchFactor(0, 3);
     m_ui->probeResultsSplitter->setStretchFactor(1, 2);
     m_ui->probeSplitter->setStretchFactor(0, 2);
@@ -233,7 +175,6 @@ void ProbePanel::setUpUi()
             showSelectedDetails();
     });
     connect(m_results, &ProbeResultsModel::modelReset, this, &ProbePanel::showSelectedDetails);
-    connect(m_ui->copyProbeJsonPushButton, &QPushButton::clicked, this, &ProbePanel::copySelectedJson);
 
     // The identity box's fields sit between the overlap option and the timeout.
     setTabOrder(m_ui->probeOverlapCheckBox, identity->firstInFocusChain());
@@ -607,24 +548,15 @@ void ProbePanel::invalidateVerdict()
 void ProbePanel::showSelectedDetails()
 {
     const int row = m_ui->probeResultsTableView->currentIndex().row();
-    if (row < 0 || row >= m_results->rowCount()) {
-        m_ui->probeDetailsPlainTextEdit->clear();
-        m_ui->copyProbeJsonPushButton->setEnabled(false);
-        return;
-    }
-    if (!m_results->hasResult(row)) {
-        const ProbeResult& r = m_results->result(row);
-        m_ui->probeDetailsPlainTextEdit->setPlainText(tr("%1 [%2]: running…").arg(r.target.address(), r.bundleName));
-        m_ui->copyProbeJsonPushButton->setEnabled(false);
-        return;
-    }
-    m_ui->probeDetailsPlainTextEdit->setPlainText(detailsOf(m_results->result(row)));
-    m_ui->copyProbeJsonPushButton->setEnabled(true);
+    if (row < 0 || row >= m_results->rowCount())
+        m_ui->probeDetailsWidget->clear();
+    else
+        m_ui->probeDetailsWidget->showResult(m_results->result(row), m_results->hasResult(row));
 }
 
 QString ProbePanel::detailsText() const
 {
-    return m_ui->probeDetailsPlainTextEdit->toPlainText();
+    return m_ui->probeDetailsWidget->text();
 }
 
 QString ProbePanel::selectedResultJson() const
@@ -632,14 +564,7 @@ QString ProbePanel::selectedResultJson() const
     const int row = m_ui->probeResultsTableView->currentIndex().row();
     if (row < 0 || !m_results->hasResult(row))
         return {};
-    return QString::fromUtf8(QJsonDocument(json::probeResult(m_results->result(row))).toJson(QJsonDocument::Indented));
-}
-
-void ProbePanel::copySelectedJson()
-{
-    const QString text = selectedResultJson();
-    if (!text.isEmpty())
-        QApplication::clipboard()->setText(text);
+    return ProbeDetailsPane::jsonOf(m_results->result(row));
 }
 
 void ProbePanel::setProbeTimeoutMs(int ms)

@@ -122,7 +122,6 @@ private:
     void showVerdict(const PlanVerdict& verdict);
     void invalidateVerdict();
     void showSelectedDetails();
-    void copySelectedJson();
     void fail(const QString& message);
     void setPhase(Phase phase);
 
