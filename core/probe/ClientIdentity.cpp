@@ -42,14 +42,14 @@ int passphraseCallback(char* buf, int size, int /*rwflag*/, void* userdata)
 // so nothing derived from the secret can leak.
 Error keyError(const QString& keyName, const QString& message, const QString& code)
 {
-    return Error{message, keyName, code};
+    return Error { message, keyName, code };
 }
 
 Result<QByteArray> readAll(const QString& path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("cannot read: ") + f.errorString(), path, identitycode::unreadable};
+        return Error { QStringLiteral("cannot read: ") + f.errorString(), path, identitycode::unreadable };
     return f.readAll();
 }
 
@@ -112,8 +112,8 @@ Result<ClientIdentity> clientIdentityFromData(const QByteArray& certificate, con
     if (certs.isEmpty())
         certs = QSslCertificate::fromData(certificate, QSsl::Der);
     if (certs.isEmpty() || certs.first().isNull())
-        return Error{QStringLiteral("no certificate found (expected PEM or DER)"), certificateName,
-                     identitycode::noCertificate};
+        return Error { QStringLiteral("no certificate found (expected PEM or DER)"), certificateName,
+                       identitycode::noCertificate };
     identity.certificate = certs.takeFirst();
     identity.chain = certs;
 
@@ -125,8 +125,8 @@ Result<ClientIdentity> clientIdentityFromData(const QByteArray& certificate, con
     ossl::X509Ptr x509 = ossl::x509FromDer(identity.certificate.toDer());
     if (!x509 || X509_check_private_key(x509.get(), pkey.get()) != 1) {
         ossl::clearErrors();
-        return keyError(keyName, QStringLiteral("the private key does not belong to the certificate in %1")
-                                     .arg(certificateName),
+        return keyError(keyName,
+                        QStringLiteral("the private key does not belong to the certificate in %1").arg(certificateName),
                         identitycode::keyMismatch);
     }
 
@@ -143,9 +143,10 @@ Result<ClientIdentity> clientIdentityFromData(const QByteArray& certificate, con
         algorithm = QSsl::Dsa;
         break;
     default:
-        return keyError(keyName, QStringLiteral("key type %1 is not supported for client certificates (use RSA or EC)")
-                                     .arg(QString::fromLatin1(EVP_PKEY_get0_type_name(pkey.get()))),
-                            identitycode::unsupportedKey);
+        return keyError(keyName,
+                        QStringLiteral("key type %1 is not supported for client certificates (use RSA or EC)")
+                            .arg(QString::fromLatin1(EVP_PKEY_get0_type_name(pkey.get()))),
+                        identitycode::unsupportedKey);
     }
     unsigned char* der = nullptr;
     const int len = i2d_PrivateKey(pkey.get(), &der);

@@ -44,8 +44,8 @@ inline const QString unsupportedKey = QStringLiteral("unsupported-key"); // a ke
 /// Reads a client certificate (PEM, leaf first then intermediates, or DER) and its private key (PEM:
 /// PKCS#8, encrypted PKCS#8, PKCS#1 RSA or SEC1 EC, or DER PKCS#8), decrypting the key with
 /// `passphrase` when it is encrypted. Checks that the key belongs to the certificate. Errors name the
-/// file, say what is wrong and carry an `identitycode`; they never contain the passphrase or key material. Reads files and
-/// may run a key derivation (encrypted PKCS#8): call it off the GUI thread (QtConcurrent).
+/// file, say what is wrong and carry an `identitycode`; they never contain the passphrase or key material. Reads files
+/// and may run a key derivation (encrypted PKCS#8): call it off the GUI thread (QtConcurrent).
 Result<ClientIdentity> loadClientIdentity(const QString& certificatePath, const QString& keyPath,
                                           const QByteArray& passphrase = {});
 

@@ -26,7 +26,7 @@ Result<QByteArray> readFile(const QString& path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("cannot read: ") + f.errorString(), path, identitycode::unreadable};
+        return Error { QStringLiteral("cannot read: ") + f.errorString(), path, identitycode::unreadable };
     return f.readAll();
 }
 
@@ -81,7 +81,7 @@ IdentityLoad IdentityLoader::loadFiles(const QString& certificatePath, const QSt
     return load;
 }
 
-IdentityLoader::IdentityLoader(Keyring* keyring, QObject* parent) : QObject(parent), m_keyring(keyring) {}
+IdentityLoader::IdentityLoader(Keyring* keyring, QObject* parent) : QObject(parent), m_keyring(keyring) { }
 
 IdentityLoader::~IdentityLoader() = default;
 
@@ -124,36 +124,36 @@ void IdentityLoader::start(const IdentityRequest& request, Secret secret, Identi
                 // Encrypted, and nothing given: the keyring's entry for this key's content, if any.
                 // A keyring handed in may outlive this loader: its answer then finds no one.
                 QPointer<IdentityLoader> self(this);
-                keyring()->read(result.keyringAccount, [self, this, seq, request, result](
-                                                           Result<std::optional<QByteArray>> found) mutable {
-                    if (!self || seq != m_seq) {
-                        if (found.ok() && found.value())
-                            found.value()->fill('\0');
-                        return;
-                    }
-                    if (found.ok() && found.value() && !found.value()->isEmpty()) {
-                        Secret stored = secretCopy(*found.value());
-                        found.value()->fill('\0');
-                        IdentityRequest again = request;
-                        again.lookUpKeyring = false;
-                        again.keepPassphrase = false; // it is in the keyring already
-                        start(again, stored, IdentityLoad::PassphraseSource::Keyring);
-                        return;
-                    }
-                    if (found.ok()) {
-                        result.keyringLookup = IdentityLoad::KeyringLookup::NoneStored;
-                    } else {
-                        result.keyringLookup = IdentityLoad::KeyringLookup::Unavailable;
-                        result.keyringError = found.error();
-                    }
-                    finish(seq, std::move(result));
-                });
+                keyring()->read(result.keyringAccount,
+                                [self, this, seq, request, result](Result<std::optional<QByteArray>> found) mutable {
+                                    if (!self || seq != m_seq) {
+                                        if (found.ok() && found.value())
+                                            found.value()->fill('\0');
+                                        return;
+                                    }
+                                    if (found.ok() && found.value() && !found.value()->isEmpty()) {
+                                        Secret stored = secretCopy(*found.value());
+                                        found.value()->fill('\0');
+                                        IdentityRequest again = request;
+                                        again.lookUpKeyring = false;
+                                        again.keepPassphrase = false; // it is in the keyring already
+                                        start(again, stored, IdentityLoad::PassphraseSource::Keyring);
+                                        return;
+                                    }
+                                    if (found.ok()) {
+                                        result.keyringLookup = IdentityLoad::KeyringLookup::NoneStored;
+                                    } else {
+                                        result.keyringLookup = IdentityLoad::KeyringLookup::Unavailable;
+                                        result.keyringError = found.error();
+                                    }
+                                    finish(seq, std::move(result));
+                                });
                 return;
             }
             if (source == IdentityLoad::PassphraseSource::Keyring)
                 result.keyringLookup = IdentityLoad::KeyringLookup::Found;
-            const bool keepIt = result.ok() && request.keepPassphrase
-                && source == IdentityLoad::PassphraseSource::Given && !result.keyringAccount.isEmpty();
+            const bool keepIt = result.ok() && request.keepPassphrase && source == IdentityLoad::PassphraseSource::Given
+                && !result.keyringAccount.isEmpty();
             const QString account = result.keyringAccount;
             finish(seq, std::move(result));
             if (keepIt)

@@ -17,8 +17,7 @@ namespace certrotor {
 class Keyring;
 
 /// What the loader is asked to load.
-struct IdentityRequest
-{
+struct IdentityRequest {
     QString certificatePath;
     QString keyPath;
     /// Empty: none given. Copied into memory that is zeroed once the load is over; never kept.
@@ -31,8 +30,7 @@ struct IdentityRequest
 };
 
 /// The outcome of loading a client identity: the identity, or why not, as a kind a caller decides on.
-struct IdentityLoad
-{
+struct IdentityLoad {
     enum class Outcome {
         Loaded, ///< `identity` holds the certificate and the decrypted key
         NeedsPassphrase, ///< the key is encrypted and no (or an empty) passphrase was given or found
@@ -68,8 +66,7 @@ struct IdentityLoad
 ///
 /// The flow: load({cert, key, {}, lookUpKeyring}) -> NeedsPassphrase (the keyring had none) -> the
 /// caller asks the user -> load({cert, key, typed, keepPassphrase}) -> Loaded / WrongPassphrase.
-class IdentityLoader : public QObject
-{
+class IdentityLoader : public QObject {
     Q_OBJECT
 public:
     /// `keyring` (not owned) is asked for stored passphrases; null: one is made on first use (the

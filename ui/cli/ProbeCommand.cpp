@@ -112,17 +112,17 @@ QString identityErrorText(const IdentityLoad& loaded, const QString& keyPath)
 {
     if (loaded.outcome == IdentityLoad::Outcome::NeedsPassphrase) {
         if (loaded.keyringLookup == IdentityLoad::KeyringLookup::Unavailable)
-            return Error{QStringLiteral("the private key is encrypted and no passphrase was given, and the keyring "
-                                        "cannot be used: %1; pass the passphrase with --key-passphrase-stdin")
-                             .arg(loaded.keyringError.message),
-                         keyPath}
+            return Error { QStringLiteral("the private key is encrypted and no passphrase was given, and the keyring "
+                                          "cannot be used: %1; pass the passphrase with --key-passphrase-stdin")
+                               .arg(loaded.keyringError.message),
+                           keyPath }
                 .text();
         if (loaded.keyringLookup == IdentityLoad::KeyringLookup::NoneStored)
-            return Error{QStringLiteral("the private key is encrypted and no passphrase was given, and the keyring "
-                                        "holds none for it; store its passphrase with: certrotor-cli keyring "
-                                        "store-passphrase --key %1 (or pass it with --key-passphrase-stdin)")
-                             .arg(keyPath),
-                         keyPath}
+            return Error { QStringLiteral("the private key is encrypted and no passphrase was given, and the keyring "
+                                          "holds none for it; store its passphrase with: certrotor-cli keyring "
+                                          "store-passphrase --key %1 (or pass it with --key-passphrase-stdin)")
+                               .arg(keyPath),
+                           keyPath }
                 .text();
     }
     return loaded.error.text();
@@ -279,10 +279,10 @@ int probe(const QStringList& args)
             err() << "certrotor-cli: probe: " << text << "\n";
             err().flush();
             if (keyringAsked)
-                return rejected(workspace, audit::InputKind::File, QStringLiteral("--key"), request.keyPath, {text},
+                return rejected(workspace, audit::InputKind::File, QStringLiteral("--key"), request.keyPath, { text },
                                 ExitUsage);
             return rejected(workspace, audit::InputKind::File, QStringLiteral("--cert/--key"),
-                            request.certificatePath + QStringLiteral(", ") + request.keyPath, {text}, ExitUsage);
+                            request.certificatePath + QStringLiteral(", ") + request.keyPath, { text }, ExitUsage);
         }
         settings.clientIdentity = loaded.identity;
     }

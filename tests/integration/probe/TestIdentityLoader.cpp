@@ -19,7 +19,6 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-
 #include <optional>
 
 using namespace certrotor;
@@ -37,8 +36,8 @@ QByteArray traditionalEncryptedPem(EVP_PKEY* key, const QByteArray& passphrase)
     ossl::BioPtr bio(BIO_new(BIO_s_mem()));
     QByteArray pass = passphrase;
     if (!PEM_write_bio_PrivateKey_traditional(bio.get(), key, EVP_aes_128_cbc(),
-                                              reinterpret_cast<unsigned char*>(pass.data()), int(pass.size()),
-                                              nullptr, nullptr))
+                                              reinterpret_cast<unsigned char*>(pass.data()), int(pass.size()), nullptr,
+                                              nullptr))
         return {};
     char* data = nullptr;
     const long len = BIO_get_mem_data(bio.get(), &data);
@@ -52,8 +51,7 @@ QString describe(const IdentityLoad& r)
 
 } // namespace
 
-class TestIdentityLoader : public QObject
-{
+class TestIdentityLoader : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
@@ -70,12 +68,12 @@ class TestIdentityLoader : public QObject
         loader.load(request);
         if (!finished.isEmpty()) {
             IdentityLoad early;
-            early.error = Error{QStringLiteral("TEST: finished came inside load()"), {}};
+            early.error = Error { QStringLiteral("TEST: finished came inside load()"), {} };
             return early;
         }
         if (!loader.isLoading() || !finished.wait(20000) || finished.size() != 1) {
             IdentityLoad none;
-            none.error = Error{QStringLiteral("TEST: no single answer"), {}};
+            none.error = Error { QStringLiteral("TEST: no single answer"), {} };
             return none;
         }
         return finished.first().first().value<IdentityLoad>();
@@ -83,7 +81,7 @@ class TestIdentityLoader : public QObject
     IdentityLoad load(const QString& cert, const QString& key, const QByteArray& passphrase = {})
     {
         IdentityLoader loader;
-        return load(loader, IdentityRequest{cert, key, passphrase, false, false});
+        return load(loader, IdentityRequest { cert, key, passphrase, false, false });
     }
 
     std::optional<QByteArray> keyringEntry(const QString& account)
@@ -191,16 +189,16 @@ private Q_SLOTS:
         QTest::addColumn<QString>("where");
         QTest::addColumn<QString>("words");
         const QString nope = path(QStringLiteral("nope.pem"));
-        QTest::newRow("certificate missing") << nope << m_plainKey << identitycode::unreadable << nope
-                                             << QStringLiteral("cannot read");
-        QTest::newRow("key missing") << m_cert << nope << identitycode::unreadable << nope << QStringLiteral("cannot read");
-        QTest::newRow("not a certificate") << m_junk << m_plainKey << identitycode::noCertificate << m_junk
-                                           << QStringLiteral("no certificate found");
+        QTest::newRow("certificate missing")
+            << nope << m_plainKey << identitycode::unreadable << nope << QStringLiteral("cannot read");
+        QTest::newRow("key missing") << m_cert << nope << identitycode::unreadable << nope
+                                     << QStringLiteral("cannot read");
+        QTest::newRow("not a certificate")
+            << m_junk << m_plainKey << identitycode::noCertificate << m_junk << QStringLiteral("no certificate found");
         QTest::newRow("not a key") << m_cert << m_junk << identitycode::noKey << m_junk
                                    << QStringLiteral("no private key found");
-        QTest::newRow("key of another certificate")
-            << m_cert << m_otherKey << identitycode::keyMismatch << m_otherKey
-            << QStringLiteral("does not belong to the certificate");
+        QTest::newRow("key of another certificate") << m_cert << m_otherKey << identitycode::keyMismatch << m_otherKey
+                                                    << QStringLiteral("does not belong to the certificate");
     }
     void failuresSayWhatIsWrong()
     {
@@ -222,15 +220,15 @@ private Q_SLOTS:
     {
         IdentityLoader loader;
         QSignalSpy finished(&loader, &IdentityLoader::finished);
-        loader.load(IdentityRequest{m_junk, m_plainKey, {}, false, false});
-        loader.load(IdentityRequest{m_cert, m_plainKey, {}, false, false});
+        loader.load(IdentityRequest { m_junk, m_plainKey, {}, false, false });
+        loader.load(IdentityRequest { m_cert, m_plainKey, {}, false, false });
         QVERIFY(finished.wait(20000));
         QTest::qWait(200);
         QCOMPARE(finished.size(), 1);
         QVERIFY(finished.first().first().value<IdentityLoad>().ok());
         QVERIFY(!loader.isLoading());
 
-        loader.load(IdentityRequest{m_cert, m_plainKey, {}, false, false});
+        loader.load(IdentityRequest { m_cert, m_plainKey, {}, false, false });
         QVERIFY(loader.isLoading());
         loader.cancel();
         QVERIFY(!loader.isLoading());
@@ -248,26 +246,26 @@ private Q_SLOTS:
         IdentityLoader loader(&keyring);
 
         // Nothing stored: needs a passphrase, and says the keyring had none.
-        IdentityLoad r = load(loader, IdentityRequest{m_cert, m_encryptedKey, {}, true, false});
+        IdentityLoad r = load(loader, IdentityRequest { m_cert, m_encryptedKey, {}, true, false });
         QCOMPARE(r.outcome, IdentityLoad::Outcome::NeedsPassphrase);
         QCOMPARE(r.keyringLookup, IdentityLoad::KeyringLookup::NoneStored);
         QCOMPARE(r.keyringAccount, account);
 
         // A plain key never asks the keyring.
-        r = load(loader, IdentityRequest{m_cert, m_plainKey, {}, true, false});
+        r = load(loader, IdentityRequest { m_cert, m_plainKey, {}, true, false });
         QVERIFY2(r.ok(), qPrintable(describe(r)));
         QCOMPARE(r.keyringLookup, IdentityLoad::KeyringLookup::NotAsked);
 
         // A wrong typed passphrase with "keep": refused, and nothing is kept.
         QSignalSpy kept(&loader, &IdentityLoader::passphraseKept);
-        r = load(loader, IdentityRequest{m_cert, m_encryptedKey, "typo", false, true});
+        r = load(loader, IdentityRequest { m_cert, m_encryptedKey, "typo", false, true });
         QCOMPARE(r.outcome, IdentityLoad::Outcome::WrongPassphrase);
         QTest::qWait(300);
         QCOMPARE(kept.size(), 0);
         QVERIFY(!keyringEntry(account).has_value());
 
         // The right one with "keep": loaded, then kept.
-        r = load(loader, IdentityRequest{m_cert, m_encryptedKey, kSecret, false, true});
+        r = load(loader, IdentityRequest { m_cert, m_encryptedKey, kSecret, false, true });
         QVERIFY2(r.ok(), qPrintable(describe(r)));
         QVERIFY(kept.size() == 1 || kept.wait(15000));
         QCOMPARE(kept.first().at(0).toString(), m_encryptedKey);
@@ -275,18 +273,18 @@ private Q_SLOTS:
         QCOMPARE(keyringEntry(account), std::optional<QByteArray>(kSecret));
 
         // Stored: the keyring supplies it.
-        r = load(loader, IdentityRequest{m_cert, m_encryptedKey, {}, true, false});
+        r = load(loader, IdentityRequest { m_cert, m_encryptedKey, {}, true, false });
         QVERIFY2(r.ok(), qPrintable(describe(r)));
         QCOMPARE(r.passphraseSource, IdentityLoad::PassphraseSource::Keyring);
         QCOMPARE(r.keyringLookup, IdentityLoad::KeyringLookup::Found);
         // Without lookUpKeyring it is not asked.
-        r = load(loader, IdentityRequest{m_cert, m_encryptedKey, {}, false, false});
+        r = load(loader, IdentityRequest { m_cert, m_encryptedKey, {}, false, false });
         QCOMPARE(r.outcome, IdentityLoad::Outcome::NeedsPassphrase);
         QCOMPARE(r.keyringLookup, IdentityLoad::KeyringLookup::NotAsked);
 
         // Stale: a wrong passphrase, from the keyring, never repeated.
         QVERIFY(setKeyringEntry(account, "stale-passphrase"));
-        r = load(loader, IdentityRequest{m_cert, m_encryptedKey, {}, true, false});
+        r = load(loader, IdentityRequest { m_cert, m_encryptedKey, {}, true, false });
         QCOMPARE(r.outcome, IdentityLoad::Outcome::WrongPassphrase);
         QCOMPARE(r.passphraseSource, IdentityLoad::PassphraseSource::Keyring);
         QVERIFY(!r.error.text().contains(QLatin1String("stale-passphrase")));

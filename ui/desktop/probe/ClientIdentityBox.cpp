@@ -22,16 +22,17 @@ ClientIdentityBox::ClientIdentityBox(QWidget* parent)
     connect(m_ui->clientKeyLineEdit, &QLineEdit::textChanged, this, &ClientIdentityBox::forget);
     connect(m_ui->sendClientCertificateCheckBox, &QCheckBox::toggled, this, &ClientIdentityBox::inputsChanged);
     connect(m_loader, &IdentityLoader::finished, this, &ClientIdentityBox::onLoaded);
-    connect(m_loader, &IdentityLoader::passphraseKept, this, [this](const QString& keyPath, bool kept, const QString& error) {
-        const QString name = QFileInfo(keyPath).fileName();
-        if (kept) {
-            m_ui->probeIdentityLabel->setText(m_ui->probeIdentityLabel->text()
-                                              + tr("; passphrase of %1 kept in the keyring").arg(name));
-            return;
-        }
-        // Not fatal: the probes run with the identity already loaded.
-        Q_EMIT warning(tr("The passphrase of %1 was not kept in the keyring: %2").arg(name, error));
-    });
+    connect(m_loader, &IdentityLoader::passphraseKept, this,
+            [this](const QString& keyPath, bool kept, const QString& error) {
+                const QString name = QFileInfo(keyPath).fileName();
+                if (kept) {
+                    m_ui->probeIdentityLabel->setText(m_ui->probeIdentityLabel->text()
+                                                      + tr("; passphrase of %1 kept in the keyring").arg(name));
+                    return;
+                }
+                // Not fatal: the probes run with the identity already loaded.
+                Q_EMIT warning(tr("The passphrase of %1 was not kept in the keyring: %2").arg(name, error));
+            });
 }
 
 ClientIdentityBox::~ClientIdentityBox() = default;
@@ -72,7 +73,8 @@ QWidget* ClientIdentityBox::lastInFocusChain() const
 
 void ClientIdentityBox::chooseFile(QLineEdit* edit, const QString& caption)
 {
-    const QString path = FileDialog::instance()->getOpenFileName(this, caption, tr("PEM or DER (*.pem *.crt *.key *.der);;All files (*)"));
+    const QString path = FileDialog::instance()->getOpenFileName(
+        this, caption, tr("PEM or DER (*.pem *.crt *.key *.der);;All files (*)"));
     if (!path.isEmpty())
         edit->setText(path);
 }
@@ -187,7 +189,7 @@ void ClientIdentityBox::askForPassphrase(const QString& keyringNote)
     dialog->setLabelText(tr("%1 is encrypted. %2\nThe passphrase is used for this load only%3.")
                              .arg(QFileInfo(key).fileName(), keyringNote,
                                   m_ui->rememberPassphraseCheckBox->isChecked() ? tr(", then kept in the keyring")
-                                                                               : tr(" and never stored")));
+                                                                                : tr(" and never stored")));
     connect(dialog, &QInputDialog::finished, this, [this, dialog, seq, key](int result) {
         QByteArray passphrase = dialog->textValue().toUtf8();
         dialog->setTextValue(QString());

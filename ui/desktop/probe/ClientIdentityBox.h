@@ -24,8 +24,7 @@ namespace certrotor::gui {
 /// NeedsPassphrase, through a password dialog that is opened, never exec'd. A typed passphrase is used
 /// for that load, then wiped; it is kept in the keyring only when the operator ticks the box and only
 /// once it has decrypted the key. Never logged, shown or written to settings.
-class ClientIdentityBox : public QGroupBox
-{
+class ClientIdentityBox : public QGroupBox {
     Q_OBJECT
 public:
     explicit ClientIdentityBox(QWidget* parent = nullptr);

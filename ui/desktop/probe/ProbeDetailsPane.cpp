@@ -33,7 +33,8 @@ void ProbeDetailsPane::showResult(const ProbeResult& result, bool finished)
 {
     if (!finished) {
         m_result.reset();
-        m_ui->probeDetailsPlainTextEdit->setPlainText(tr("%1 [%2]: running…").arg(result.target.address(), result.bundleName));
+        m_ui->probeDetailsPlainTextEdit->setPlainText(
+            tr("%1 [%2]: running…").arg(result.target.address(), result.bundleName));
         m_ui->copyProbeJsonPushButton->setEnabled(false);
         return;
     }
@@ -73,7 +74,8 @@ QString ProbeDetailsPane::detailsOf(const ProbeResult& r)
              .arg(r.target.address(),
                   r.target.serverName.isEmpty() ? QString() : tr(", server name %1").arg(r.target.serverName),
                   r.target.service.isEmpty() ? tr(", whole server") : tr(", service %1").arg(r.target.service));
-    l << tr("Bundle: %1, SHA-256 %2").arg(r.bundleName, r.bundleSha256.isEmpty() ? QStringLiteral("-") : r.bundleSha256);
+    l << tr("Bundle: %1, SHA-256 %2")
+             .arg(r.bundleName, r.bundleSha256.isEmpty() ? QStringLiteral("-") : r.bundleSha256);
     l << tr("Probe id: %1").arg(r.probeId);
     if (r.startedAt.isValid())
         l << tr("Started: %1").arg(r.startedAt.toString(Qt::ISODateWithMs));
@@ -81,15 +83,18 @@ QString ProbeDetailsPane::detailsOf(const ProbeResult& r)
     if (!r.error.isEmpty())
         l << tr("Error: %1").arg(r.error);
     l << tr("TLS: %1, cipher %2, ALPN %3")
-             .arg(r.tlsVersion.isEmpty() ? QStringLiteral("-") : r.tlsVersion, r.cipher.isEmpty() ? QStringLiteral("-") : r.cipher,
-                  r.alpn.isEmpty() ? tr("none") : r.alpn);
+             .arg(r.tlsVersion.isEmpty() ? QStringLiteral("-") : r.tlsVersion,
+                  r.cipher.isEmpty() ? QStringLiteral("-") : r.cipher, r.alpn.isEmpty() ? tr("none") : r.alpn);
     l << tr("HTTP status %1, gRPC status %2%3, serving status %4")
              .arg(r.httpStatus < 0 ? QStringLiteral("-") : QString::number(r.httpStatus))
              .arg(r.grpcStatus < 0 ? QStringLiteral("-")
-                                   : QString(QString::number(r.grpcStatus) + QLatin1Char(' ') + grpcwire::statusCodeName(r.grpcStatus)))
-             .arg(r.grpcMessage.isEmpty() ? QString() : QString(QStringLiteral(" (") + r.grpcMessage + QLatin1Char(')')))
-             .arg(grpcwire::servingStatusName(r.servingStatus).isEmpty() ? QStringLiteral("-")
-                                                                         : grpcwire::servingStatusName(r.servingStatus));
+                                   : QString(QString::number(r.grpcStatus) + QLatin1Char(' ')
+                                             + grpcwire::statusCodeName(r.grpcStatus)))
+             .arg(r.grpcMessage.isEmpty() ? QString()
+                                          : QString(QStringLiteral(" (") + r.grpcMessage + QLatin1Char(')')))
+             .arg(grpcwire::servingStatusName(r.servingStatus).isEmpty()
+                      ? QStringLiteral("-")
+                      : grpcwire::servingStatusName(r.servingStatus));
     if (!r.verifyErrors.isEmpty()) {
         l << QString() << tr("Verify errors:");
         for (const ProbeVerifyError& e : r.verifyErrors) {
@@ -103,7 +108,9 @@ QString ProbeDetailsPane::detailsOf(const ProbeResult& r)
     if (!r.peerChain.isEmpty()) {
         l << QString() << tr("Peer chain as sent (leaf first):");
         for (int i = 0; i < r.peerChain.size(); ++i)
-            l << QStringLiteral("  %1: %2  %3").arg(i).arg(r.peerChain[i].info().sha256Hex(), r.peerChain[i].info().subject.rfc4514);
+            l << QStringLiteral("  %1: %2  %3")
+                     .arg(i)
+                     .arg(r.peerChain[i].info().sha256Hex(), r.peerChain[i].info().subject.rfc4514);
     }
     l << QString();
     l << (r.anchor.isNull() ? tr("Anchor: none (the chain was not verified against the bundle)")
@@ -112,6 +119,5 @@ QString ProbeDetailsPane::detailsOf(const ProbeResult& r)
              .arg(ms(r.timings.connectMs), ms(r.timings.tlsMs), ms(r.timings.rpcMs), ms(r.timings.totalMs));
     return l.join(QLatin1Char('\n'));
 }
-
 
 } // namespace certrotor::gui

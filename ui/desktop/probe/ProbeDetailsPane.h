@@ -17,8 +17,7 @@ namespace certrotor::gui {
 /// The Probe panel's details of one result: everything it found (stage, TLS facts, verify errors, the
 /// peer chain, the anchor, timings) as text, and a button that copies it as the JSON `certrotor-cli
 /// probe --json` prints.
-class ProbeDetailsPane : public QWidget
-{
+class ProbeDetailsPane : public QWidget {
     Q_OBJECT
 public:
     explicit ProbeDetailsPane(QWidget* parent = nullptr);

@@ -108,7 +108,8 @@ void ProbePanel::setUpUi()
     addAction(m_runAction);
     addAction(m_cancelAction);
     m_ui->runProbePushButton->setIcon(m_runAction->icon());
-    m_ui->runProbePushButton->setText(tr("Run probe (%1)").arg(m_runAction->shortcut().toString(QKeySequence::NativeText)));
+    m_ui->runProbePushButton->setText(
+        tr("Run probe (%1)").arg(m_runAction->shortcut().toString(QKeySequence::NativeText)));
     m_ui->runProbePushButton->setToolTip(m_runAction->toolTip());
     m_ui->cancelProbePushButton->setToolTip(m_cancelAction->toolTip());
     connect(m_ui->runProbePushButton, &QPushButton::clicked, m_runAction, &QAction::trigger);
@@ -292,8 +293,8 @@ void ProbePanel::updateBundleLabels()
         current.bundle ? tr("Current: %1 — %2").arg(QFileInfo(current.label).fileName(), countText(*current.bundle))
                        : tr("Current: no trust store open; only the candidate is probed."));
     m_ui->probeCurrentLabel->setToolTip(current.label);
-    m_ui->probeCandidateLabel->setText(m_loadingFile.isEmpty() ? candidateDescription()
-                                                      : tr("Reading %1…").arg(QFileInfo(m_loadingFile).fileName()));
+    m_ui->probeCandidateLabel->setText(
+        m_loadingFile.isEmpty() ? candidateDescription() : tr("Reading %1…").arg(QFileInfo(m_loadingFile).fileName()));
     m_ui->probeCandidateLabel->setToolTip(m_workspace->candidate().label);
     m_ui->useIncomingPushButton->setEnabled(m_workspace->candidateIsFile() && m_workspace->incomingBundle().bundle);
     m_ui->probeOverlapCheckBox->setEnabled(current.bundle != nullptr);
@@ -364,7 +365,7 @@ bool ProbePanel::run()
     if (!targets.ok()) {
         // Inline, next to the rows: the bad row is marked and every problem listed.
         const QStringList errors = m_targets->errors();
-        showTargetErrors(errors.isEmpty() ? QStringList{targets.error().message} : errors);
+        showTargetErrors(errors.isEmpty() ? QStringList { targets.error().message } : errors);
         targetsView()->setFocus(Qt::OtherFocusReason);
         for (int row = 0; row < m_targets->rowCount(); ++row) {
             const ProbeTargetsModel::RowError e = m_targets->rowError(row);
@@ -390,13 +391,16 @@ bool ProbePanel::run()
     m_runTargets = targets.value();
     m_runBundles.clear();
     if (current.bundle)
-        m_runBundles << PlanBundle{QStringLiteral("current"), PlanBundle::Role::Current, current.bundle->certificates()};
+        m_runBundles << PlanBundle { QStringLiteral("current"), PlanBundle::Role::Current,
+                                     current.bundle->certificates() };
     m_runBundles << PlanBundle{QStringLiteral("candidate"), PlanBundle::Role::Candidate, cand.bundle->certificates()};
     // The overlap exactly as `certrotor-cli overlap` writes it and a rotation stages it (new first), so
     // the bundle SHA-256 probed here is the one of the file that gets committed.
     if (m_ui->probeOverlapCheckBox->isChecked() && current.bundle)
-        m_runBundles << PlanBundle{QStringLiteral("overlap"), PlanBundle::Role::Candidate,
-                                   buildOverlap(current.bundle->certificates(), cand.bundle->certificates()).certificates};
+        m_runBundles << PlanBundle {
+            QStringLiteral("overlap"), PlanBundle::Role::Candidate,
+            buildOverlap(current.bundle->certificates(), cand.bundle->certificates()).certificates
+        };
     m_inputsChangedDuringRun = false;
     m_banner->clearMessage();
     if (m_hasVerdict) {

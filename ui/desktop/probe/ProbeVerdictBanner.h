@@ -9,8 +9,7 @@ namespace certrotor::gui {
 /// The Probe panel's verdict strip: the console's MessageBanner (its tones, no close button), its text
 /// in large bold type, the verdict's reasons on the details line. Green when the rotation may go on,
 /// red when it would break something, blue while probing, grey when there is no verdict.
-class ProbeVerdictBanner : public MessageBanner
-{
+class ProbeVerdictBanner : public MessageBanner {
     Q_OBJECT
 public:
     explicit ProbeVerdictBanner(QWidget* parent = nullptr);

@@ -58,12 +58,13 @@ public:
             done({}, error);
             return;
         }
-        const QString fallback = client->config().nameSpace.isEmpty() ? QStringLiteral("default") : client->config().nameSpace;
+        const QString fallback
+            = client->config().nameSpace.isEmpty() ? QStringLiteral("default") : client->config().nameSpace;
         client->listNamespaces(context, [done, fallback](kube::KubeResult<QStringList> r) {
             if (r.ok())
                 done(r.value, {});
             else // e.g. no right to list namespaces: offer the context's namespace, say why
-                done({fallback}, r.error.message);
+                done({ fallback }, r.error.message);
         });
     }
 
