@@ -40,16 +40,16 @@ int passphraseCallback(char* buf, int size, int /*rwflag*/, void* userdata)
 
 // A readable error for a key file; never includes OpenSSL's details when a passphrase was involved,
 // so nothing derived from the secret can leak.
-Error keyError(const QString& keyName, const QString& message)
+Error keyError(const QString& keyName, const QString& message, const QString& code)
 {
-    return Error{message, keyName};
+    return Error { message, keyName, code };
 }
 
 Result<QByteArray> readAll(const QString& path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("cannot read: ") + f.errorString(), path};
+        return Error { QStringLiteral("cannot read: ") + f.errorString(), path, identitycode::unreadable };
     return f.readAll();
 }
 
@@ -73,10 +73,12 @@ Result<ossl::EvpPkeyPtr> readPrivateKey(const QByteArray& key, const QString& ke
         *encrypted = state.asked;
     if (!pkey) {
         if (state.asked && passphrase.isEmpty())
-            return keyError(keyName, QStringLiteral("the private key is encrypted and no passphrase was given"));
+            return keyError(keyName, QStringLiteral("the private key is encrypted and no passphrase was given"),
+                            identitycode::needsPassphrase);
         if (state.asked)
-            return keyError(keyName, QStringLiteral("the passphrase does not decrypt the private key"));
-        return keyError(keyName, QStringLiteral("no private key found (expected PEM or DER)"));
+            return keyError(keyName, QStringLiteral("the passphrase does not decrypt the private key"),
+                            identitycode::wrongPassphrase);
+        return keyError(keyName, QStringLiteral("no private key found (expected PEM or DER)"), identitycode::noKey);
     }
     return pkey;
 }
@@ -110,7 +112,8 @@ Result<ClientIdentity> clientIdentityFromData(const QByteArray& certificate, con
     if (certs.isEmpty())
         certs = QSslCertificate::fromData(certificate, QSsl::Der);
     if (certs.isEmpty() || certs.first().isNull())
-        return Error{QStringLiteral("no certificate found (expected PEM or DER)"), certificateName};
+        return Error { QStringLiteral("no certificate found (expected PEM or DER)"), certificateName,
+                       identitycode::noCertificate };
     identity.certificate = certs.takeFirst();
     identity.chain = certs;
 
@@ -122,8 +125,9 @@ Result<ClientIdentity> clientIdentityFromData(const QByteArray& certificate, con
     ossl::X509Ptr x509 = ossl::x509FromDer(identity.certificate.toDer());
     if (!x509 || X509_check_private_key(x509.get(), pkey.get()) != 1) {
         ossl::clearErrors();
-        return keyError(keyName, QStringLiteral("the private key does not belong to the certificate in %1")
-                                     .arg(certificateName));
+        return keyError(keyName,
+                        QStringLiteral("the private key does not belong to the certificate in %1").arg(certificateName),
+                        identitycode::keyMismatch);
     }
 
     // Hand the key to Qt as unencrypted PKCS#8 DER held in memory only (QSslKey wants an algorithm).
@@ -139,21 +143,23 @@ Result<ClientIdentity> clientIdentityFromData(const QByteArray& certificate, con
         algorithm = QSsl::Dsa;
         break;
     default:
-        return keyError(keyName, QStringLiteral("key type %1 is not supported for client certificates (use RSA or EC)")
-                                     .arg(QString::fromLatin1(EVP_PKEY_get0_type_name(pkey.get()))));
+        return keyError(keyName,
+                        QStringLiteral("key type %1 is not supported for client certificates (use RSA or EC)")
+                            .arg(QString::fromLatin1(EVP_PKEY_get0_type_name(pkey.get()))),
+                        identitycode::unsupportedKey);
     }
     unsigned char* der = nullptr;
     const int len = i2d_PrivateKey(pkey.get(), &der);
     if (len <= 0) {
         ossl::clearErrors();
-        return keyError(keyName, QStringLiteral("cannot re-encode the private key"));
+        return keyError(keyName, QStringLiteral("cannot re-encode the private key"), identitycode::unsupportedKey);
     }
     QByteArray plain(reinterpret_cast<const char*>(der), len);
     OPENSSL_clear_free(der, std::size_t(len));
     identity.key = QSslKey(plain, algorithm, QSsl::Der, QSsl::PrivateKey);
     plain.fill('\0');
     if (identity.key.isNull())
-        return keyError(keyName, QStringLiteral("Qt could not load the private key"));
+        return keyError(keyName, QStringLiteral("Qt could not load the private key"), identitycode::unsupportedKey);
     return identity;
 }
 

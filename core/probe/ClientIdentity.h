@@ -28,11 +28,24 @@ struct ClientIdentity
     QByteArray certificateBase64() const;
 };
 
+/// The codes of a client identity's errors (`Error::code`): callers decide on these, never on the words.
+/// `needsPassphrase` and `wrongPassphrase` come from OpenSSL's own answer (it asked the passphrase
+/// callback for the key: the key is encrypted), never from the wording of a message.
+namespace identitycode {
+inline const QString unreadable = QStringLiteral("unreadable"); // a file cannot be read
+inline const QString noCertificate = QStringLiteral("no-certificate"); // no certificate in the certificate file
+inline const QString noKey = QStringLiteral("no-key"); // no private key in the key file
+inline const QString needsPassphrase = QStringLiteral("needs-passphrase"); // encrypted, no (or an empty) passphrase
+inline const QString wrongPassphrase = QStringLiteral("wrong-passphrase"); // encrypted, the passphrase does not open it
+inline const QString keyMismatch = QStringLiteral("key-mismatch"); // the key does not belong to the certificate
+inline const QString unsupportedKey = QStringLiteral("unsupported-key"); // a key type Qt's TLS cannot present
+} // namespace identitycode
+
 /// Reads a client certificate (PEM, leaf first then intermediates, or DER) and its private key (PEM:
 /// PKCS#8, encrypted PKCS#8, PKCS#1 RSA or SEC1 EC, or DER PKCS#8), decrypting the key with
 /// `passphrase` when it is encrypted. Checks that the key belongs to the certificate. Errors name the
-/// file and say what is wrong; they never contain the passphrase or key material. Reads files and
-/// may run a key derivation (encrypted PKCS#8): call it off the GUI thread (QtConcurrent).
+/// file, say what is wrong and carry an `identitycode`; they never contain the passphrase or key material. Reads files
+/// and may run a key derivation (encrypted PKCS#8): call it off the GUI thread (QtConcurrent).
 Result<ClientIdentity> loadClientIdentity(const QString& certificatePath, const QString& keyPath,
                                           const QByteArray& passphrase = {});
 

@@ -201,32 +201,4 @@ int keyring(const QStringList& args)
     return action == QLatin1String("store-passphrase") ? storePassphrase(keyPath) : forgetPassphrase(keyPath);
 }
 
-Result<QByteArray> keyPassphraseFromKeyring(const QString& keyPath)
-{
-    Result<QByteArray> key = readKeyFile(keyPath);
-    if (!key.ok())
-        return QByteArray(); // loading the identity reports the unreadable file
-    const Result<bool> encrypted = privateKeyIsEncrypted(key.value(), keyPath);
-    if (!encrypted.ok() || !encrypted.value()) {
-        key.value().fill('\0');
-        return QByteArray(); // not a key, or no passphrase needed: loading says or does the rest
-    }
-    Keyring keyring;
-    Result<std::optional<QByteArray>> found = keyring::waitFor<std::optional<QByteArray>>(
-        [&](Keyring::ReadDone done) { keyring::readKeyPassphrase(&keyring, key.value(), std::move(done)); });
-    key.value().fill('\0');
-    if (!found.ok())
-        return Error{QStringLiteral("the private key is encrypted and no passphrase was given, and the keyring cannot "
-                                    "be used: %1; pass the passphrase with --key-passphrase-stdin")
-                         .arg(found.error().message),
-                     keyPath};
-    if (!found.value().has_value())
-        return Error{QStringLiteral("the private key is encrypted and no passphrase was given, and the keyring holds "
-                                    "none for it; store its passphrase with: certrotor-cli keyring store-passphrase "
-                                    "--key %1 (or pass it with --key-passphrase-stdin)")
-                         .arg(keyPath),
-                     keyPath};
-    return std::move(*found.value());
-}
-
 } // namespace certrotor::cli

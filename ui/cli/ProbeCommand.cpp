@@ -3,9 +3,9 @@
 
 #include "AuditCommand.h"
 #include "CliCommon.h"
-#include "KeyringCommand.h"
 #include "audit/AuditEvents.h"
 #include "audit/AuditLog.h"
+#include "probe/IdentityLoader.h"
 #include "probe/ProbeJson.h"
 #include "probe/ProbePlan.h"
 #include "rotation/Candidate.h"
@@ -20,6 +20,8 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QUrl>
+
+#include <optional>
 
 namespace certrotor::cli {
 
@@ -86,6 +88,44 @@ int rejected(Workspace& workspace, audit::InputKind kind, const QString& what, c
     static_cast<void>(workspace.record(audit::inputRejected(QStringLiteral("probe"), kind, what, value, errors)));
     finishAuditLog(*workspace.auditLog(), QStringLiteral("probe"));
     return code;
+}
+
+/// Runs the console's IdentityLoader to its end in a local loop (the CLI has nothing else to do meanwhile).
+IdentityLoad loadIdentity(const IdentityRequest& request)
+{
+    IdentityLoader loader;
+    std::optional<IdentityLoad> loaded;
+    QEventLoop loop;
+    QObject::connect(&loader, &IdentityLoader::finished, &loop, [&](const IdentityLoad& r) {
+        loaded = r;
+        loop.quit();
+    });
+    loader.load(request);
+    if (!loaded)
+        loop.exec();
+    return std::move(*loaded);
+}
+
+/// The words for an identity that did not load; for an encrypted key with nothing in the keyring, how
+/// to give its passphrase.
+QString identityErrorText(const IdentityLoad& loaded, const QString& keyPath)
+{
+    if (loaded.outcome == IdentityLoad::Outcome::NeedsPassphrase) {
+        if (loaded.keyringLookup == IdentityLoad::KeyringLookup::Unavailable)
+            return Error { QStringLiteral("the private key is encrypted and no passphrase was given, and the keyring "
+                                          "cannot be used: %1; pass the passphrase with --key-passphrase-stdin")
+                               .arg(loaded.keyringError.message),
+                           keyPath }
+                .text();
+        if (loaded.keyringLookup == IdentityLoad::KeyringLookup::NoneStored)
+            return Error { QStringLiteral("the private key is encrypted and no passphrase was given, and the keyring "
+                                          "holds none for it; store its passphrase with: certrotor-cli keyring "
+                                          "store-passphrase --key %1 (or pass it with --key-passphrase-stdin)")
+                               .arg(keyPath),
+                           keyPath }
+                .text();
+    }
+    return loaded.error.text();
 }
 
 void printText(const ProbeResult& r)
@@ -218,33 +258,33 @@ int probe(const QStringList& args)
     settings.useSystemCas = parser.isSet(QStringLiteral("system-cas"));
     settings.sendClientCertificateHeader = parser.isSet(QStringLiteral("send-client-cert"));
     if (parser.isSet(QStringLiteral("cert"))) {
-        QByteArray passphrase;
+        // The console's loader: the same files, the same "encrypted, needs a passphrase" decision (OpenSSL's
+        // own answer), the same keyring entry.
+        IdentityRequest request;
+        request.certificatePath = parser.value(QStringLiteral("cert"));
+        request.keyPath = parser.value(QStringLiteral("key"));
         if (parser.isSet(QStringLiteral("key-passphrase-stdin"))) {
             QFile in;
             if (in.open(stdin, QIODevice::ReadOnly))
-                passphrase = in.readLine().trimmed();
+                request.passphrase = in.readLine().trimmed();
         } else {
-            Result<QByteArray> stored = keyPassphraseFromKeyring(parser.value(QStringLiteral("key")));
-            if (!stored.ok()) {
-                err() << "certrotor-cli: probe: " << stored.error().text() << "\n";
-                err().flush();
-                return rejected(workspace, audit::InputKind::File, QStringLiteral("--key"),
-                                parser.value(QStringLiteral("key")), { stored.error().text() }, ExitUsage);
-            }
-            passphrase = std::move(stored).value();
+            request.lookUpKeyring = true; // an encrypted key's passphrase comes from the keyring
         }
-        Result<ClientIdentity> identity = loadClientIdentity(parser.value(QStringLiteral("cert")),
-                                                             parser.value(QStringLiteral("key")), passphrase);
-        passphrase.fill('\0');
-        if (!identity.ok()) {
-            err() << "certrotor-cli: probe: " << identity.error().text() << "\n";
+        const IdentityLoad loaded = loadIdentity(request);
+        request.passphrase.fill('\0');
+        if (!loaded.ok()) {
+            const bool keyringAsked = loaded.outcome == IdentityLoad::Outcome::NeedsPassphrase
+                && loaded.keyringLookup != IdentityLoad::KeyringLookup::NotAsked;
+            const QString text = identityErrorText(loaded, request.keyPath);
+            err() << "certrotor-cli: probe: " << text << "\n";
             err().flush();
+            if (keyringAsked)
+                return rejected(workspace, audit::InputKind::File, QStringLiteral("--key"), request.keyPath, { text },
+                                ExitUsage);
             return rejected(workspace, audit::InputKind::File, QStringLiteral("--cert/--key"),
-                            parser.value(QStringLiteral("cert")) + QStringLiteral(", ")
-                                + parser.value(QStringLiteral("key")),
-                            { identity.error().text() }, ExitUsage);
+                            request.certificatePath + QStringLiteral(", ") + request.keyPath, { text }, ExitUsage);
         }
-        settings.clientIdentity = identity.value();
+        settings.clientIdentity = loaded.identity;
     }
 
     // The workspace records every probe (with the id the server saw as x-certrotor-probe-id), then the plan.

@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QStyle>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 #include <utility>
 
@@ -24,13 +25,23 @@ MessageBanner::MessageBanner(QWidget* parent) : QFrame(parent)
     m_label->setWordWrap(true);
     m_label->setTextFormat(Qt::PlainText);
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details = new QLabel(this);
+    m_details->setObjectName(QStringLiteral("messageDetailsLabel"));
+    m_details->setWordWrap(true);
+    m_details->setTextFormat(Qt::PlainText);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->hide();
     m_close = new QToolButton(this);
     m_close->setObjectName(QStringLiteral("closeMessageToolButton"));
     m_close->setAutoRaise(true);
     m_close->setText(QStringLiteral("✕"));
     m_close->setToolTip(tr("Close this message"));
     m_actions = new QHBoxLayout;
-    layout->addWidget(m_label, 1);
+    auto* texts = new QVBoxLayout;
+    texts->setContentsMargins(0, 0, 0, 0);
+    texts->addWidget(m_label);
+    texts->addWidget(m_details);
+    layout->addLayout(texts, 1);
     layout->addLayout(m_actions);
     layout->addWidget(m_close, 0, Qt::AlignTop);
     connect(m_close, &QToolButton::clicked, this, &MessageBanner::clearMessage);
@@ -58,6 +69,9 @@ void MessageBanner::showMessage(Kind kind, const QString& text)
         b->deleteLater();
     m_kind = kind;
     m_label->setText(text);
+    m_label->show();
+    m_details->clear();
+    m_details->hide();
     const Tone tone = kind == Kind::Info      ? Tone::Info
         : kind == Kind::Warning                 ? Tone::Warning
         : kind == Kind::Error                   ? Tone::Error
@@ -69,10 +83,25 @@ void MessageBanner::showMessage(Kind kind, const QString& text)
 
 void MessageBanner::clearMessage()
 {
+    // The labels hide with the strip, so that a label found by name says whether a message is shown.
     m_label->clear();
+    m_label->hide();
+    m_details->clear();
+    m_details->hide();
     for (QToolButton* b : std::exchange(m_buttons, {}))
         b->deleteLater(); // it may be the one being clicked
     hide();
+}
+
+void MessageBanner::setDetails(const QString& details)
+{
+    m_details->setText(details);
+    m_details->setVisible(!details.isEmpty());
+}
+
+QString MessageBanner::details() const
+{
+    return m_details->text();
 }
 
 void MessageBanner::setClosable(bool closable)

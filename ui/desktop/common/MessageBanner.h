@@ -5,6 +5,7 @@
 
 class QAction;
 class QHBoxLayout;
+class QVBoxLayout;
 class QLabel;
 class QToolButton;
 
@@ -27,6 +28,13 @@ public:
     /// The buttons of the message shown (empty when it has none).
     QList<QToolButton*> actionButtons() const { return m_buttons; }
 
+    /// A second, plain line under the text (a verdict's reasons); hidden when empty. A new message clears it.
+    void setDetails(const QString& details);
+    QString details() const;
+    /// The labels, for an owner that names them for its tests or sets their font (never their colours).
+    QLabel* textLabel() const { return m_label; }
+    QLabel* detailsLabel() const { return m_details; }
+
     /// Without the close button (a strip that belongs to a dialog or a panel and follows its state).
     void setClosable(bool closable);
     Kind kind() const { return m_kind; }
@@ -35,6 +43,7 @@ public:
 private:
     Kind m_kind = Kind::Info;
     QLabel* m_label = nullptr;
+    QLabel* m_details = nullptr;
     QToolButton* m_close = nullptr;
     QHBoxLayout* m_actions = nullptr;
     QList<QToolButton*> m_buttons;

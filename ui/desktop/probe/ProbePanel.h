@@ -13,18 +13,10 @@
 #include <memory>
 
 class QAction;
-class QCheckBox;
-class QFrame;
-class QLabel;
-class QLineEdit;
-class QPlainTextEdit;
-class QProgressBar;
-class QPushButton;
-class QSpinBox;
 class QTableView;
 
-namespace certrotor {
-class Keyring;
+namespace Ui {
+class ProbePanel;
 }
 
 namespace certrotor::gui {
@@ -42,6 +34,10 @@ class ProbeTargetsModel;
 /// Nothing here blocks the GUI thread: bundle files and client identities are read on the thread
 /// pool, and ProbePlan is asynchronous. The target list persists in GuiSettings; a client key's
 /// passphrase comes from the keyring or is asked for, and is never written anywhere else.
+///
+/// The layout is ProbePanel.ui; the client identity and its passphrase flow are ClientIdentityBox (over
+/// the core's IdentityLoader, shared with `certrotor-cli probe`); the verdict and the target errors are
+/// MessageBanners (ProbeVerdictBanner), coloured by UiStyle.
 class ProbePanel : public QWidget
 {
     Q_OBJECT
@@ -88,8 +84,8 @@ public:
     /// The default deadline of each probe (the settings' probe timeout).
     void setProbeTimeoutMs(int ms);
     ProbeResultsModel* resultsModel() const { return m_results; }
-    QTableView* resultsView() const { return m_resultsView; }
-    QTableView* targetsView() const { return m_targetsView; }
+    QTableView* resultsView() const;
+    QTableView* targetsView() const;
     QAction* runAction() const { return m_runAction; }
     QAction* cancelAction() const { return m_cancelAction; }
     MessageBanner* banner() const { return m_banner; }
@@ -108,30 +104,17 @@ Q_SIGNALS:
     void candidateLoadFailed(const QString& error);
 
 private:
-    enum class Phase { Idle, LoadingIdentity, AskingPassphrase, Running };
+    /// Identity: the client identity is being made ready (loaded, or its passphrase asked for).
+    enum class Phase { Idle, Identity, Running };
 
-    void buildUi();
+    void setUpUi();
     void addTarget();
     void removeSelectedTargets();
+    void showTargetErrors(const QStringList& errors);
     void updateTargetErrors();
     void saveTargets();
     void updateBundleLabels();
     void chooseCandidateFile();
-    void chooseIdentityFile(QLineEdit* edit, const QString& caption);
-    /// Where the passphrase handed to loadIdentityThenStart() came from.
-    enum class PassphraseOrigin { None, Typed, Keyring };
-    void loadIdentityThenStart(const QByteArray& passphrase, PassphraseOrigin origin = PassphraseOrigin::None);
-    /// The one place where the passphrase of an encrypted client key is obtained: first the keyring
-    /// (the entry `certrotor-cli keyring store-passphrase` or "Keep the passphrase in the keyring"
-    /// made, found by the key file's SHA-256), else a password dialog (opened, not exec'd: no nested
-    /// event loop). A typed passphrase is used for this load, then wiped; it is kept in the keyring
-    /// only when the operator ticks the box and only once it has decrypted the key. Never logged,
-    /// shown or written to settings.
-    void requestKeyPassphrase(const QString& keyPath);
-    void askForKeyPassphrase(const QString& keyPath, const QString& keyringNote);
-    /// Stores a passphrase that decrypted the key (account = keyPassphraseAccount of its bytes).
-    void keepPassphraseInKeyring(const QString& keyPath, const QString& account, std::shared_ptr<QByteArray> secret);
-    Keyring* keyring();
     void startPlan(const ClientIdentity& identity);
     void onProbeFinished(const ProbeResult& result);
     void onPlanFinished();
@@ -139,10 +122,10 @@ private:
     void showVerdict(const PlanVerdict& verdict);
     void invalidateVerdict();
     void showSelectedDetails();
-    void copySelectedJson();
     void fail(const QString& message);
     void setPhase(Phase phase);
 
+    std::unique_ptr<Ui::ProbePanel> m_ui; // the layout (ProbePanel.ui): fields, strips, tables
     GuiSettings m_settings;
     MessageBanner* m_banner = nullptr;
     ProbeTargetsModel* m_targets = nullptr;
@@ -153,47 +136,14 @@ private:
     QString m_loadingFile; // the file being read, if any
 
     Phase m_phase = Phase::Idle;
-    quint64 m_runSeq = 0; // a callback of an earlier (cancelled) run is dropped
     QList<ProbeTarget> m_runTargets;
     QList<PlanBundle> m_runBundles;
     QPointer<ProbePlan> m_plan;
     bool m_inputsChangedDuringRun = false;
-    /// The last identity loaded, for the paths it came from: an encrypted key is not asked for again
-    /// on every run. Held in memory only; dropped when a path changes.
-    ClientIdentity m_identity;
-    QString m_identityFor;
 
     bool m_hasVerdict = false;
     PlanVerdict m_verdict;
 
-    QWidget* m_config = nullptr;
-    QTableView* m_targetsView = nullptr;
-    QLabel* m_targetErrors = nullptr;
-    QPushButton* m_addTarget = nullptr;
-    QPushButton* m_removeTarget = nullptr;
-    QLabel* m_currentLabel = nullptr;
-    QLabel* m_candidateLabel = nullptr;
-    QPushButton* m_chooseCandidate = nullptr;
-    QPushButton* m_useIncoming = nullptr;
-    QCheckBox* m_overlap = nullptr;
-    QLineEdit* m_certPath = nullptr;
-    QLineEdit* m_keyPath = nullptr;
-    QLabel* m_identityLabel = nullptr;
-    QCheckBox* m_sendCertHeader = nullptr;
-    QCheckBox* m_rememberPassphrase = nullptr;
-    Keyring* m_keyring = nullptr; // made on first use: the Secret Service is contacted only for encrypted keys
-    QSpinBox* m_timeout = nullptr;
-    QCheckBox* m_systemCas = nullptr;
-    QPushButton* m_runButton = nullptr;
-    QPushButton* m_cancelButton = nullptr;
-    QProgressBar* m_progress = nullptr;
-    QLabel* m_progressLabel = nullptr;
-    QFrame* m_verdictFrame = nullptr;
-    QLabel* m_verdictLabel = nullptr;
-    QLabel* m_verdictDetails = nullptr;
-    QTableView* m_resultsView = nullptr;
-    QPlainTextEdit* m_details = nullptr;
-    QPushButton* m_copyJson = nullptr;
     QAction* m_runAction = nullptr;
     QAction* m_cancelAction = nullptr;
 };

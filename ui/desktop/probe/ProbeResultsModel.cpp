@@ -9,17 +9,18 @@ namespace certrotor::gui {
 
 namespace {
 
+/// A row's status light, in the console's tones (UiStyle): the colours the verdict strip uses.
 QColor stateColor(ProbeResultsModel::State state)
 {
     switch (state) {
     case ProbeResultsModel::State::Running:
-        return QColor(0x42, 0x8b, 0xca);
+        return toneBackground(Tone::Info);
     case ProbeResultsModel::State::Passed:
-        return QColor(0x2e, 0x7d, 0x32);
+        return toneBackground(Tone::Success);
     case ProbeResultsModel::State::Failed:
-        return QColor(0xd3, 0x2f, 0x2f);
+        return toneBackground(Tone::Error);
     case ProbeResultsModel::State::Cancelled:
-        return QColor(0x8a, 0x94, 0x9e);
+        return accentColor(Accent::Muted);
     }
     return {};
 }

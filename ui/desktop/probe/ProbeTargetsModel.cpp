@@ -74,12 +74,12 @@ QVariant ProbeTargetsModel::data(const QModelIndex& index, int role) const
         return {};
     case Qt::DecorationRole:
         if (index.column() == AddressColumn)
-            return statusLight(error.isError() ? QColor(0xd3, 0x2f, 0x2f) : QColor(0x2e, 0x7d, 0x32));
+            return statusLight(toneBackground(error.isError() ? Tone::Error : Tone::Success));
         return {};
     case Qt::BackgroundRole:
-        return bad ? QVariant(QColor(0xb3, 0x26, 0x1e)) : QVariant();
+        return bad ? QVariant(toneBackground(Tone::Error)) : QVariant();
     case Qt::ForegroundRole:
-        return bad ? QVariant(QColor(Qt::white)) : QVariant();
+        return bad ? QVariant(toneForeground(Tone::Error)) : QVariant();
     case Qt::AccessibleDescriptionRole:
         return bad ? QVariant(error.message) : QVariant();
     }
