@@ -76,7 +76,8 @@ void createSourceAsync(const QString& spec, QObject* context, SourceCreated done
             Result<kube::KubeClient*> client = kube::KubeClient::fromRestConfig(*loaded.config);
             if (!client.ok())
                 return done(nullptr, client.error().text());
-            auto source = std::make_unique<kube::KubeSecretSource>(client.value(), ref, kube::KubeSecretSource::Options {});
+            auto source
+                = std::make_unique<kube::KubeSecretSource>(client.value(), ref, kube::KubeSecretSource::Options {});
             client.value()->setParent(source.get());
             done(std::move(source), QString());
         });

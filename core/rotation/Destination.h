@@ -12,9 +12,9 @@
 #include <QStringList>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
-#include <memory>
 
 namespace certrotor::rotation {
 

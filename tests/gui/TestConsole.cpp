@@ -8,35 +8,35 @@
 #include "ExpiryTimeline.h"
 #include "FileDialog.h"
 #include "GuiFixtures.h"
+#include "GuiSettings.h"
 #include "IncomingView.h"
 #include "MainWindow.h"
-#include "RotatePanel.h"
-#include "ProbePanel.h"
-#include "GuiSettings.h"
-#include "PastePemDialog.h"
 #include "MessageBanner.h"
+#include "PastePemDialog.h"
+#include "ProbePanel.h"
+#include "RotatePanel.h"
 #include "SettingsDialog.h"
 #include "SourcesModel.h"
 #include "TrustStoreView.h"
 #include "util/Clock.h"
 
-#include <QDir>
 #include <QAction>
-#include <QLabel>
-#include <QToolButton>
-#include <QPushButton>
-#include <QPlainTextEdit>
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QLabel>
 #include <QLineEdit>
-#include <QSpinBox>
-#include <QTableView>
 #include <QMimeData>
+#include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QUrl>
 
@@ -417,7 +417,7 @@ private Q_SLOTS:
         QVERIFY(!again.banner()->isVisibleTo(&again)); // offered once
         // Someone with a workspace is not offered it either.
         QSettings(QStringLiteral("CertRotor"), QStringLiteral("certrotor")).clear();
-        GuiSettings().setStores({m_dir.filePath(QStringLiteral("some.pem"))});
+        GuiSettings().setStores({ m_dir.filePath(QStringLiteral("some.pem")) });
         MainWindow busy(clock);
         busy.offerDrillOnFirstRun();
         QVERIFY(!busy.banner()->isVisibleTo(&busy));

@@ -6,11 +6,11 @@
 
 #include "DiffModel.h"
 #include "GuiFixtures.h"
+#include "GuiSettings.h"
 #include "IncomingView.h"
 #include "KubeApiServer.h"
 #include "MainWindow.h"
 #include "MessageBanner.h"
-#include "GuiSettings.h"
 #include "SecretCatalog.h"
 #include "SecretPickerDialog.h"
 #include "SourcesModel.h"
@@ -63,7 +63,7 @@ private Q_SLOTS:
     {
         QSettings(QStringLiteral("CertRotor"), QStringLiteral("certrotor")).clear();
         const QString spec = QStringLiteral("secret://test-cert/gateway/gateway-ca#ca.crt");
-        GuiSettings().setSources({spec, QStringLiteral("secret://no-such-context/gateway/gateway-ca")});
+        GuiSettings().setSources({ spec, QStringLiteral("secret://no-such-context/gateway/gateway-ca") });
         FixedClock clock(guiNow());
         MainWindow w(clock);
         QSignalSpy failed(&w, &MainWindow::sourceAddFailed);

@@ -55,8 +55,7 @@ using namespace certrotor::test;
 namespace {
 
 /// The longest gap between ticks of a 5 ms timer on the GUI thread: an event-loop stall.
-class StallProbe
-{
+class StallProbe {
 public:
     StallProbe()
     {
@@ -114,8 +113,7 @@ bool processAlive(qint64 pid)
 
 } // namespace
 
-class TestRotatePanel : public QObject
-{
+class TestRotatePanel : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -134,11 +132,10 @@ private Q_SLOTS:
         m_serverDir = m_tmp.filePath(QStringLiteral("server"));
         const QStringList args = grpcServerTlsArgs(m_serverDir, QStringLiteral("api"), m_old.leaf, m_old.intermediate);
         QVERIFY(!args.isEmpty());
-        QVERIFY(m_server.start(args + QStringList {QStringLiteral("--refresh-secs"), QStringLiteral("1")}));
+        QVERIFY(m_server.start(args + QStringList { QStringLiteral("--refresh-secs"), QStringLiteral("1") }));
         // A server whose chain neither bundle trusts: every probe of it fails.
-        const QStringList otherArgs
-            = grpcServerTlsArgs(m_tmp.filePath(QStringLiteral("other")), QStringLiteral("other"), m_other.leaf,
-                                m_other.intermediate);
+        const QStringList otherArgs = grpcServerTlsArgs(m_tmp.filePath(QStringLiteral("other")),
+                                                        QStringLiteral("other"), m_other.leaf, m_other.intermediate);
         QVERIFY(m_untrusted.start(otherArgs));
         m_audit = std::make_unique<AuditLog>(m_tmp.filePath(QStringLiteral("audit.jsonl")), &Clock::system());
         m_audit->openWithoutKeyring();
@@ -217,7 +214,8 @@ private Q_SLOTS:
         QVERIFY(waitOutcome(panel, &out));
         QVERIFY2(out.ok, qPrintable(out.message));
         const QString diff = panel->diffText();
-        QVERIFY2(diff.contains(store) && diff.contains(QStringLiteral("+-----BEGIN CERTIFICATE-----")), qPrintable(diff));
+        QVERIFY2(diff.contains(store) && diff.contains(QStringLiteral("+-----BEGIN CERTIFICATE-----")),
+                 qPrintable(diff));
         QCOMPARE(readAll(store), m_old.root.pem());
 
         // Commit the overlap: written, confirmed, the target anchored by the old CA; the store table follows.
@@ -232,8 +230,11 @@ private Q_SLOTS:
         QCOMPARE(panel->model()->index(0, RotationModel::ConfirmedColumn).data().toString(), QStringLiteral("yes"));
         QCOMPARE(panel->targetsModel()->rowCount(), 1);
         QCOMPARE(panel->targetsModel()->statusAt(0)->anchoredBy, QStringLiteral("old"));
-        QVERIFY(panel->targetsModel()->index(0, TargetStatusModel::AnchorColumn).data().toString().contains(
-            QStringLiteral("Old Root CA")));
+        QVERIFY(panel->targetsModel()
+                    ->index(0, TargetStatusModel::AnchorColumn)
+                    .data()
+                    .toString()
+                    .contains(QStringLiteral("Old Root CA")));
         QVERIFY(QTest::qWaitFor([&] { return w.trustStoreView()->model()->rowCount() == 2; }, 10000));
         QVERIFY(!panel->button(QStringLiteral("commit"))->isEnabled());
         QVERIFY(panel->button(QStringLiteral("retire"))->isEnabled());
@@ -288,10 +289,10 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return w.trustStoreView()->model()->rowCount() == 2; }, 10000));
 
         // The Audit tab shows the rotation's records as they were written.
-        const QStringList want {QStringLiteral("rotation-staged"),    QStringLiteral("rotation-dry-run"),
-                                QStringLiteral("rotation-committed"), QStringLiteral("rotation-confirmed"),
-                                QStringLiteral("rotation-refused"),   QStringLiteral("rotation-retired"),
-                                QStringLiteral("rotation-rolled-back")};
+        const QStringList want { QStringLiteral("rotation-staged"),     QStringLiteral("rotation-dry-run"),
+                                 QStringLiteral("rotation-committed"),  QStringLiteral("rotation-confirmed"),
+                                 QStringLiteral("rotation-refused"),    QStringLiteral("rotation-retired"),
+                                 QStringLiteral("rotation-rolled-back") };
         QVERIFY(QTest::qWaitFor(
             [&] {
                 const QStringList events = auditEvents(w.auditPanel());
@@ -300,7 +301,8 @@ private Q_SLOTS:
             10000));
         renewServer(m_old); // the next tests start from old-CA chains
         QTest::qWait(1600); // the server re-reads its files every second
-        qInfo("longest event-loop stall during the rotation flow: %lld ms (during: %s)", stall.maxGapMs(), stall.where());
+        qInfo("longest event-loop stall during the rotation flow: %lld ms (during: %s)", stall.maxGapMs(),
+              stall.where());
         QVERIFY2(stall.maxGapMs() <= 50, qPrintable(QStringLiteral("stall %1 ms").arg(stall.maxGapMs())));
     }
 
@@ -315,7 +317,8 @@ private Q_SLOTS:
                                         writeCandidate(QStringLiteral("refusal")));
         RotatePanel* panel = w.rotatePanel();
         // The untrusted server fails with the current and the proposed bundle alike.
-        panel->setDestinations({{store, {QStringLiteral("127.0.0.1:%1;servername=localhost").arg(m_untrusted.port())}, 0, {}, -1}});
+        panel->setDestinations(
+            { { store, { QStringLiteral("127.0.0.1:%1;servername=localhost").arg(m_untrusted.port()) }, 0, {}, -1 } });
         QVERIFY(panel->stage());
         rotation::Outcome out;
         QVERIFY(waitOutcome(panel, &out));
@@ -357,7 +360,7 @@ private Q_SLOTS:
         w.workspace()->setCandidateFile(std::make_shared<Bundle>(parseBundle(m_new.root.pem(), QStringLiteral("n"))),
                                         writeCandidate(QStringLiteral("conflict")));
         RotatePanel* panel = w.rotatePanel();
-        panel->setDestinations({{store, {targetSpec()}, 0, {}, -1}});
+        panel->setDestinations({ { store, { targetSpec() }, 0, {}, -1 } });
         QVERIFY(panel->stage());
         rotation::Outcome out;
         QVERIFY(waitOutcome(panel, &out));
@@ -372,7 +375,8 @@ private Q_SLOTS:
         QVERIFY2(panel->conflictText().contains(QStringLiteral("ca-bundle.pem")), qPrintable(panel->conflictText()));
         QCOMPARE(readAll(store), theirs); // nothing written over it
         QVERIFY(auditEvents(w.auditPanel()).contains(QStringLiteral("rotation-conflict"))
-                || QTest::qWaitFor([&] { return auditEvents(w.auditPanel()).contains(QStringLiteral("rotation-conflict")); }, 5000));
+                || QTest::qWaitFor(
+                    [&] { return auditEvents(w.auditPanel()).contains(QStringLiteral("rotation-conflict")); }, 5000));
 
         // Re-stage: the new original is what is there now.
         QVERIFY(panel->button(QStringLiteral("restage"))->isEnabled());
@@ -397,7 +401,7 @@ private Q_SLOTS:
             w.workspace()->setCandidateFile(
                 std::make_shared<Bundle>(parseBundle(m_new.root.pem(), QStringLiteral("n"))),
                 writeCandidate(QStringLiteral("resume")));
-            w.rotatePanel()->setDestinations({{store, {targetSpec()}, 0, {}, -1}});
+            w.rotatePanel()->setDestinations({ { store, { targetSpec() }, 0, {}, -1 } });
             QVERIFY(w.rotatePanel()->stage());
             rotation::Outcome out;
             QVERIFY(waitOutcome(w.rotatePanel(), &out));
@@ -436,16 +440,17 @@ private Q_SLOTS:
         const QString kubeconfig = m_tmp.filePath(QStringLiteral("kubeconfig"));
         QVERIFY(api.writeKubeconfig(kubeconfig));
         qputenv("KUBECONFIG", kubeconfig.toLocal8Bit());
-        QVERIFY(!api.putSecret(QStringLiteral("gateway"), QStringLiteral("trust"),
-                               {{QStringLiteral("ca.crt"), m_old.root.pem()}, {QStringLiteral("other"), "keep me"}})
-                     .isEmpty());
+        QVERIFY(
+            !api.putSecret(QStringLiteral("gateway"), QStringLiteral("trust"),
+                           { { QStringLiteral("ca.crt"), m_old.root.pem() }, { QStringLiteral("other"), "keep me" } })
+                 .isEmpty());
         MainWindow w(Clock::system());
         w.setAuditLog(m_audit.get());
         tuneForTests(w);
         w.workspace()->setCandidateFile(std::make_shared<Bundle>(parseBundle(m_new.root.pem(), QStringLiteral("n"))),
                                         writeCandidate(QStringLiteral("secret")));
         RotatePanel* panel = w.rotatePanel();
-        panel->setDestinations({{QStringLiteral("secret://gateway/trust#ca.crt"), {targetSpec()}, 0, {}, -1}});
+        panel->setDestinations({ { QStringLiteral("secret://gateway/trust#ca.crt"), { targetSpec() }, 0, {}, -1 } });
         QVERIFY(panel->stage());
         rotation::Outcome out;
         QVERIFY(waitOutcome(panel, &out));
@@ -453,15 +458,18 @@ private Q_SLOTS:
         QTest::mouseClick(panel->button(QStringLiteral("commit")), Qt::LeftButton);
         QVERIFY(waitOutcome(panel, &out));
         QVERIFY2(out.ok, qPrintable(out.message));
-        const QJsonObject data = api.secret(QStringLiteral("gateway"), QStringLiteral("trust")).value(QStringLiteral("data")).toObject();
+        const QJsonObject data
+            = api.secret(QStringLiteral("gateway"), QStringLiteral("trust")).value(QStringLiteral("data")).toObject();
         QCOMPARE(QByteArray::fromBase64(data.value(QStringLiteral("ca.crt")).toString().toLatin1()),
                  m_new.root.pem() + m_old.root.pem());
-        QCOMPARE(QByteArray::fromBase64(data.value(QStringLiteral("other")).toString().toLatin1()), QByteArray("keep me"));
+        QCOMPARE(QByteArray::fromBase64(data.value(QStringLiteral("other")).toString().toLatin1()),
+                 QByteArray("keep me"));
         QCOMPARE(panel->targetsModel()->statusAt(0)->anchoredBy, QStringLiteral("old"));
         QTest::mouseClick(panel->button(QStringLiteral("rollback")), Qt::LeftButton);
         QVERIFY(waitOutcome(panel, &out));
         QVERIFY2(out.ok, qPrintable(out.message));
-        const QJsonObject back = api.secret(QStringLiteral("gateway"), QStringLiteral("trust")).value(QStringLiteral("data")).toObject();
+        const QJsonObject back
+            = api.secret(QStringLiteral("gateway"), QStringLiteral("trust")).value(QStringLiteral("data")).toObject();
         QCOMPARE(QByteArray::fromBase64(back.value(QStringLiteral("ca.crt")).toString().toLatin1()), m_old.root.pem());
         qunsetenv("KUBECONFIG");
     }
@@ -556,15 +564,12 @@ private:
         w.rotatePanel()->setOptions(o);
     }
 
-    QString targetSpec() const
-    {
-        return QStringLiteral("127.0.0.1:%1;servername=localhost").arg(m_server.port());
-    }
+    QString targetSpec() const { return QStringLiteral("127.0.0.1:%1;servername=localhost").arg(m_server.port()); }
 
     void setTarget(MainWindow& w, quint16 port)
     {
         w.probePanel()->targetsModel()->setRows(
-            {ProbeTargetRow {QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("localhost"), {}}});
+            { ProbeTargetRow { QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("localhost"), {} } });
     }
 
     QString writeCandidate(const QString& name)
@@ -580,7 +585,7 @@ private:
         const QString staging = m_tmp.filePath(QStringLiteral("renew"));
         const QStringList args = grpcServerTlsArgs(staging, QStringLiteral("api"), from.leaf, from.intermediate);
         QVERIFY(!args.isEmpty());
-        for (const QString& ext : {QStringLiteral(".pem"), QStringLiteral(".key")}) {
+        for (const QString& ext : { QStringLiteral(".pem"), QStringLiteral(".key") }) {
             const QString target = m_serverDir + QStringLiteral("/api") + ext;
             QVERIFY(::rename(QFile::encodeName(staging + QStringLiteral("/api") + ext).constData(),
                              QFile::encodeName(target).constData())

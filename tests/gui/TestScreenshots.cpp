@@ -5,19 +5,19 @@
 // the build directory ($CERTROTOR_SCREENSHOT_DIR) and checked not to be blank. With CERTROTOR_DARK=1
 // the dark palette is used (the test runs a second time at QT_SCALE_FACTOR=2 that way).
 
+#include "DrillPanel.h"
 #include "ExpiryTimeline.h"
 #include "GuiFixtures.h"
 #include "IncomingView.h"
 #include "MainWindow.h"
-#include "audit/AuditLog.h"
-#include "DrillPanel.h"
-#include "RotatePanel.h"
 #include "ProbePanel.h"
 #include "ProbeResultsModel.h"
 #include "ProbeTargetsModel.h"
+#include "RotatePanel.h"
 #include "TestPeers.h"
 #include "TrustStoreView.h"
 #include "UiStyle.h"
+#include "audit/AuditLog.h"
 #include "util/Clock.h"
 
 #include <QApplication>
@@ -159,7 +159,8 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         RotatePanel* panel = w.rotatePanel();
         w.tabs()->setCurrentWidget(panel);
-        panel->setDestinations({{store, {QStringLiteral("127.0.0.1:%1;servername=localhost").arg(api.port())}, 0, {}, -1}});
+        panel->setDestinations(
+            { { store, { QStringLiteral("127.0.0.1:%1;servername=localhost").arg(api.port()) }, 0, {}, -1 } });
         const auto step = [panel](const std::function<void()>& action) {
             QSignalSpy done(panel, &RotatePanel::operationFinished);
             action();

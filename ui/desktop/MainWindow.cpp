@@ -16,9 +16,9 @@
 #include "SourcesModel.h"
 #include "TrustStoreView.h"
 #include "drill/DrillPanel.h"
-#include "rotate/RotatePanel.h"
 #include "factory/SourceFactory.h"
 #include "kube/KubeSecretSource.h"
+#include "rotate/RotatePanel.h"
 #include "rotation/Candidate.h"
 #include "sources/FileSource.h"
 #include "sources/InlineSource.h"
@@ -118,7 +118,8 @@ void MainWindow::createActions()
     m_pasteAction = make(tr("&Paste PEM…"), QStringLiteral(":/icons/paste.svg"), QKeySequence(tr("Ctrl+Shift+V")), QStringLiteral("pastePemAction"));
     m_removeSourceAction = make(tr("R&emove source"), QStringLiteral(":/icons/remove.svg"), QKeySequence(tr("Ctrl+Shift+Del")), QStringLiteral("removeSourceAction"));
     m_settingsAction = make(tr("Se&ttings…"), {}, QKeySequence(tr("Ctrl+,")), QStringLiteral("settingsAction"));
-    m_drillAction = make(tr("Start a &drill"), {}, QKeySequence(tr("Ctrl+Shift+R")), QStringLiteral("startDrillAction"));
+    m_drillAction
+        = make(tr("Start a &drill"), {}, QKeySequence(tr("Ctrl+Shift+R")), QStringLiteral("startDrillAction"));
     m_quitAction = make(tr("&Quit"), {}, QKeySequence(tr("Ctrl+Q")), QStringLiteral("quitAction"));
 
     connect(m_openStoreAction, &QAction::triggered, this, &MainWindow::chooseStore);
@@ -725,7 +726,7 @@ void MainWindow::offerDrillOnFirstRun()
                           tr("New here? A drill rehearses a whole CA rotation — stage, overlap, confirm, retire, roll "
                              "back — against real servers in a throwaway sandbox, in a few seconds. Nothing outside "
                              "the sandbox is touched."),
-                          {m_drillAction});
+                          { m_drillAction });
 }
 
 void MainWindow::chooseStore()

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // certrotor: the desktop console. Everything lives in certrotor_gui; this only reads argv.
-#include "MainWindow.h"
-#include "IncomingView.h"
 #include "GuiSettings.h"
+#include "IncomingView.h"
+#include "MainWindow.h"
 #include "UiStyle.h"
 #include "audit/AuditLog.h"
 #include "util/BuildInfo.h"
@@ -16,9 +16,9 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <utility>
-#include <cstdlib>
 
 int main(int argc, char* argv[])
 {

@@ -5,9 +5,7 @@
 
 namespace certrotor::gui {
 
-AuditLogModel::AuditLogModel(QObject* parent) : QAbstractTableModel(parent)
-{
-}
+AuditLogModel::AuditLogModel(QObject* parent) : QAbstractTableModel(parent) { }
 
 int AuditLogModel::rowCount(const QModelIndex& parent) const
 {
@@ -38,7 +36,8 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const
     case EventColumn:
         return e.event;
     case ActorColumn:
-        return QString(e.actor.value(QLatin1String("user")).toString() + QLatin1Char('@') + e.actor.value(QLatin1String("host")).toString());
+        return QString(e.actor.value(QLatin1String("user")).toString() + QLatin1Char('@')
+                       + e.actor.value(QLatin1String("host")).toString());
     case SummaryColumn:
         return audit::summary(e);
     default:

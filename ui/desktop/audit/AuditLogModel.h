@@ -10,8 +10,7 @@ namespace certrotor::gui {
 
 /// The audit log's records as a table (the Audit tab), in seq order: loaded from the file with
 /// setEntries(), then kept up to date from AuditLog::entryAdded through addEntry().
-class AuditLogModel : public QAbstractTableModel
-{
+class AuditLogModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { SeqColumn, TimeColumn, EventColumn, ActorColumn, SummaryColumn, ColumnCount };

@@ -105,8 +105,7 @@ void AuditPanel::reload()
         return;
     const QString path = m_audit->path();
     const quint64 seq = ++m_loadSeq;
-    struct Loaded
-    {
+    struct Loaded {
         QList<AuditEntry> entries;
         QString error;
     };
@@ -118,15 +117,16 @@ void AuditPanel::reload()
             QStringList skipped;
             Result<QList<AuditEntry>> read = readAuditLog(path, &skipped);
             if (!read.ok())
-                return {{}, read.error().text()};
-            return {std::move(read).value(), skipped.isEmpty() ? QString() : skipped.join(QLatin1Char('\n'))};
+                return { {}, read.error().text() };
+            return { std::move(read).value(), skipped.isEmpty() ? QString() : skipped.join(QLatin1Char('\n')) };
         },
         [this, seq](const Loaded& loaded) {
             if (seq != m_loadSeq)
                 return;
             m_model->setEntries(loaded.entries);
             if (!loaded.error.isEmpty())
-                m_banner->showMessage(MessageBanner::Kind::Warning, tr("The audit log was not read whole:\n%1").arg(loaded.error));
+                m_banner->showMessage(MessageBanner::Kind::Warning,
+                                      tr("The audit log was not read whole:\n%1").arg(loaded.error));
             Q_EMIT reloaded();
         });
 }
@@ -145,22 +145,24 @@ void AuditPanel::verify()
         [this, path](const AuditVerifyReport& report) {
             m_verify->setEnabled(true);
             // Structure intact but HMAC records unchecked (no key): not verified, a warning.
-            const MessageBanner::Kind kind = !report.ok              ? MessageBanner::Kind::Error
-                                             : report.structuralOnly ? MessageBanner::Kind::Warning
-                                                                     : MessageBanner::Kind::Info;
+            const MessageBanner::Kind kind = !report.ok ? MessageBanner::Kind::Error
+                : report.structuralOnly                 ? MessageBanner::Kind::Warning
+                                                        : MessageBanner::Kind::Info;
             const QString summary = report.summary(path);
             m_banner->showMessage(kind, summary);
             qCInfo(lcUi).noquote() << "audit log verified:"
-                                   << (!report.ok ? "broken" : report.structuralOnly ? "not verified (no key)" : "intact");
+                                   << (!report.ok                  ? "broken"
+                                           : report.structuralOnly ? "not verified (no key)"
+                                                                   : "intact");
             Q_EMIT verified(report.verified(), summary);
         });
 }
 
 void AuditPanel::chooseExport(const QString& format)
 {
-    const QString path = FileDialog::instance()->getSaveFileName(
-        this, tr("Export the shown audit records"),
-        format == QLatin1String("csv") ? tr("CSV (*.csv)") : tr("JSON (*.json)"));
+    const QString path = FileDialog::instance()->getSaveFileName(this, tr("Export the shown audit records"),
+                                                                 format == QLatin1String("csv") ? tr("CSV (*.csv)")
+                                                                                                : tr("JSON (*.json)"));
     if (!path.isEmpty())
         exportTo(path, format);
 }
@@ -173,7 +175,8 @@ void AuditPanel::exportTo(const QString& path, const QString& format)
     runThenCallback(
         this,
         [shown, path, format]() -> QString {
-            const QByteArray bytes = format == QLatin1String("csv") ? audit::exportCsv(shown) : audit::exportJson(shown);
+            const QByteArray bytes
+                = format == QLatin1String("csv") ? audit::exportCsv(shown) : audit::exportJson(shown);
             QSaveFile file(path);
             if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
                 return file.errorString().isEmpty() ? QStringLiteral("cannot write the file") : file.errorString();
@@ -181,9 +184,11 @@ void AuditPanel::exportTo(const QString& path, const QString& format)
         },
         [this, path, count = shown.size()](const QString& error) {
             if (!error.isEmpty())
-                m_banner->showMessage(MessageBanner::Kind::Error, tr("The audit export was not written to %1: %2").arg(path, error));
+                m_banner->showMessage(MessageBanner::Kind::Error,
+                                      tr("The audit export was not written to %1: %2").arg(path, error));
             else
-                m_banner->showMessage(MessageBanner::Kind::Info, tr("%n audit record(s) exported to %1", nullptr, int(count)).arg(path));
+                m_banner->showMessage(MessageBanner::Kind::Info,
+                                      tr("%n audit record(s) exported to %1", nullptr, int(count)).arg(path));
             Q_EMIT exported(error.isEmpty(), path);
         });
 }
@@ -199,9 +204,9 @@ void AuditPanel::updateStatus()
                           .arg(m_proxy->rowCount())
                           .arg(m_model->rowCount())
                           .arg(m_audit->path(),
-                               alg.isEmpty() ? tr("waiting for the keyring")
-                               : alg == QLatin1String("sha256") ? tr("SHA-256 chain (no keyring key)")
-                                                                : tr("HMAC-SHA256 chain")));
+                               alg.isEmpty()                        ? tr("waiting for the keyring")
+                                   : alg == QLatin1String("sha256") ? tr("SHA-256 chain (no keyring key)")
+                                                                    : tr("HMAC-SHA256 chain")));
 }
 
 } // namespace certrotor::gui

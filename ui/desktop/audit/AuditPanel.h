@@ -20,8 +20,7 @@ class MessageBanner;
 /// The Audit tab: the audit log's records (read from the file off the GUI thread, then live through
 /// AuditLog::entryAdded), a filter over every column, export of the shown records to JSON or CSV, and
 /// verification of the whole chain (off the GUI thread) with the result in the banner.
-class AuditPanel : public QWidget
-{
+class AuditPanel : public QWidget {
     Q_OBJECT
 public:
     explicit AuditPanel(MessageBanner* banner = nullptr, QWidget* parent = nullptr);

@@ -10,8 +10,7 @@ namespace certrotor::gui {
 
 /// The one door to file dialogs, so tests can pre-answer them (as KeePassXC's FileDialog does):
 /// setNextFileName() makes the next call return that name without showing anything.
-class FileDialog
-{
+class FileDialog {
 public:
     static FileDialog* instance();
 

@@ -3,7 +3,7 @@
 
 namespace certrotor::gui {
 
-GuiSettings::GuiSettings() : m_settings(QStringLiteral("CertRotor"), QStringLiteral("certrotor")) {}
+GuiSettings::GuiSettings() : m_settings(QStringLiteral("CertRotor"), QStringLiteral("certrotor")) { }
 
 int GuiSettings::expiryWarningDays() const
 {
@@ -67,7 +67,9 @@ void GuiSettings::setAuditLogPath(const QString& path)
 
 ConsoleSettings GuiSettings::console() const
 {
-    return {expiryWarningDays(), debounceMs(), probeTimeoutMs(), confirmDeadlineSecs(), backupsKept(), auditLogPath()};
+    return {
+        expiryWarningDays(), debounceMs(), probeTimeoutMs(), confirmDeadlineSecs(), backupsKept(), auditLogPath()
+    };
 }
 
 void GuiSettings::setConsole(const ConsoleSettings& v)

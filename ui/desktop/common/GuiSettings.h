@@ -8,8 +8,7 @@
 namespace certrotor::gui {
 
 /// What the settings dialog edits (every one a number or a path: never a secret).
-struct ConsoleSettings
-{
+struct ConsoleSettings {
     int expiryWarningDays = 30;
     int debounceMs = 50;
     int probeTimeoutMs = 5000;
@@ -23,8 +22,7 @@ struct ConsoleSettings
 /// The console's persistent settings (QSettings, organisation "CertRotor", application "certrotor").
 /// Only paths, specs and numbers live here: never a key, token or passphrase. Pasted PEM is not
 /// persisted (it came from the clipboard; the user pastes it again).
-class GuiSettings
-{
+class GuiSettings {
 public:
     GuiSettings();
 

@@ -72,11 +72,11 @@ void MessageBanner::showMessage(Kind kind, const QString& text)
     m_label->show();
     m_details->clear();
     m_details->hide();
-    const Tone tone = kind == Kind::Info      ? Tone::Info
-        : kind == Kind::Warning                 ? Tone::Warning
-        : kind == Kind::Error                   ? Tone::Error
-        : kind == Kind::Success                 ? Tone::Success
-                                                : Tone::Neutral;
+    const Tone tone = kind == Kind::Info ? Tone::Info
+        : kind == Kind::Warning          ? Tone::Warning
+        : kind == Kind::Error            ? Tone::Error
+        : kind == Kind::Success          ? Tone::Success
+                                         : Tone::Neutral;
     setStyleSheet(toneStyleSheet(objectName(), tone));
     show();
 }

@@ -13,8 +13,7 @@ namespace certrotor::gui {
 
 /// The console's one message strip (KeePassXC's MessageWidget): errors, notices and verdicts appear inline,
 /// non-modal, and stay until closed or replaced. Hidden when empty. Colours come from UiStyle's tones.
-class MessageBanner : public QFrame
-{
+class MessageBanner : public QFrame {
     Q_OBJECT
 public:
     enum class Kind { Info, Warning, Error, Success, Neutral };

@@ -32,9 +32,9 @@ void SettingsDialog::setValues(const ConsoleSettings& v)
 
 ConsoleSettings SettingsDialog::values() const
 {
-    return {m_ui->expiryDaysSpinBox->value(),    m_ui->debounceSpinBox->value(),
-            m_ui->probeTimeoutSpinBox->value(),  m_ui->confirmDeadlineSpinBox->value(),
-            m_ui->backupsKeptSpinBox->value(),   m_ui->auditLogEdit->text().trimmed()};
+    return { m_ui->expiryDaysSpinBox->value(),   m_ui->debounceSpinBox->value(),
+             m_ui->probeTimeoutSpinBox->value(), m_ui->confirmDeadlineSpinBox->value(),
+             m_ui->backupsKeptSpinBox->value(),  m_ui->auditLogEdit->text().trimmed() };
 }
 
 QString SettingsDialog::checkAuditLogPath(const QString& raw)

@@ -15,8 +15,7 @@ namespace certrotor::gui {
 
 /// The console's settings: expiry warning threshold, watch debounce, probe timeout, confirm deadline, backups
 /// kept, audit log path (a Designer form, held by composition). OK stays disabled while a value is invalid.
-class SettingsDialog : public QDialog
-{
+class SettingsDialog : public QDialog {
     Q_OBJECT
 public:
     explicit SettingsDialog(QWidget* parent = nullptr);

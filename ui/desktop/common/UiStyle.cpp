@@ -2,10 +2,9 @@
 #include "UiStyle.h"
 
 #include <QApplication>
-#include <QHash>
 #include <QGuiApplication>
+#include <QHash>
 #include <QPainter>
-#include <QPalette>
 #include <QPalette>
 #include <QPixmap>
 #include <QStyleFactory>
@@ -100,7 +99,7 @@ QIcon statusLight(const QColor& color)
     if (it != cache.constEnd())
         return *it;
     QIcon icon;
-    for (int size : {16, 32}) {
+    for (int size : { 16, 32 }) {
         QPixmap pm(size, size);
         pm.fill(Qt::transparent);
         QPainter p(&pm);

@@ -44,12 +44,13 @@ DrillPanel::~DrillPanel()
 void DrillPanel::buildUi()
 {
     auto* layout = new QVBoxLayout(this);
-    auto* intro = new QLabel(tr("A drill rehearses a whole CA rotation in a throwaway sandbox: a new PKI, two real gRPC "
-                                "servers on loopback (one with mTLS), optionally a Kubernetes Secret. It stages, "
-                                "commits the overlap, tries to retire too early, switches the servers to the new CA, "
-                                "retires and rolls back — through the same rotation core as a real one, with its own "
-                                "audit log. Nothing outside the sandbox is touched."),
-                             this);
+    auto* intro
+        = new QLabel(tr("A drill rehearses a whole CA rotation in a throwaway sandbox: a new PKI, two real gRPC "
+                        "servers on loopback (one with mTLS), optionally a Kubernetes Secret. It stages, "
+                        "commits the overlap, tries to retire too early, switches the servers to the new CA, "
+                        "retires and rolls back — through the same rotation core as a real one, with its own "
+                        "audit log. Nothing outside the sandbox is touched."),
+                     this);
     intro->setWordWrap(true);
     layout->addWidget(intro);
     auto* row = new QHBoxLayout;
@@ -238,11 +239,10 @@ void DrillPanel::showStep(int row)
     QStringList lines;
     lines << tr("Step %1: %2").arg(row + 1).arg(s->title);
     lines << tr("Must happen: %1").arg(s->expected);
-    if (m_model->state(row) == DrillStepsModel::State::Passed || m_model->state(row) == DrillStepsModel::State::Failed) {
+    if (m_model->state(row) == DrillStepsModel::State::Passed
+        || m_model->state(row) == DrillStepsModel::State::Failed) {
         lines << tr("Happened: %1").arg(s->observed.isEmpty() ? tr("as expected") : s->observed);
-        lines << tr("Verdict: %1 (%2 ms)")
-                     .arg(s->ok ? tr("as expected") : tr("NOT as expected"))
-                     .arg(s->durationMs);
+        lines << tr("Verdict: %1 (%2 ms)").arg(s->ok ? tr("as expected") : tr("NOT as expected")).arg(s->durationMs);
         if (!s->auditEvents.isEmpty())
             lines << tr("Audit records: %1").arg(s->auditEvents.join(QStringLiteral(", ")));
         if (!s->probeIds.isEmpty())
@@ -308,7 +308,8 @@ void DrillPanel::showSavedReport(const QString& dir)
             m_progress->setRange(0, m_model->rowCount());
             m_progress->setValue(m_model->passedCount());
             m_status->setText(tr("The report of the drill kept in %1 (%2).")
-                                  .arg(dir, saved.report.value(QStringLiteral("ok")).toBool()
+                                  .arg(dir,
+                                       saved.report.value(QStringLiteral("ok")).toBool()
                                            ? tr("every step as expected")
                                            : tr("a step did not behave as expected")));
             m_reportEdit->setPlainText(saved.markdown);

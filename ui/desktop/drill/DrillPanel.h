@@ -24,8 +24,7 @@ class MessageBanner;
 /// them with the operator (with "pause after each step", Next runs the following one), fills in what
 /// happened and the verdict as each ends, and leaves the report (the sandbox is kept, with report.md and
 /// report.json in it). Closing the panel (the window) stops the drill and every helper it started.
-class DrillPanel : public QWidget
-{
+class DrillPanel : public QWidget {
     Q_OBJECT
 public:
     explicit DrillPanel(MessageBanner* banner = nullptr, QWidget* parent = nullptr);

@@ -5,7 +5,7 @@
 
 namespace certrotor::gui {
 
-DrillStepsModel::DrillStepsModel(QObject* parent) : QAbstractTableModel(parent) {}
+DrillStepsModel::DrillStepsModel(QObject* parent) : QAbstractTableModel(parent) { }
 
 void DrillStepsModel::setPlan(const QList<drill::Step>& steps)
 {

@@ -10,11 +10,18 @@ namespace certrotor::gui {
 /// The drill's steps, known before they run (what each must show), then filled as they end: the
 /// observation, the verdict and the duration. The running step and the one waiting for the operator are
 /// marked.
-class DrillStepsModel : public QAbstractTableModel
-{
+class DrillStepsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { NumberColumn, StepColumn, VerdictColumn, ExpectedColumn, ObservedColumn, DurationColumn, ColumnCount };
+    enum Column {
+        NumberColumn,
+        StepColumn,
+        VerdictColumn,
+        ExpectedColumn,
+        ObservedColumn,
+        DurationColumn,
+        ColumnCount
+    };
     enum class State { Pending, Running, Waiting, Passed, Failed };
 
     explicit DrillStepsModel(QObject* parent = nullptr);

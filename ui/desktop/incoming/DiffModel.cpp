@@ -2,7 +2,6 @@
 #include "DiffModel.h"
 
 #include "UiStyle.h"
-
 #include "util/Clock.h"
 
 #include <QColor>
@@ -25,7 +24,7 @@ QString dateOf(qint64 secs)
 
 } // namespace
 
-DiffModel::DiffModel(QObject* parent) : QAbstractTableModel(parent) {}
+DiffModel::DiffModel(QObject* parent) : QAbstractTableModel(parent) { }
 
 void DiffModel::setDiff(const BundleDiff& diff)
 {
@@ -34,18 +33,18 @@ void DiffModel::setDiff(const BundleDiff& diff)
     QSet<QByteArray> inRenewal;
     for (const auto& [oldCert, newCert] : diff.renewed) {
         inRenewal << oldCert.info().sha256 << newCert.info().sha256;
-        m_rows << Row{Kind::Renewed, nameOf(newCert),
-                      dateOf(oldCert.info().notAfter) + QStringLiteral(" → ") + dateOf(newCert.info().notAfter),
-                      newCert.info().sha256Hex().left(16),
-                      tr("Renewed: same subject and key\nold SHA-256 %1\nnew SHA-256 %2")
-                          .arg(oldCert.info().sha256Hex(), newCert.info().sha256Hex())};
+        m_rows << Row { Kind::Renewed, nameOf(newCert),
+                        dateOf(oldCert.info().notAfter) + QStringLiteral(" → ") + dateOf(newCert.info().notAfter),
+                        newCert.info().sha256Hex().left(16),
+                        tr("Renewed: same subject and key\nold SHA-256 %1\nnew SHA-256 %2")
+                            .arg(oldCert.info().sha256Hex(), newCert.info().sha256Hex()) };
     }
     const auto addAll = [this, &inRenewal](Kind kind, const QList<Certificate>& certs) {
         for (const Certificate& c : certs) {
             if (inRenewal.contains(c.info().sha256))
                 continue;
-            m_rows << Row{kind, nameOf(c), dateOf(c.info().notAfter), c.info().sha256Hex().left(16),
-                          c.info().subject.rfc4514 + QStringLiteral("\nSHA-256 ") + c.info().sha256Hex()};
+            m_rows << Row { kind, nameOf(c), dateOf(c.info().notAfter), c.info().sha256Hex().left(16),
+                            c.info().subject.rfc4514 + QStringLiteral("\nSHA-256 ") + c.info().sha256Hex() };
         }
     };
     addAll(Kind::Added, diff.added);

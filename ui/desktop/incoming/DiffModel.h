@@ -11,8 +11,7 @@ namespace certrotor::gui {
 /// The diff of store -> incoming as rows: renewed pairs (same subject and key, new validity) first,
 /// then added, removed and kept. A renewed certificate is shown once, as the pair, not again as
 /// added and removed.
-class DiffModel : public QAbstractTableModel
-{
+class DiffModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum class Kind { Renewed, Added, Removed, Kept };
@@ -33,8 +32,7 @@ public:
     static QColor kindColor(Kind kind);
 
 private:
-    struct Row
-    {
+    struct Row {
         Kind kind;
         QString subject;
         QString notAfter;

@@ -2,7 +2,6 @@
 #include "ExpiryTimeline.h"
 
 #include "UiStyle.h"
-
 #include "rotation/IncomingAnalysis.h"
 #include "util/Clock.h"
 
@@ -75,7 +74,7 @@ void ExpiryTimeline::setAnalysis(const IncomingAnalysis& a)
     };
     const auto add = [&](const QList<Certificate>& certs, Origin origin) {
         for (const Certificate& c : certs)
-            bars << Bar{nameOf(c), c.info().notBefore, c.info().notAfter, origin};
+            bars << Bar { nameOf(c), c.info().notBefore, c.info().notAfter, origin };
     };
     // Leaving and arriving CAs matter most in a rotation: they come first if the list is cut.
     add(a.diff.removed, Origin::Old);
@@ -264,7 +263,11 @@ void ExpiryTimeline::paintEvent(QPaintEvent*)
     const QDate d0 = QDateTime::fromSecsSinceEpoch(m_t0, Qt::UTC).date();
     const QDate d1 = QDateTime::fromSecsSinceEpoch(m_t1, Qt::UTC).date();
     const qint64 spanDays = d0.daysTo(d1);
-    const int monthStep = spanDays > 365 * 12 ? 24 : spanDays > 365 * 5 ? 12 : spanDays > 365 * 2 ? 6 : spanDays > 240 ? 3 : 1;
+    const int monthStep = spanDays > 365 * 12 ? 24
+        : spanDays > 365 * 5                  ? 12
+        : spanDays > 365 * 2                  ? 6
+        : spanDays > 240                      ? 3
+                                              : 1;
     QDate tick(d0.year(), d0.month(), 1);
     tick = tick.addMonths(1);
     qreal lastLabelRight = -1e9;
@@ -274,7 +277,8 @@ void ExpiryTimeline::paintEvent(QPaintEvent*)
             const qreal x = xForTime(QDateTime(tick, QTime(0, 0), Qt::UTC).toSecsSinceEpoch());
             p.setPen(grid);
             p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
-            const QString label = monthStep >= 12 ? QString::number(tick.year()) : tick.toString(QStringLiteral("yyyy-MM"));
+            const QString label
+                = monthStep >= 12 ? QString::number(tick.year()) : tick.toString(QStringLiteral("yyyy-MM"));
             const qreal w = fm.horizontalAdvance(label);
             if (x - w / 2 > lastLabelRight + 6 && x + w / 2 < width()) {
                 p.setPen(text);
@@ -312,9 +316,11 @@ void ExpiryTimeline::paintEvent(QPaintEvent*)
         p.setBrush(c.darker(150));
         const qreal a = r.height() / 2;
         if (b.end > m_t1)
-            p.drawPolygon(QPolygonF({QPointF(r.right() - a, r.top()), QPointF(r.right(), r.center().y()), QPointF(r.right() - a, r.bottom())}));
+            p.drawPolygon(QPolygonF({ QPointF(r.right() - a, r.top()), QPointF(r.right(), r.center().y()),
+                                      QPointF(r.right() - a, r.bottom()) }));
         if (b.start < m_t0)
-            p.drawPolygon(QPolygonF({QPointF(r.left() + a, r.top()), QPointF(r.left(), r.center().y()), QPointF(r.left() + a, r.bottom())}));
+            p.drawPolygon(QPolygonF({ QPointF(r.left() + a, r.top()), QPointF(r.left(), r.center().y()),
+                                      QPointF(r.left() + a, r.bottom()) }));
     }
 
     // Today and the warning threshold.

@@ -17,13 +17,11 @@ namespace certrotor::gui {
 /// store), new (arriving) and kept certificates, the overlap window(s) where old and new are both
 /// valid shaded, today and the warning threshold marked. Hovering shows the dates.
 /// The geometry is public so tests can check what is drawn where.
-class ExpiryTimeline : public QWidget
-{
+class ExpiryTimeline : public QWidget {
     Q_OBJECT
 public:
     enum class Origin { Old, New, Kept };
-    struct Bar
-    {
+    struct Bar {
         QString label;
         qint64 start = 0;
         qint64 end = 0;
@@ -36,7 +34,8 @@ public:
     explicit ExpiryTimeline(QWidget* parent = nullptr);
 
     void setAnalysis(const IncomingAnalysis& analysis);
-    void setTimeline(QList<Bar> bars, QList<Overlap::Window> windows, qint64 now, int thresholdDays, int hiddenBars = 0);
+    void setTimeline(QList<Bar> bars, QList<Overlap::Window> windows, qint64 now, int thresholdDays,
+                     int hiddenBars = 0);
 
     const QList<Bar>& bars() const { return m_bars; }
     const QList<Overlap::Window>& windows() const { return m_windows; }

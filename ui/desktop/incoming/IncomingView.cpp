@@ -8,8 +8,8 @@
 #include "x509/Chain.h"
 
 #include <QGroupBox>
-#include <QHeaderView>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
@@ -41,7 +41,8 @@ IncomingView::IncomingView(QWidget* parent) : QWidget(parent)
     setObjectName(QStringLiteral("incomingWidget"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    m_summary = new QLabel(tr("Nothing incoming. Watched sources that deliver a bundle different from the store show up here."), this);
+    m_summary = new QLabel(
+        tr("Nothing incoming. Watched sources that deliver a bundle different from the store show up here."), this);
     m_summary->setObjectName(QStringLiteral("incomingSummaryLabel"));
     m_summary->setWordWrap(true);
     m_summary->setTextFormat(Qt::PlainText);
@@ -62,11 +63,11 @@ IncomingView::IncomingView(QWidget* parent) : QWidget(parent)
     auto* left = new QSplitter(Qt::Vertical, m_splitter);
     m_chain = new QTreeWidget(left);
     m_chain->setObjectName(QStringLiteral("chainTreeWidget"));
-    m_chain->setHeaderLabels({tr("Certificate"), tr("Not after")});
+    m_chain->setHeaderLabels({ tr("Certificate"), tr("Not after") });
     m_chain->setUniformRowHeights(true);
     m_findings = new QTreeWidget(left);
     m_findings->setObjectName(QStringLiteral("findingsTreeWidget"));
-    m_findings->setHeaderLabels({tr("Finding"), tr("Certificate"), tr("Message")});
+    m_findings->setHeaderLabels({ tr("Finding"), tr("Certificate"), tr("Message") });
     m_findings->setRootIsDecorated(false);
     m_findings->setUniformRowHeights(true);
     left->addWidget(box(tr("Chain"), m_chain, left));
@@ -80,8 +81,10 @@ IncomingView::IncomingView(QWidget* parent) : QWidget(parent)
     m_diffView->verticalHeader()->hide();
     m_diffView->horizontalHeader()->setStretchLastSection(true);
     m_diffView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_diffView->setColumnWidth(DiffModel::SubjectColumn, m_diffView->fontMetrics().horizontalAdvance(QLatin1Char('M')) * 14);
-    m_diffView->setColumnWidth(DiffModel::NotAfterColumn, m_diffView->fontMetrics().horizontalAdvance(QLatin1Char('M')) * 12);
+    m_diffView->setColumnWidth(DiffModel::SubjectColumn,
+                               m_diffView->fontMetrics().horizontalAdvance(QLatin1Char('M')) * 14);
+    m_diffView->setColumnWidth(DiffModel::NotAfterColumn,
+                               m_diffView->fontMetrics().horizontalAdvance(QLatin1Char('M')) * 12);
     m_timeline = new ExpiryTimeline(right);
     auto* scroll = new QScrollArea(right);
     scroll->setObjectName(QStringLiteral("timelineScrollArea"));
@@ -121,16 +124,17 @@ void IncomingView::setAnalysis(const IncomingAnalysis& analysis)
         const auto& w = analysis.overlap.windows.first();
         windows = tr("overlap %1 → %2").arg(isoUtc(w.start).left(10), isoUtc(w.end).left(10));
     }
-    m_summary->setText(tr("Incoming from %1 (revision %2): %3 certificate(s) — %4 added, %5 removed, %6 renewed, %7 kept; "
-                          "%8 finding(s); %9.")
-                           .arg(analysis.sourceName, analysis.revision.left(12))
-                           .arg(analysis.incoming ? analysis.incoming->entries.size() : 0)
-                           .arg(m_diffModel->count(DiffModel::Kind::Added))
-                           .arg(m_diffModel->count(DiffModel::Kind::Removed))
-                           .arg(m_diffModel->count(DiffModel::Kind::Renewed))
-                           .arg(m_diffModel->count(DiffModel::Kind::Kept))
-                           .arg(analysis.findings.size())
-                           .arg(windows));
+    m_summary->setText(
+        tr("Incoming from %1 (revision %2): %3 certificate(s) — %4 added, %5 removed, %6 renewed, %7 kept; "
+           "%8 finding(s); %9.")
+            .arg(analysis.sourceName, analysis.revision.left(12))
+            .arg(analysis.incoming ? analysis.incoming->entries.size() : 0)
+            .arg(m_diffModel->count(DiffModel::Kind::Added))
+            .arg(m_diffModel->count(DiffModel::Kind::Removed))
+            .arg(m_diffModel->count(DiffModel::Kind::Renewed))
+            .arg(m_diffModel->count(DiffModel::Kind::Kept))
+            .arg(analysis.findings.size())
+            .arg(windows));
 }
 
 void IncomingView::fillChain()
@@ -169,8 +173,9 @@ void IncomingView::fillChain()
         QTreeWidgetItem* parent = parentIdx >= 0 && parentIdx != i ? itemFor(parentIdx, depth + 1) : nullptr;
         const CertificateInfo& info = pool.at(i).info();
         auto* item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(m_chain);
-        item->setText(0, (info.subject.commonName.isEmpty() ? info.subject.rfc4514 : info.subject.commonName)
-                             + (i >= incomingCount ? tr(" (in store)") : QString()));
+        item->setText(0,
+                      (info.subject.commonName.isEmpty() ? info.subject.rfc4514 : info.subject.commonName)
+                          + (i >= incomingCount ? tr(" (in store)") : QString()));
         item->setText(1, isoUtc(info.notAfter).left(10));
         item->setToolTip(0, info.subject.rfc4514 + QStringLiteral("\nSHA-256 ") + info.sha256Hex());
         item->setIcon(0, statusLight(accentColor(i >= incomingCount ? Accent::Muted : Accent::NewCa)));

@@ -18,8 +18,7 @@ class ExpiryTimeline;
 
 /// The incoming-CA preview: what arrived from which source, its chain tree, its lint findings, the
 /// diff against the store (colour-coded) and the expiry timeline with the overlap window.
-class IncomingView : public QWidget
-{
+class IncomingView : public QWidget {
     Q_OBJECT
 public:
     explicit IncomingView(QWidget* parent = nullptr);

@@ -98,11 +98,13 @@ void ProbePanel::setUpUi()
     m_runAction = new QAction(QIcon(QStringLiteral(":/icons/probe.svg")), tr("&Run probe"), this);
     m_runAction->setObjectName(QStringLiteral("runProbeAction"));
     m_runAction->setShortcut(QKeySequence(tr("Ctrl+R")));
-    m_runAction->setToolTip(tr("Probe every target with every bundle (%1)").arg(m_runAction->shortcut().toString(QKeySequence::NativeText)));
+    m_runAction->setToolTip(tr("Probe every target with every bundle (%1)")
+                                .arg(m_runAction->shortcut().toString(QKeySequence::NativeText)));
     m_cancelAction = new QAction(tr("&Cancel probe"), this);
     m_cancelAction->setObjectName(QStringLiteral("cancelProbeAction"));
     m_cancelAction->setShortcut(QKeySequence(tr("Ctrl+Shift+R")));
-    m_cancelAction->setToolTip(tr("Stop the probes (%1)").arg(m_cancelAction->shortcut().toString(QKeySequence::NativeText)));
+    m_cancelAction->setToolTip(
+        tr("Stop the probes (%1)").arg(m_cancelAction->shortcut().toString(QKeySequence::NativeText)));
     connect(m_runAction, &QAction::triggered, this, [this] { run(); });
     connect(m_cancelAction, &QAction::triggered, this, &ProbePanel::cancel);
     addAction(m_runAction);
@@ -115,7 +117,8 @@ void ProbePanel::setUpUi()
     connect(m_ui->runProbePushButton, &QPushButton::clicked, m_runAction, &QAction::trigger);
     connect(m_ui->cancelProbePushButton, &QPushButton::clicked, m_cancelAction, &QAction::trigger);
 
-    showVerdict(PlanVerdict{PlanVerdict::Kind::Incomplete, tr("No verdict yet: list the targets and run the probe."), {}});
+    showVerdict(
+        PlanVerdict { PlanVerdict::Kind::Incomplete, tr("No verdict yet: list the targets and run the probe."), {} });
     m_hasVerdict = false;
 
     // Targets: edited in place; their problems in an error strip under the table.
@@ -160,9 +163,10 @@ void ProbePanel::setUpUi()
     QTableView* results = m_ui->probeResultsTableView;
     results->setModel(m_results);
     results->verticalHeader()->hide();
-    for (int column : {ProbeResultsModel::TargetColumn, ProbeResultsModel::BundleColumn, ProbeResultsModel::StatusColumn,
-                       ProbeResultsModel::StageColumn, ProbeResultsModel::TlsColumn, ProbeResultsModel::AlpnColumn,
-                       ProbeResultsModel::AnchorColumn, ProbeResultsModel::TotalMsColumn})
+    for (int column :
+         { ProbeResultsModel::TargetColumn, ProbeResultsModel::BundleColumn, ProbeResultsModel::StatusColumn,
+           ProbeResultsModel::StageColumn, ProbeResultsModel::TlsColumn, ProbeResultsModel::AlpnColumn,
+           ProbeResultsModel::AnchorColumn, ProbeResultsModel::TotalMsColumn })
         results->horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     results->horizontalHeader()->setSectionResizeMode(ProbeResultsModel::ErrorColumn, QHeaderView::Stretch);
     results->horizontalHeader()->setMinimumSectionSize(em * 3);
@@ -280,7 +284,8 @@ QString ProbePanel::candidateDescription() const
 {
     const Workspace::NamedBundle& c = m_workspace->candidate();
     if (!c.bundle)
-        return tr("Candidate: none yet. A watched source delivering a new bundle becomes the candidate, or choose a file.");
+        return tr(
+            "Candidate: none yet. A watched source delivering a new bundle becomes the candidate, or choose a file.");
     if (m_workspace->candidateIsFile())
         return tr("Candidate: file %1 — %2").arg(QFileInfo(c.label).fileName(), countText(*c.bundle));
     return tr("Candidate: incoming from %1 — %2").arg(c.label, countText(*c.bundle));
@@ -303,7 +308,8 @@ void ProbePanel::updateBundleLabels()
 void ProbePanel::chooseCandidateFile()
 {
     const QString path = FileDialog::instance()->getOpenFileName(
-        this, tr("Choose the candidate bundle"), tr("Certificate bundles (*.pem *.crt *.cer *.der *.p7b);;All files (*)"));
+        this, tr("Choose the candidate bundle"),
+        tr("Certificate bundles (*.pem *.crt *.cer *.der *.p7b);;All files (*)"));
     if (!path.isEmpty())
         loadCandidateFile(path);
 }
@@ -313,8 +319,7 @@ void ProbePanel::loadCandidateFile(const QString& rawPath)
     const QString path = QFileInfo(rawPath).absoluteFilePath();
     m_loadingFile = path;
     updateBundleLabels();
-    struct Loaded
-    {
+    struct Loaded {
         std::shared_ptr<const Bundle> bundle;
         QString error;
     };
@@ -325,7 +330,7 @@ void ProbePanel::loadCandidateFile(const QString& rawPath)
             Result<Bundle> b = certrotor::loadCandidateFile(path);
             if (!b.ok())
                 return { nullptr, b.error().text() };
-            return {std::make_shared<const Bundle>(std::move(b).value()), {}};
+            return { std::make_shared<const Bundle>(std::move(b).value()), {} };
         },
         [this, path](const Loaded& loaded) {
             if (m_loadingFile != path)
@@ -379,7 +384,8 @@ bool ProbePanel::run()
     const Workspace::NamedBundle& cand = m_workspace->candidate();
     const Workspace::NamedBundle& current = m_workspace->currentStore();
     if (!cand.bundle) {
-        fail(tr("There is no candidate bundle to probe: wait for a watched source to deliver one, or choose a bundle file."));
+        fail(tr("There is no candidate bundle to probe: wait for a watched source to deliver one, or choose a bundle "
+                "file."));
         return false;
     }
     const QString identityProblem = m_ui->probeIdentityGroupBox->inputProblem();
@@ -393,7 +399,8 @@ bool ProbePanel::run()
     if (current.bundle)
         m_runBundles << PlanBundle { QStringLiteral("current"), PlanBundle::Role::Current,
                                      current.bundle->certificates() };
-    m_runBundles << PlanBundle{QStringLiteral("candidate"), PlanBundle::Role::Candidate, cand.bundle->certificates()};
+    m_runBundles << PlanBundle { QStringLiteral("candidate"), PlanBundle::Role::Candidate,
+                                 cand.bundle->certificates() };
     // The overlap exactly as `certrotor-cli overlap` writes it and a rotation stages it (new first), so
     // the bundle SHA-256 probed here is the one of the file that gets committed.
     if (m_ui->probeOverlapCheckBox->isChecked() && current.bundle)
@@ -406,7 +413,7 @@ bool ProbePanel::run()
     if (m_hasVerdict) {
         // A new run supersedes the last verdict: until it ends there is none to gate on.
         m_hasVerdict = false;
-        m_verdict = PlanVerdict{PlanVerdict::Kind::Incomplete, tr("a probe run is in progress"), {}};
+        m_verdict = PlanVerdict { PlanVerdict::Kind::Incomplete, tr("a probe run is in progress"), {} };
         Q_EMIT verdictInvalidated();
     }
     // The identity (none, the one in memory, or a load that may ask for a passphrase), then the plan:
@@ -541,7 +548,9 @@ void ProbePanel::invalidateVerdict()
     if (!m_hasVerdict)
         return;
     m_hasVerdict = false;
-    m_verdict = PlanVerdict{PlanVerdict::Kind::Incomplete, tr("the targets, bundles or options changed since the last run"), {}};
+    m_verdict = PlanVerdict { PlanVerdict::Kind::Incomplete,
+                              tr("the targets, bundles or options changed since the last run"),
+                              {} };
     m_ui->probeVerdictFrame->showNoVerdict(
         tr("No verdict: the targets, bundles or options changed since the last run. Run the probe again."));
     Q_EMIT verdictInvalidated();

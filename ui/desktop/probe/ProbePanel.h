@@ -38,8 +38,7 @@ class ProbeTargetsModel;
 /// The layout is ProbePanel.ui; the client identity and its passphrase flow are ClientIdentityBox (over
 /// the core's IdentityLoader, shared with `certrotor-cli probe`); the verdict and the target errors are
 /// MessageBanners (ProbeVerdictBanner), coloured by UiStyle.
-class ProbePanel : public QWidget
-{
+class ProbePanel : public QWidget {
     Q_OBJECT
 public:
     /// Errors go to `banner` (the window's); without one the panel shows its own.

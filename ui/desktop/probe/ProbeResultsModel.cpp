@@ -35,7 +35,7 @@ QString anchorName(const Certificate& anchor)
 
 } // namespace
 
-ProbeResultsModel::ProbeResultsModel(QObject* parent) : QAbstractTableModel(parent) {}
+ProbeResultsModel::ProbeResultsModel(QObject* parent) : QAbstractTableModel(parent) { }
 
 QString ProbeResultsModel::stateName(State state)
 {
@@ -87,10 +87,11 @@ QVariant ProbeResultsModel::data(const QModelIndex& index, int role) const
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case TargetColumn:
-            return QString(r.target.address()
-                           + (r.target.serverName.isEmpty() ? QString() : QString(QStringLiteral(" → ") + r.target.serverName))
-                           + (r.target.service.isEmpty() ? QString()
-                                                         : QString(QStringLiteral(" (") + r.target.service + QLatin1Char(')'))));
+            return QString(
+                r.target.address()
+                + (r.target.serverName.isEmpty() ? QString() : QString(QStringLiteral(" → ") + r.target.serverName))
+                + (r.target.service.isEmpty() ? QString()
+                                              : QString(QStringLiteral(" (") + r.target.service + QLatin1Char(')'))));
         case BundleColumn:
             return r.bundleName;
         case StatusColumn:
@@ -116,7 +117,8 @@ QVariant ProbeResultsModel::data(const QModelIndex& index, int role) const
         if (index.column() == ErrorColumn && !r.error.isEmpty())
             return r.error;
         if (index.column() == AnchorColumn && !r.anchor.isNull())
-            return QString(r.anchor.info().subject.rfc4514 + QStringLiteral("\nSHA-256 ") + r.anchor.info().sha256Hex());
+            return QString(r.anchor.info().subject.rfc4514 + QStringLiteral("\nSHA-256 ")
+                           + r.anchor.info().sha256Hex());
         if (row.done && !r.cancelled)
             return r.summary();
         return {};

@@ -12,8 +12,7 @@ namespace certrotor::gui {
 
 /// The rows of one probe plan, in the plan's order (bundle-major: every target with the first bundle,
 /// then with the next), filled in live as probes finish. A row without a result yet is "running".
-class ProbeResultsModel : public QAbstractTableModel
-{
+class ProbeResultsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column {
@@ -52,8 +51,7 @@ public:
     static QString stateName(State state); // "running", "passed", "failed", "cancelled"
 
 private:
-    struct Row
-    {
+    struct Row {
         ProbeResult result;
         bool done = false;
     };

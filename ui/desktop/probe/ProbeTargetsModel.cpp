@@ -28,7 +28,7 @@ QString columnName(int column)
 
 } // namespace
 
-ProbeTargetsModel::ProbeTargetsModel(QObject* parent) : QAbstractTableModel(parent) {}
+ProbeTargetsModel::ProbeTargetsModel(QObject* parent) : QAbstractTableModel(parent) { }
 
 int ProbeTargetsModel::rowCount(const QModelIndex& parent) const
 {
@@ -159,20 +159,20 @@ ProbeTargetsModel::RowError ProbeTargetsModel::rowError(int row) const
         return {};
     const ProbeTargetRow& r = m_rows.at(row);
     if (r.address.isEmpty())
-        return {AddressColumn, tr("enter the target as HOST:PORT")};
+        return { AddressColumn, tr("enter the target as HOST:PORT") };
     const Result<ProbeTarget> parsed = ProbeTarget::parse(r.address);
     if (!parsed.ok())
-        return {AddressColumn, parsed.error().message};
+        return { AddressColumn, parsed.error().message };
     if (!r.serverName.isEmpty()) {
         // The same check as the CLI's --servername: what QUrl would mangle is refused here.
         QUrl check;
         check.setHost(r.serverName, QUrl::StrictMode);
         if (!check.isValid() || check.host().isEmpty())
-            return {ServerNameColumn, tr("'%1' is not a valid host name").arg(r.serverName)};
+            return { ServerNameColumn, tr("'%1' is not a valid host name").arg(r.serverName) };
     }
     for (const QChar c : r.service) {
         if (c.isSpace() || !c.isPrint())
-            return {ServiceColumn, tr("'%1': a service name has no spaces or control characters").arg(r.service)};
+            return { ServiceColumn, tr("'%1': a service name has no spaces or control characters").arg(r.service) };
     }
     for (int other = 0; other < row; ++other) {
         const ProbeTargetRow& o = m_rows.at(other);
@@ -180,7 +180,7 @@ ProbeTargetsModel::RowError ProbeTargetsModel::rowError(int row) const
         // Host and server names are case-insensitive; service names are not.
         if (p.ok() && p.value().address().compare(parsed.value().address(), Qt::CaseInsensitive) == 0
             && o.serverName.compare(r.serverName, Qt::CaseInsensitive) == 0 && o.service == r.service)
-            return {AddressColumn, tr("the same target as row %1").arg(other + 1)};
+            return { AddressColumn, tr("the same target as row %1").arg(other + 1) };
     }
     return {};
 }
@@ -199,10 +199,10 @@ QStringList ProbeTargetsModel::errors() const
 Result<QList<ProbeTarget>> ProbeTargetsModel::targets() const
 {
     if (m_rows.isEmpty())
-        return Error{tr("add at least one target (HOST:PORT)"), tr("Targets")};
+        return Error { tr("add at least one target (HOST:PORT)"), tr("Targets") };
     const QStringList bad = errors();
     if (!bad.isEmpty())
-        return Error{bad.first(), tr("Targets")};
+        return Error { bad.first(), tr("Targets") };
     QList<ProbeTarget> out;
     for (const ProbeTargetRow& r : m_rows) {
         ProbeTarget t = ProbeTarget::parse(r.address).value();
@@ -217,9 +217,9 @@ QByteArray ProbeTargetsModel::toJson() const
 {
     QJsonArray array;
     for (const ProbeTargetRow& r : m_rows)
-        array.append(QJsonObject{{QStringLiteral("target"), r.address},
-                                 {QStringLiteral("serverName"), r.serverName},
-                                 {QStringLiteral("service"), r.service}});
+        array.append(QJsonObject { { QStringLiteral("target"), r.address },
+                                   { QStringLiteral("serverName"), r.serverName },
+                                   { QStringLiteral("service"), r.service } });
     return QJsonDocument(array).toJson(QJsonDocument::Compact);
 }
 
@@ -229,8 +229,9 @@ QList<ProbeTargetRow> ProbeTargetsModel::rowsFromJson(const QByteArray& json)
     const QJsonArray array = QJsonDocument::fromJson(json).array();
     for (const QJsonValue& v : array) {
         const QJsonObject o = v.toObject();
-        rows << ProbeTargetRow{o.value(QLatin1String("target")).toString(), o.value(QLatin1String("serverName")).toString(),
-                               o.value(QLatin1String("service")).toString()};
+        rows << ProbeTargetRow { o.value(QLatin1String("target")).toString(),
+                                 o.value(QLatin1String("serverName")).toString(),
+                                 o.value(QLatin1String("service")).toString() };
     }
     return rows;
 }

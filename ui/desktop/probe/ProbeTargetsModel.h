@@ -13,8 +13,7 @@
 namespace certrotor::gui {
 
 /// One row of the Probe panel's target list, as the operator typed it.
-struct ProbeTargetRow
-{
+struct ProbeTargetRow {
     QString address; // HOST:PORT, [v6]:PORT
     QString serverName; // SNI / :authority override; "" = the host
     QString service; // health service asked about; "" = the whole server
@@ -26,15 +25,13 @@ struct ProbeTargetRow
 /// (the operator fixes it in place) and carries a located error that the view shows inline; targets()
 /// refuses to hand out a list with any bad row. Persisted as JSON (addresses and names only: a target
 /// list holds no secret).
-class ProbeTargetsModel : public QAbstractTableModel
-{
+class ProbeTargetsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { AddressColumn, ServerNameColumn, ServiceColumn, ColumnCount };
 
     /// What is wrong with a row: the column at fault and plain words.
-    struct RowError
-    {
+    struct RowError {
         int column = -1; // -1: the row is fine
         QString message;
         bool isError() const { return column >= 0; }

@@ -12,8 +12,7 @@ namespace certrotor::gui {
 /// Asks for the typed reason an override needs (never a plain "OK"): the rules it overrides are listed,
 /// and OK stays disabled until the reason passes the core's rule (policy::checkOverrideReason), whose
 /// words show under the field. Opened with open(); the reason is read on accepted().
-class ReasonDialog : public QDialog
-{
+class ReasonDialog : public QDialog {
     Q_OBJECT
 public:
     ReasonDialog(const QString& action, const QStringList& violations, QWidget* parent = nullptr);

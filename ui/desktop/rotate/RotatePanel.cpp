@@ -77,8 +77,8 @@ void RotatePanel::buildUi()
     auto* stageBox = new QGroupBox(tr("Stage"), this);
     auto* stageLayout = new QVBoxLayout(stageBox);
     auto* candidateRow = new QHBoxLayout;
-    m_candidateLabel = new QLabel(tr("No candidate yet: an incoming bundle (Incoming tab) or a file chosen in the Probe tab."),
-                                  stageBox);
+    m_candidateLabel = new QLabel(
+        tr("No candidate yet: an incoming bundle (Incoming tab) or a file chosen in the Probe tab."), stageBox);
     m_candidateLabel->setObjectName(QStringLiteral("rotateCandidateLabel"));
     m_candidateLabel->setWordWrap(true);
     candidateRow->addWidget(m_candidateLabel, 1);
@@ -94,10 +94,10 @@ void RotatePanel::buildUi()
 
     m_destinations = new QTableWidget(0, 3, stageBox);
     m_destinations->setObjectName(QStringLiteral("rotateDestinationsTable"));
-    m_destinations->setHorizontalHeaderLabels({tr("Destination (file, secret://NS/NAME#KEY, configmap://…)"),
-                                               tr("Targets (HOST:PORT[;servername=NAME], comma separated; empty: "
-                                                  "the Probe tab's)"),
-                                               tr("Wave")});
+    m_destinations->setHorizontalHeaderLabels({ tr("Destination (file, secret://NS/NAME#KEY, configmap://…)"),
+                                                tr("Targets (HOST:PORT[;servername=NAME], comma separated; empty: "
+                                                   "the Probe tab's)"),
+                                                tr("Wave") });
     m_destinations->horizontalHeader()->setSectionResizeMode(DestSpecColumn, QHeaderView::Stretch);
     m_destinations->horizontalHeader()->setSectionResizeMode(DestTargetsColumn, QHeaderView::Stretch);
     m_destinations->horizontalHeader()->setSectionResizeMode(DestWaveColumn, QHeaderView::ResizeToContents);
@@ -189,10 +189,10 @@ void RotatePanel::buildUi()
     // 3. The actions, each with the core's reason when it is not allowed now.
     auto* actions = new QGridLayout;
     int row = 0;
-    for (const auto& [key, text] : {std::pair {QStringLiteral("commit"), tr("&Commit")},
-                                    std::pair {QStringLiteral("confirm"), tr("Con&firm")},
-                                    std::pair {QStringLiteral("retire"), tr("&Retire old CA")},
-                                    std::pair {QStringLiteral("rollback"), tr("Roll &back")}}) {
+    for (const auto& [key, text] : { std::pair { QStringLiteral("commit"), tr("&Commit") },
+                                     std::pair { QStringLiteral("confirm"), tr("Con&firm") },
+                                     std::pair { QStringLiteral("retire"), tr("&Retire old CA") },
+                                     std::pair { QStringLiteral("rollback"), tr("Roll &back") } }) {
         actions->addWidget(makeButton(key, text, rotationBox), row, 0);
         actions->addWidget(makeReason(key, rotationBox), row, 1);
         ++row;
@@ -223,9 +223,8 @@ void RotatePanel::buildUi()
     rotationLayout->addWidget(m_log);
     layout->addWidget(rotationBox, 1);
 
-    connect(addRow, &QPushButton::clicked, this, [this] {
-        addDestinationRow(m_defaultDestination ? m_defaultDestination() : QString(), {}, 0);
-    });
+    connect(addRow, &QPushButton::clicked, this,
+            [this] { addDestinationRow(m_defaultDestination ? m_defaultDestination() : QString(), {}, 0); });
     connect(removeRow, &QPushButton::clicked, this, [this] {
         const int r = m_destinations->currentRow();
         if (r >= 0)
@@ -258,10 +257,12 @@ void RotatePanel::setWorkspace(Workspace* workspace)
     const auto showCandidate = [this] {
         const auto& c = m_workspace->candidate();
         if (!c.bundle) {
-            m_candidateLabel->setText(tr("No candidate yet: an incoming bundle (Incoming tab) or a file chosen in the Probe tab."));
+            m_candidateLabel->setText(
+                tr("No candidate yet: an incoming bundle (Incoming tab) or a file chosen in the Probe tab."));
         } else {
-            m_candidateLabel->setText(tr("Candidate: <b>%1</b> — %n certificate(s)", nullptr, int(c.bundle->entries.size()))
-                                          .arg(c.label.toHtmlEscaped()));
+            m_candidateLabel->setText(
+                tr("Candidate: <b>%1</b> — %n certificate(s)", nullptr, int(c.bundle->entries.size()))
+                    .arg(c.label.toHtmlEscaped()));
         }
         updateActions();
     };
@@ -291,7 +292,9 @@ QList<Rotation::DestinationSpec> RotatePanel::destinations() const
 {
     QList<Rotation::DestinationSpec> out;
     for (int r = 0; r < m_destinations->rowCount(); ++r) {
-        const auto text = [&](int c) { return m_destinations->item(r, c) ? m_destinations->item(r, c)->text().trimmed() : QString(); };
+        const auto text = [&](int c) {
+            return m_destinations->item(r, c) ? m_destinations->item(r, c)->text().trimmed() : QString();
+        };
         Rotation::DestinationSpec d;
         d.spec = text(DestSpecColumn);
         if (d.spec.isEmpty())
@@ -532,9 +535,9 @@ void RotatePanel::restage()
     if (isBusy() || m_lastRequest.destinations.isEmpty())
         return;
     if (m_rotation && m_rotation->isLoaded()) {
-        const bool committed = std::any_of(m_rotation->state().destinations.cbegin(),
-                                           m_rotation->state().destinations.cend(),
-                                           [](const DestinationState& d) { return d.history.size() > 1; });
+        const bool committed
+            = std::any_of(m_rotation->state().destinations.cbegin(), m_rotation->state().destinations.cend(),
+                          [](const DestinationState& d) { return d.history.size() > 1; });
         if (committed) {
             if (m_banner)
                 m_banner->showMessage(MessageBanner::Kind::Warning,
@@ -557,12 +560,11 @@ void RotatePanel::resumeOpen()
     for (const QString& p : problems)
         log(p);
     if (!problems.isEmpty() && m_banner)
-        m_banner->showMessage(MessageBanner::Kind::Warning, tr("Some rotations could not be resumed:\n%1")
-                                                                .arg(problems.join(QLatin1Char('\n'))));
+        m_banner->showMessage(MessageBanner::Kind::Warning,
+                              tr("Some rotations could not be resumed:\n%1").arg(problems.join(QLatin1Char('\n'))));
     Rotation* newest = nullptr;
     for (Rotation* r : m_workspace->rotations()) {
-        if (r->isLoaded() && !r->state().isClosed()
-            && (!newest || r->state().updatedAt > newest->state().updatedAt))
+        if (r->isLoaded() && !r->state().isClosed() && (!newest || r->state().updatedAt > newest->state().updatedAt))
             newest = r;
     }
     if (!newest)
@@ -571,7 +573,8 @@ void RotatePanel::resumeOpen()
     log(tr("picked up the open rotation %1 (%2)").arg(newest->state().id, newest->statePath()));
     m_lastRequest.destinations.clear();
     for (const DestinationState& d : newest->state().destinations)
-        m_lastRequest.destinations << Rotation::DestinationSpec {d.id, d.targets, d.wave, d.waveName, d.confirmDeadlineMs};
+        m_lastRequest.destinations << Rotation::DestinationSpec { d.id, d.targets, d.wave, d.waveName,
+                                                                  d.confirmDeadlineMs };
     setDestinations(m_lastRequest.destinations);
     if (newest->isBusy()) {
         m_busy->show();
@@ -601,8 +604,9 @@ void RotatePanel::onFinished(const Outcome& outcome)
     if (!conflicts.isEmpty()) {
         m_conflictLabel->setText(tr("<b>Conflict</b> — the destination changed since it was staged; nothing was "
                                     "written.<br>%1")
-                                     .arg(conflicts.join(QStringLiteral("<br>")).toHtmlEscaped().replace(
-                                         QStringLiteral("&lt;br&gt;"), QStringLiteral("<br>"))));
+                                     .arg(conflicts.join(QStringLiteral("<br>"))
+                                              .toHtmlEscaped()
+                                              .replace(QStringLiteral("&lt;br&gt;"), QStringLiteral("<br>"))));
         m_conflict->show();
     }
     if (outcome.code != QLatin1String("policy"))
@@ -614,7 +618,7 @@ void RotatePanel::onFinished(const Outcome& outcome)
         m_result->setText(tr("✘ %1: %2").arg(verb, outcome.message));
         if (m_banner)
             m_banner->showMessage(outcome.code == QLatin1String("cancelled") ? MessageBanner::Kind::Info
-                                                                            : MessageBanner::Kind::Warning,
+                                                                             : MessageBanner::Kind::Warning,
                                   tr("%1 did not go through: %2").arg(verb, outcome.message));
     }
     if (outcome.auditFailed && m_banner)
@@ -652,7 +656,8 @@ void RotatePanel::refresh()
     if (row >= 0 || m_model->rowCount() > 0) {
         const QModelIndex idx = m_model->index(row >= 0 ? row : 0, 0);
         if (m_view->selectionModel()->currentIndex().row() != idx.row())
-            m_view->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            m_view->selectionModel()->setCurrentIndex(idx,
+                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
     refreshTargets();
     refreshDiff();
@@ -686,7 +691,8 @@ void RotatePanel::refreshDiff()
         for (const DestinationOutcome& p : r->previews()) {
             if (!preview && !selected.isEmpty() && p.destination != selected)
                 continue;
-            QString head = tr("%1 — %2 → %3 certificates").arg(p.destination).arg(p.certificatesBefore).arg(p.certificatesAfter);
+            QString head
+                = tr("%1 — %2 → %3 certificates").arg(p.destination).arg(p.certificatesBefore).arg(p.certificatesAfter);
             if (!p.added.isEmpty())
                 head += tr("; adds %1").arg(p.added.join(QStringLiteral(", ")));
             if (!p.removed.isEmpty())
@@ -785,8 +791,8 @@ void RotatePanel::updateActions()
     set(QStringLiteral("confirm"), confirmOk && !busy, confirmWhy);
     set(QStringLiteral("retire"), retireOk && !busy, retireWhy);
     set(QStringLiteral("rollback"), rollbackOk && !busy, rollbackWhy);
-    const bool canOverride = loaded && !busy
-        && ((m_lastOutcome.code == QLatin1String("policy") && m_retry) || blockedByPolicy);
+    const bool canOverride
+        = loaded && !busy && ((m_lastOutcome.code == QLatin1String("policy") && m_retry) || blockedByPolicy);
     m_buttons.value(QStringLiteral("override"))->setEnabled(canOverride);
     m_buttons.value(QStringLiteral("cancel"))->setEnabled(busy);
     m_buttons.value(QStringLiteral("discard"))->setEnabled(loaded && !busy);

@@ -34,12 +34,10 @@ class TargetStatusModel;
 /// Rotation::allowed() says, with the core's reason next to anything disabled; a policy refusal can be
 /// overridden only with a typed reason; a conflict (the destination changed since staging) shows what
 /// changed and offers to re-stage. An open rotation left by an earlier run is picked up (resumeOpen()).
-class RotatePanel : public QWidget
-{
+class RotatePanel : public QWidget {
     Q_OBJECT
 public:
-    struct Options
-    {
+    struct Options {
         int probeTimeoutMs = 5000;
         int confirmDeadlineMs = 180000;
         int confirmInitialBackoffMs = 250;
@@ -92,7 +90,8 @@ public:
     QString conflictText() const;
     bool conflictShown() const;
     QString resultText() const;
-    QPushButton* button(const QString& action) const; // "stage", "dryRun", "commit", "confirm", "retire", "rollback", "cancel", "discard", "override", "restage"
+    QPushButton* button(const QString& action) const; // "stage", "dryRun", "commit", "confirm", "retire", "rollback",
+                                                      // "cancel", "discard", "override", "restage"
     QString reasonFor(const QString& action) const; // the label beside a disabled action
 
 Q_SIGNALS:

@@ -34,7 +34,7 @@ QString targetKey(const QString& spec)
 
 } // namespace
 
-RotationModel::RotationModel(QObject* parent) : QAbstractTableModel(parent) {}
+RotationModel::RotationModel(QObject* parent) : QAbstractTableModel(parent) { }
 
 void RotationModel::setState(const rotation::RotationState& state, const QHash<int, QString>& waveLabels,
                              const QHash<QString, QString>& problems)
@@ -187,7 +187,7 @@ QVariant RotationModel::headerData(int section, Qt::Orientation orientation, int
 
 // --- TargetStatusModel -----------------------------------------------------------------------------
 
-TargetStatusModel::TargetStatusModel(QObject* parent) : QAbstractTableModel(parent) {}
+TargetStatusModel::TargetStatusModel(QObject* parent) : QAbstractTableModel(parent) { }
 
 void TargetStatusModel::setTargets(const QStringList& targets, const QList<TargetStatus>& statuses)
 {

@@ -12,12 +12,19 @@ namespace certrotor::gui {
 /// last verdict, the time to trust of its slowest target and what went wrong last (a conflict, a refusal).
 /// A view over rotation::RotationState; refreshed whole on every stateChanged() (a rotation has a handful
 /// of destinations).
-class RotationModel : public QAbstractTableModel
-{
+class RotationModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { WaveColumn, DestinationColumn, PhaseColumn, ConfirmedColumn, VerdictColumn, TimeToTrustColumn,
-                  ProblemColumn, ColumnCount };
+    enum Column {
+        WaveColumn,
+        DestinationColumn,
+        PhaseColumn,
+        ConfirmedColumn,
+        VerdictColumn,
+        TimeToTrustColumn,
+        ProblemColumn,
+        ColumnCount
+    };
     enum Role { DestinationIdRole = Qt::UserRole + 1, WaveRole };
 
     explicit RotationModel(QObject* parent = nullptr);
@@ -48,12 +55,18 @@ private:
 /// The targets of one destination during and after a confirmation: verified or not, which side of the
 /// rotation anchors the chain each serves now, the time to trust, attempts and the last error. Updated
 /// live from Rotation::targetUpdated().
-class TargetStatusModel : public QAbstractTableModel
-{
+class TargetStatusModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { TargetColumn, StatusColumn, AnchorColumn, TimeToTrustColumn, AttemptsColumn, ErrorColumn,
-                  ColumnCount };
+    enum Column {
+        TargetColumn,
+        StatusColumn,
+        AnchorColumn,
+        TimeToTrustColumn,
+        AttemptsColumn,
+        ErrorColumn,
+        ColumnCount
+    };
 
     explicit TargetStatusModel(QObject* parent = nullptr);
 

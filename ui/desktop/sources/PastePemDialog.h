@@ -9,8 +9,7 @@ class QPlainTextEdit;
 namespace certrotor::gui {
 
 /// Paste PEM (certificates only) as an inline source with a name.
-class PastePemDialog : public QDialog
-{
+class PastePemDialog : public QDialog {
     Q_OBJECT
 public:
     explicit PastePemDialog(QWidget* parent = nullptr);

@@ -15,7 +15,7 @@ namespace certrotor::gui {
 
 QStringList caKeyNames()
 {
-    return {QStringLiteral("ca.crt"), QStringLiteral("ca-bundle.crt"), QStringLiteral("tls.crt")};
+    return { QStringLiteral("ca.crt"), QStringLiteral("ca-bundle.crt"), QStringLiteral("tls.crt") };
 }
 
 namespace {
@@ -24,15 +24,13 @@ namespace {
 /// reads it, namespaces and CA-bearing Secrets through the API server (one client per context,
 /// created on first use). Secret and ConfigMap data is parsed by the core to find CA keys; none of it
 /// is kept here.
-class KubeSecretCatalog : public SecretCatalog
-{
+class KubeSecretCatalog : public SecretCatalog {
 public:
-    KubeSecretCatalog() : m_owner(std::make_unique<QObject>()) {}
+    KubeSecretCatalog() : m_owner(std::make_unique<QObject>()) { }
 
     void listContexts(QObject* context, std::function<void(QStringList, QString, QString)> done) override
     {
-        struct Contexts
-        {
+        struct Contexts {
             QStringList names;
             QString current;
             QString error;
@@ -42,17 +40,18 @@ public:
             []() -> Contexts {
                 Result<kube::Kubeconfig> config = kube::Kubeconfig::loadDefault();
                 if (!config.ok())
-                    return Contexts{{}, {}, config.error().text()};
+                    return Contexts { {}, {}, config.error().text() };
                 const QStringList names = config.value().contextNames();
-                return Contexts{names, config.value().currentContext(),
-                                names.isEmpty() ? QObject::tr("The kubeconfig (%1) has no contexts.")
-                                                      .arg(kube::Kubeconfig::defaultPaths().join(QLatin1Char(':')))
-                                                : QString()};
+                return Contexts { names, config.value().currentContext(),
+                                  names.isEmpty() ? QObject::tr("The kubeconfig (%1) has no contexts.")
+                                                        .arg(kube::Kubeconfig::defaultPaths().join(QLatin1Char(':')))
+                                                  : QString() };
             },
             [done](const Contexts& c) { done(c.names, c.current, c.error); });
     }
 
-    void listNamespaces(const QString& kubeContext, QObject* context, std::function<void(QStringList, QString)> done) override
+    void listNamespaces(const QString& kubeContext, QObject* context,
+                        std::function<void(QStringList, QString)> done) override
     {
         withClient(kubeContext, context, [context, done](kube::KubeClient* client, const QString& error) {
             if (!client)
@@ -63,7 +62,7 @@ public:
                 if (r.ok())
                     done(r.value, {});
                 else // e.g. no right to list namespaces: offer the context's namespace, say why
-                    done({fallback}, r.error.message);
+                    done({ fallback }, r.error.message);
             });
         });
     }

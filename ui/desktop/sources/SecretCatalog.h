@@ -12,8 +12,7 @@
 namespace certrotor::gui {
 
 /// A Secret or ConfigMap that holds CA material, for the picker: its kind, name and CA-bearing keys.
-struct SecretEntry
-{
+struct SecretEntry {
     kube::KubeObjectRef::Kind kind = kube::KubeObjectRef::Kind::Secret;
     QString name;
     QStringList keys; // ca.crt, tls.crt, ca-bundle.crt, ...
@@ -22,16 +21,17 @@ struct SecretEntry
 /// What the Secret picker needs from a cluster: kubeconfig contexts, the namespaces of a context and
 /// the CA-bearing Secrets and ConfigMaps of a namespace. Asynchronous: results come back through the callbacks on
 /// the caller's thread, bound to `context` (dropped if it dies). Never carries a Secret's data.
-class SecretCatalog
-{
+class SecretCatalog {
 public:
     virtual ~SecretCatalog() = default;
 
     /// The kubeconfig's contexts and its current context; error text when there is no usable kubeconfig.
     virtual void listContexts(QObject* context,
-                              std::function<void(QStringList contexts, QString current, QString error)> done) = 0;
+                              std::function<void(QStringList contexts, QString current, QString error)> done)
+        = 0;
     virtual void listNamespaces(const QString& kubeContext, QObject* context,
-                                std::function<void(QStringList namespaces, QString error)> done) = 0;
+                                std::function<void(QStringList namespaces, QString error)> done)
+        = 0;
     /// Secrets first, then ConfigMaps; entries that could be listed come with the error of those that could not.
     virtual void listCaObjects(const QString& kubeContext, const QString& nameSpace, QObject* context,
                                std::function<void(QList<SecretEntry> objects, QString error)> done)

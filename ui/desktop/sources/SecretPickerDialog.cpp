@@ -2,7 +2,6 @@
 #include "SecretPickerDialog.h"
 
 #include "MessageBanner.h"
-
 #include "SecretCatalog.h"
 
 #include <QComboBox>

@@ -14,8 +14,7 @@ class SecretCatalog;
 
 /// Pick a Secret or ConfigMap: a context of the kubeconfig, one of its namespaces, then an object
 /// holding CA material and its key. spec() is "secret://CONTEXT/NAMESPACE/NAME#KEY" or "configmap://…".
-class SecretPickerDialog : public QDialog
-{
+class SecretPickerDialog : public QDialog {
     Q_OBJECT
 public:
     SecretPickerDialog(SecretCatalog* catalog, QWidget* parent = nullptr);

@@ -119,7 +119,8 @@ QVariant SourcesModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole: {
         QString tip = s->id() + QStringLiteral("\n") + tr("Status: %1").arg(Source::statusName(s->status()));
         if (current.bundle)
-            tip += QStringLiteral("\n") + tr("Revision %1, seen %2").arg(current.revision.left(16), current.seenAt.toString(Qt::ISODate));
+            tip += QStringLiteral("\n")
+                + tr("Revision %1, seen %2").arg(current.revision.left(16), current.seenAt.toString(Qt::ISODate));
         if (!s->lastError().isEmpty())
             tip += QStringLiteral("\n") + s->lastError();
         return tip;

@@ -12,8 +12,7 @@ namespace certrotor::gui {
 /// The watched sources: name with a status light, status, certificates in the last delivery and the
 /// last error. A view over a TrustStoreProvider (the workspace's), which owns the Source objects: rows
 /// follow the sources it adds and removes, cells follow each source's signals.
-class SourcesModel : public QAbstractTableModel
-{
+class SourcesModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { NameColumn, StatusColumn, CertificatesColumn, ErrorColumn, ColumnCount };

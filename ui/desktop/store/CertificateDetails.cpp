@@ -26,8 +26,8 @@ void row(QString& html, const QString& name, const QString& value)
 QString when(qint64 secs, qint64 now)
 {
     const qint64 days = daysUntil(now, secs);
-    return isoUtc(secs) + QStringLiteral("  (") + (days < 0 ? QStringLiteral("%1 days ago").arg(-days)
-                                                             : QStringLiteral("in %1 days").arg(days))
+    return isoUtc(secs) + QStringLiteral("  (")
+        + (days < 0 ? QStringLiteral("%1 days ago").arg(-days) : QStringLiteral("in %1 days").arg(days))
         + QLatin1Char(')');
 }
 
@@ -39,7 +39,8 @@ QString certificateDetailsHtml(const Bundle& bundle, int entry, const QList<Find
         return {};
     const BundleEntry& e = bundle.entries.at(entry);
     const CertificateInfo& i = e.certificate.info();
-    QString html = QStringLiteral("<h3>") + (i.subject.commonName.isEmpty() ? i.subject.rfc4514 : i.subject.commonName).toHtmlEscaped()
+    QString html = QStringLiteral("<h3>")
+        + (i.subject.commonName.isEmpty() ? i.subject.rfc4514 : i.subject.commonName).toHtmlEscaped()
         + QStringLiteral("</h3><table cellspacing='2' cellpadding='2'>");
     row(html, QStringLiteral("Subject"), i.subject.rfc4514);
     row(html, QStringLiteral("Issuer"), i.issuer.rfc4514);
@@ -49,10 +50,12 @@ QString certificateDetailsHtml(const Bundle& bundle, int entry, const QList<Find
     row(html, QStringLiteral("Not after"), when(i.notAfter, now));
     row(html, QStringLiteral("Key"), i.keyDescription());
     row(html, QStringLiteral("Signature"), i.signatureAlgorithm);
-    row(html, QStringLiteral("CA"), !i.hasBasicConstraints ? QStringLiteral("no basicConstraints")
-                                      : i.isCA ? (i.pathLen >= 0 ? QStringLiteral("yes, pathlen %1").arg(i.pathLen) : QStringLiteral("yes"))
-                                               : QStringLiteral("no"));
-    row(html, QStringLiteral("Key usage"), i.hasKeyUsage ? i.keyUsage().join(QStringLiteral(", ")) : QStringLiteral("(absent)"));
+    row(html, QStringLiteral("CA"),
+        !i.hasBasicConstraints ? QStringLiteral("no basicConstraints")
+            : i.isCA ? (i.pathLen >= 0 ? QStringLiteral("yes, pathlen %1").arg(i.pathLen) : QStringLiteral("yes"))
+                     : QStringLiteral("no"));
+    row(html, QStringLiteral("Key usage"),
+        i.hasKeyUsage ? i.keyUsage().join(QStringLiteral(", ")) : QStringLiteral("(absent)"));
     row(html, QStringLiteral("Extended key usage"), i.extendedKeyUsage.join(QStringLiteral(", ")));
     row(html, QStringLiteral("Subject alt names"), i.subjectAltNames.join(QStringLiteral(", ")));
     row(html, QStringLiteral("Subject key id"), hexColons(i.subjectKeyId));
@@ -72,10 +75,12 @@ QString certificateDetailsHtml(const Bundle& bundle, int entry, const QList<Find
     QString found;
     for (const Finding& f : findings) {
         if (f.entry == entry)
-            found += QStringLiteral("<li><b>") + Finding::severityName(f.severity).toHtmlEscaped() + QStringLiteral("</b> ")
-                + f.code.toHtmlEscaped() + QStringLiteral(": ") + f.message.toHtmlEscaped() + QStringLiteral("</li>");
+            found += QStringLiteral("<li><b>") + Finding::severityName(f.severity).toHtmlEscaped()
+                + QStringLiteral("</b> ") + f.code.toHtmlEscaped() + QStringLiteral(": ") + f.message.toHtmlEscaped()
+                + QStringLiteral("</li>");
     }
-    html += QStringLiteral("<h4>Findings</h4>") + (found.isEmpty() ? QStringLiteral("<p>none</p>") : QStringLiteral("<ul>") + found + QStringLiteral("</ul>"));
+    html += QStringLiteral("<h4>Findings</h4>")
+        + (found.isEmpty() ? QStringLiteral("<p>none</p>") : QStringLiteral("<ul>") + found + QStringLiteral("</ul>"));
 
     // The chain within this bundle. Building an index over a 10,000 bundle for one click is cheap
     // next to parsing (a hash by subject), and keeps the model free of per-row chain state.
@@ -84,7 +89,8 @@ QString certificateDetailsHtml(const Bundle& bundle, int entry, const QList<Find
     html += QStringLiteral("<h4>Chain in this bundle</h4><ol>");
     for (int c : chain) {
         const CertificateInfo& ci = index.pool().at(c).info();
-        html += QStringLiteral("<li>") + (ci.subject.commonName.isEmpty() ? ci.subject.rfc4514 : ci.subject.commonName).toHtmlEscaped()
+        html += QStringLiteral("<li>")
+            + (ci.subject.commonName.isEmpty() ? ci.subject.rfc4514 : ci.subject.commonName).toHtmlEscaped()
             + (ci.selfIssued ? QStringLiteral(" (self-issued)") : QString()) + QStringLiteral("</li>");
     }
     html += QStringLiteral("</ol>");

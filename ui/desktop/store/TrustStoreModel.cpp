@@ -25,7 +25,7 @@ StoreSnapshot StoreSnapshot::prepare(std::shared_ptr<const Bundle> bundle, qint6
     s.thresholdDays = thresholdDays;
     if (!bundle)
         return s;
-    s.findings = lintBundle(*bundle, LintOptions{now, thresholdDays});
+    s.findings = lintBundle(*bundle, LintOptions { now, thresholdDays });
     QVector<QList<const Finding*>> byEntry(bundle->entries.size());
     for (const Finding& f : std::as_const(s.findings)) {
         if (f.entry >= 0 && f.entry < byEntry.size())
@@ -40,7 +40,8 @@ StoreSnapshot StoreSnapshot::prepare(std::shared_ptr<const Bundle> bundle, qint6
         r.issuerCn = cnOrName(info.issuer);
         r.notAfter = info.notAfter;
         r.daysLeft = daysUntil(now, info.notAfter);
-        r.notAfterText = QDateTime::fromSecsSinceEpoch(info.notAfter, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+        r.notAfterText
+            = QDateTime::fromSecsSinceEpoch(info.notAfter, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
         r.key = info.keyDescription();
         r.signature = info.signatureAlgorithm;
         r.sha256Hex = info.sha256Hex();
@@ -65,7 +66,7 @@ StoreSnapshot StoreSnapshot::prepare(std::shared_ptr<const Bundle> bundle, qint6
     return s;
 }
 
-TrustStoreModel::TrustStoreModel(QObject* parent) : QAbstractTableModel(parent) {}
+TrustStoreModel::TrustStoreModel(QObject* parent) : QAbstractTableModel(parent) { }
 
 void TrustStoreModel::setSnapshot(StoreSnapshot snapshot)
 {

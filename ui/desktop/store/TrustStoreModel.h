@@ -12,8 +12,7 @@
 namespace certrotor::gui {
 
 /// One table row, computed once when a bundle arrives (off the GUI thread): data() only looks up.
-struct StoreRow
-{
+struct StoreRow {
     int entry = -1;
     QString subjectCn;
     QString issuerCn;
@@ -32,8 +31,7 @@ struct StoreRow
 };
 
 /// A bundle with its lint findings and precomputed rows, made by prepare() on a worker thread.
-struct StoreSnapshot
-{
+struct StoreSnapshot {
     std::shared_ptr<const Bundle> bundle;
     QList<Finding> findings;
     QVector<StoreRow> rows;
@@ -45,12 +43,20 @@ struct StoreSnapshot
 
 /// The trust store as a table: subject CN, issuer CN, not after, days left (coloured by urgency),
 /// key, signature algorithm, SHA-256 (short, full in the tooltip) and findings (icon + text).
-class TrustStoreModel : public QAbstractTableModel
-{
+class TrustStoreModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { SubjectColumn, IssuerColumn, NotAfterColumn, DaysLeftColumn, KeyColumn, SignatureColumn,
-                  Sha256Column, FindingsColumn, ColumnCount };
+    enum Column {
+        SubjectColumn,
+        IssuerColumn,
+        NotAfterColumn,
+        DaysLeftColumn,
+        KeyColumn,
+        SignatureColumn,
+        Sha256Column,
+        FindingsColumn,
+        ColumnCount
+    };
     enum Role { SortRole = Qt::UserRole + 1, FilterRole, EntryRole, UrgencyRole };
 
     explicit TrustStoreModel(QObject* parent = nullptr);

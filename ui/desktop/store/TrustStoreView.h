@@ -19,8 +19,7 @@ namespace certrotor::gui {
 
 /// The trust store tab: a filter box, the sortable table and a details pane (every field, the chain,
 /// the PEM with a copy button). A busy bar shows while a bundle is parsed off the GUI thread.
-class TrustStoreView : public QWidget
-{
+class TrustStoreView : public QWidget {
     Q_OBJECT
 public:
     explicit TrustStoreView(QWidget* parent = nullptr);
