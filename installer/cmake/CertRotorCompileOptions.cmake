@@ -13,3 +13,5 @@ target_link_options(certrotor_options INTERFACE -Wl,-z,relro -Wl,-z,now)
 if(CERTROTOR_WERROR)
     target_compile_options(certrotor_options INTERFACE -Werror)
 endif()
+# No source or build path in what is installed (__FILE__, debug info): reproducible, relocatable binaries.
+add_compile_options("-ffile-prefix-map=${CMAKE_SOURCE_DIR}=." "-ffile-prefix-map=${CMAKE_BINARY_DIR}=build")
