@@ -55,25 +55,9 @@ void createSourceAsync(const QString& spec, QObject* context, SourceCreated done
         done(nullptr, ref.error().text());
         return;
     }
-    struct Loaded {
-        std::optional<kube::RestConfig> config;
-        QString error;
-    };
-    runThenCallback(
-        context,
-        [context = ref.value().context] {
-            Loaded loaded;
-            Result<kube::RestConfig> rc = kube::KubeClient::loadRestConfig(context);
-            if (rc.ok())
-                loaded.config = rc.value();
-            else
-                loaded.error = rc.error().text();
-            return loaded;
-        },
-        [ref = ref.value(), done = std::move(done)](const Loaded& loaded) {
-            if (!loaded.config)
-                return done(nullptr, loaded.error);
-            Result<kube::KubeClient*> client = kube::KubeClient::fromRestConfig(*loaded.config);
+    kube::KubeClient::fromKubeconfigAsync(
+        context, ref.value().context, {}, nullptr,
+        [ref = ref.value(), done = std::move(done)](Result<kube::KubeClient*> client) {
             if (!client.ok())
                 return done(nullptr, client.error().text());
             auto source

@@ -3,6 +3,7 @@
 
 #include "kube/ExecCredentialPlugin.h"
 #include "kube/KubeLog.h"
+#include "util/AsyncTask.h"
 #include "util/BuildInfo.h"
 #include "util/Clock.h"
 
@@ -14,6 +15,8 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QUrl>
+
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -374,6 +377,34 @@ Result<KubeClient*> KubeClient::fromRestConfig(const RestConfig& config, QObject
         return e;
     }
     return client;
+}
+
+void KubeClient::fromKubeconfigAsync(QObject* context, const QString& kubeContext, const QString& kubeconfig,
+                                     QObject* parent, std::function<void(Result<KubeClient*>)> done)
+{
+    struct Loaded {
+        std::optional<RestConfig> config;
+        Error error;
+    };
+    QPointer<QObject> owner = parent;
+    runThenCallback(
+        context,
+        [kubeContext, kubeconfig] {
+            Loaded loaded;
+            Result<RestConfig> rc = loadRestConfig(kubeContext, kubeconfig);
+            if (rc.ok())
+                loaded.config = std::move(rc).value();
+            else
+                loaded.error = rc.error();
+            return loaded;
+        },
+        [owner, hadParent = parent != nullptr, done = std::move(done)](const Loaded& loaded) {
+            if (hadParent && !owner)
+                return; // the parent died meanwhile: nobody to own the client
+            if (!loaded.config)
+                return done(loaded.error);
+            done(fromRestConfig(*loaded.config, owner.data()));
+        });
 }
 
 void KubeClient::setClock(const Clock* clock)

@@ -182,6 +182,12 @@ public:
     static Result<RestConfig> loadRestConfig(const QString& context = {}, const QString& kubeconfig = {});
     /// The client for a loaded configuration: reads no file.
     static Result<KubeClient*> fromRestConfig(const RestConfig& config, QObject* parent = nullptr);
+    /// fromKubeconfig() without blocking: the kubeconfig is read and parsed on the thread pool
+    /// (loadRestConfig), then the client is made on `context`'s thread, parented to `parent`, and handed
+    /// to `done` there — or the error. Dropped if `context` dies first. The one way the console and the
+    /// rotation's committers get a client.
+    static void fromKubeconfigAsync(QObject* context, const QString& kubeContext, const QString& kubeconfig,
+                                    QObject* parent, std::function<void(Result<KubeClient*>)> done);
 
     const RestConfig& config() const { return m_config; }
     /// Warnings the UI/CLI must show (insecure-skip-tls-verify, ...).

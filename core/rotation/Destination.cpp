@@ -239,26 +239,9 @@ void KubeCommitter::withClient(std::function<void(const Error*)> next)
     m_waiting.push_back(std::move(next));
     if (m_waiting.size() > 1)
         return; // a load is under way
-    struct Loaded {
-        std::optional<kube::RestConfig> config;
-        QString error;
-    };
-    runThenCallback(
-        this,
-        [context = m_destination.ref.context, kubeconfig = m_lazy->kubeconfig] {
-            Loaded loaded;
-            Result<kube::RestConfig> rc = kube::KubeClient::loadRestConfig(context, kubeconfig);
-            if (rc.ok())
-                loaded.config = rc.value();
-            else
-                loaded.error = rc.error().message;
-            return loaded;
-        },
-        [this](const Loaded& loaded) {
-            if (!loaded.config) {
-                m_clientError = Error { loaded.error, m_destination.id(), commitcode::unusable };
-            } else if (Result<kube::KubeClient*> client = kube::KubeClient::fromRestConfig(*loaded.config, this);
-                       !client.ok()) {
+    kube::KubeClient::fromKubeconfigAsync(
+        this, m_destination.ref.context, m_lazy->kubeconfig, this, [this](Result<kube::KubeClient*> client) {
+            if (!client.ok()) {
                 m_clientError = Error { client.error().message, m_destination.id(), commitcode::unusable };
             } else {
                 client.value()->setRequestTimeoutMs(m_lazy->requestTimeoutMs);

@@ -1513,12 +1513,49 @@ Result<std::monostate> Rotation::resume(const QString& destinationOrRotationId)
     }
     if (!found.ok())
         return found.error();
-    Result<FileLock> lock = FileLock::tryLock(RotationState::lockPathFor(found.value().id, m_settings.stateDir));
+    return resume(Loaded { std::move(found).value(), {} });
+}
+
+QList<Result<Rotation::Loaded>> Rotation::loadOpen(const QString& dir)
+{
+    QList<Result<Loaded>> out;
+    for (Result<RotationState>& state : RotationState::loadAll(dir)) {
+        if (!state.ok()) {
+            out << state.error();
+            continue;
+        }
+        if (state.value().isClosed())
+            continue;
+        Loaded loaded { std::move(state).value(), {} };
+        QSet<const char*> seen; // the bundles are shared copies of a few buffers: parse each once
+        const auto add = [&](const QByteArray& bytes) {
+            if (!bytes.isEmpty() && !seen.contains(bytes.constData())) {
+                seen.insert(bytes.constData());
+                loaded.parsed << parse(bytes);
+            }
+        };
+        add(loaded.state.newBytes);
+        for (const DestinationState& d : std::as_const(loaded.state.destinations)) {
+            add(d.originalBytes);
+            add(d.overlapBytes);
+        }
+        out << std::move(loaded);
+    }
+    return out;
+}
+
+Result<std::monostate> Rotation::resume(Loaded loaded)
+{
+    if (isBusy())
+        return Error { u"another step of this rotation is still running"_s, {}, u"busy"_s };
+    Result<FileLock> lock = FileLock::tryLock(RotationState::lockPathFor(loaded.state.id, m_settings.stateDir));
     if (!lock.ok())
         return Error { u"another process drives this rotation: "_s + lock.error().text(), {}, u"locked"_s };
     m_lock = std::move(lock).value();
-    m_state = std::move(found).value();
+    m_state = std::move(loaded.state);
     m_candidateSource.reset(); // committed from the state's own copy from now on
+    for (Parsed& p : loaded.parsed)
+        remember(std::move(p));
     m_candidate = certsOf(m_state.newBytes);
     if (Result<std::monostate> prepared = prepareDests(); !prepared.ok()) {
         m_lock.unlock();

@@ -137,6 +137,14 @@ public:
     /// file. A write that a crash interrupted is settled first: then isBusy() is true until
     /// finished("resume") (the destination's content says whether the write happened).
     Result<std::monostate> resume(const QString& destinationOrRotationId);
+    /// A saved rotation read and its bundles parsed on any thread (loadOpen), for resume(Loaded).
+    struct Loaded;
+    /// Reads every state file in `dir` ("" = RotationState::stateDir()) and parses the bundles of the
+    /// open ones. Touches no rotation: run it off the GUI thread, then resume(Loaded) there.
+    static QList<Result<Loaded>> loadOpen(const QString& dir);
+    /// resume() of a state loadOpen read: locks it and settles an interrupted write; reads no file and
+    /// parses nothing.
+    Result<std::monostate> resume(Loaded loaded);
     /// Commits the mode's bundle to every destination of `wave` (gate, precondition, write, read back,
     /// confirm), in order; stops at the first failure.
     void commitWave(int wave);
@@ -181,6 +189,10 @@ public:
         QSet<QString> shas;
     };
     static Parsed parse(const QByteArray& bytes);
+    struct Loaded {
+        RotationState state;
+        QList<Parsed> parsed; // the candidate's and each destination's original and overlap bundles
+    };
 
 Q_SIGNALS:
     void progress(const QString& destination, const QString& message);

@@ -147,30 +147,34 @@ ProbePlan* Workspace::newProbePlan(const QString& source, QList<ProbeTarget> tar
     return plan;
 }
 
-QStringList Workspace::resumeRotations(const rotation::Rotation::Settings& settings)
+void Workspace::resumeRotations(const rotation::Rotation::Settings& settings, std::function<void(QStringList)> done)
 {
-    QStringList problems;
-    for (const Result<rotation::RotationState>& state : rotation::RotationState::loadAll(settings.stateDir)) {
-        if (!state.ok()) {
-            problems << state.error().text();
-            continue;
-        }
-        if (state.value().isClosed())
-            continue;
-        bool open = false;
-        for (const auto& r : m_rotations)
-            open = open || r->state().id == state.value().id;
-        if (open)
-            continue;
-        auto r = std::make_unique<rotation::Rotation>(settings);
-        const Result<std::monostate> resumed = r->resume(state.value().id);
-        if (!resumed.ok()) {
-            problems << state.value().id + u": "_s + resumed.error().text();
-            continue;
-        }
-        m_rotations.push_back(std::move(r));
-    }
-    return problems;
+    runThenCallback(
+        this, [dir = settings.stateDir] { return rotation::Rotation::loadOpen(dir); },
+        [this, settings, done = std::move(done)](QList<Result<rotation::Rotation::Loaded>> loaded) {
+            QStringList problems;
+            for (Result<rotation::Rotation::Loaded>& l : loaded) {
+                if (!l.ok()) {
+                    problems << l.error().text();
+                    continue;
+                }
+                const QString id = l.value().state.id;
+                bool open = false;
+                for (const auto& r : m_rotations)
+                    open = open || r->state().id == id;
+                if (open)
+                    continue;
+                auto r = std::make_unique<rotation::Rotation>(settings);
+                const Result<std::monostate> resumed = r->resume(std::move(l).value());
+                if (!resumed.ok()) {
+                    problems << id + u": "_s + resumed.error().text();
+                    continue;
+                }
+                m_rotations.push_back(std::move(r));
+            }
+            if (done)
+                done(problems);
+        });
 }
 
 QList<rotation::Rotation*> Workspace::rotations() const

@@ -11,6 +11,7 @@
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
 #include <memory>
 #include <variant>
 #include <vector>
@@ -94,10 +95,11 @@ public:
     const QList<ProbeResult>& lastProbeResults() const { return m_lastResults; }
 
     // --- Rotations ---------------------------------------------------------------------------------
-    /// Resumes every open rotation found in `settings.stateDir` (RotationState::loadAll), each a
-    /// rotation::Rotation owned by the workspace and locked by it. Returns the state files that did
-    /// not load or resume, in plain words.
-    QStringList resumeRotations(const rotation::Rotation::Settings& settings);
+    /// Resumes every open rotation found in `settings.stateDir`, each a rotation::Rotation owned by the
+    /// workspace and locked by it. The state files are read and their bundles parsed on the pool
+    /// (Rotation::loadOpen); the rotations are made here. `done` gets the state files that did not load
+    /// or resume, in plain words (dropped if the workspace dies first). Never blocks.
+    void resumeRotations(const rotation::Rotation::Settings& settings, std::function<void(QStringList)> done);
     QList<rotation::Rotation*> rotations() const;
 
     // --- Audit -------------------------------------------------------------------------------------

@@ -416,8 +416,11 @@ private Q_SLOTS:
         MainWindow w(Clock::system());
         w.setAuditLog(m_audit.get());
         tuneForTests(w);
-        w.resumeRotations();
         RotatePanel* panel = w.rotatePanel();
+        QSignalSpy resumed(panel, &RotatePanel::resumed);
+        w.resumeRotations();
+        QVERIFY(!panel->rotation()); // read on the pool: nothing yet on the GUI thread
+        QVERIFY(resumed.wait(5000));
         QVERIFY(panel->rotation() && panel->rotation()->isLoaded());
         QCOMPARE(panel->rotation()->state().id, id);
         QCOMPARE(panel->model()->rowCount(), 1);

@@ -13,6 +13,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <optional>
+
 using namespace certrotor;
 using namespace certrotor::test;
 
@@ -120,12 +122,19 @@ private Q_SLOTS:
         rotation::Rotation::Settings settings;
         settings.clock = &clock;
         settings.stateDir = dir.path();
-        QVERIFY(ws.resumeRotations(settings).isEmpty());
+        const auto resume = [&] {
+            std::optional<QStringList> got;
+            ws.resumeRotations(settings, [&](const QStringList& problems) { got = problems; });
+            if (!QTest::qWaitFor([&] { return got.has_value(); }, 5000))
+                return QStringList { QStringLiteral("resumeRotations never called back") };
+            return *got;
+        };
+        QVERIFY(resume().isEmpty());
         QFile bad(dir.filePath(QStringLiteral("broken.json")));
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write("{ not json");
         bad.close();
-        const QStringList problems = ws.resumeRotations(settings);
+        const QStringList problems = resume();
         QCOMPARE(problems.size(), 1);
         QVERIFY2(problems.first().contains(QLatin1String("broken.json")), qPrintable(problems.first()));
         QVERIFY(ws.rotations().isEmpty());

@@ -555,8 +555,15 @@ void RotatePanel::resumeOpen()
 {
     if (!m_workspace)
         return;
-    Rotation::Settings settings = rotationSettings();
-    const QStringList problems = m_workspace->resumeRotations(settings);
+    // The state files are read and parsed on the pool; the panel picks the rotation up when they are.
+    m_workspace->resumeRotations(rotationSettings(), [panel = QPointer<RotatePanel>(this)](const QStringList& problems) {
+        if (panel)
+            panel->pickUpResumed(problems);
+    });
+}
+
+void RotatePanel::pickUpResumed(const QStringList& problems)
+{
     for (const QString& p : problems)
         log(p);
     if (!problems.isEmpty() && m_banner)
@@ -567,8 +574,10 @@ void RotatePanel::resumeOpen()
         if (r->isLoaded() && !r->state().isClosed() && (!newest || r->state().updatedAt > newest->state().updatedAt))
             newest = r;
     }
-    if (!newest)
+    if (!newest) {
+        Q_EMIT resumed();
         return;
+    }
     adopt(newest);
     log(tr("picked up the open rotation %1 (%2)").arg(newest->state().id, newest->statePath()));
     m_lastRequest.destinations.clear();
@@ -580,6 +589,7 @@ void RotatePanel::resumeOpen()
         m_busy->show();
         m_lastOperation = QStringLiteral("resume");
     }
+    Q_EMIT resumed();
 }
 
 void RotatePanel::onFinished(const Outcome& outcome)

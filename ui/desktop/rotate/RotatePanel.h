@@ -77,7 +77,8 @@ public:
     void overrideWith(const QString& reason);
     /// Re-stages after a conflict: the rotation (nothing committed) is discarded and the same request staged.
     void restage();
-    /// Picks up the open rotations of the state directory (through the workspace); shows the newest.
+    /// Picks up the open rotations of the state directory (through the workspace: the files are read
+    /// off the GUI thread); shows the newest, then emits resumed().
     void resumeOpen();
 
     rotation::Rotation* rotation() const { return m_rotation; }
@@ -98,12 +99,15 @@ Q_SIGNALS:
     void operationFinished(const certrotor::rotation::Outcome& outcome);
     /// Opened the override dialog (tests fill it).
     void reasonRequested(QDialog* dialog);
+    /// resumeOpen() is done: the newest open rotation (if any) is shown.
+    void resumed();
 
 private:
     void buildUi();
     rotation::Rotation::Settings rotationSettings() const;
     rotation::Rotation* makeRotation();
     void adopt(rotation::Rotation* rotation);
+    void pickUpResumed(const QStringList& problems);
     void run(const QString& operation, std::function<void()> start);
     void onFinished(const rotation::Outcome& outcome);
     void refresh();

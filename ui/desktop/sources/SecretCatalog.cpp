@@ -90,30 +90,14 @@ private:
     {
         if (kube::KubeClient* c = m_clients.value(kubeContext).data())
             return done(c, {});
-        struct Loaded {
-            std::optional<kube::RestConfig> config;
-            QString error;
-        };
-        QPointer<QObject> owner = m_owner.get();
-        runThenCallback(
-            context,
-            [kubeContext] {
-                Loaded loaded;
-                Result<kube::RestConfig> rc = kube::KubeClient::loadRestConfig(kubeContext);
-                if (rc.ok())
-                    loaded.config = rc.value();
-                else
-                    loaded.error = rc.error().text();
-                return loaded;
-            },
-            [this, owner, kubeContext, done](const Loaded& loaded) {
-                if (!owner)
-                    return;
-                if (kube::KubeClient* c = m_clients.value(kubeContext).data())
-                    return done(c, {}); // made meanwhile
-                if (!loaded.config)
-                    return done(nullptr, loaded.error);
-                Result<kube::KubeClient*> client = kube::KubeClient::fromRestConfig(*loaded.config, owner.data());
+        kube::KubeClient::fromKubeconfigAsync(
+            context, kubeContext, {}, m_owner.get(),
+            [this, kubeContext, done](Result<kube::KubeClient*> client) {
+                if (kube::KubeClient* c = m_clients.value(kubeContext).data()) {
+                    if (client.ok())
+                        delete client.value(); // made meanwhile: keep the first
+                    return done(c, {});
+                }
                 if (!client.ok())
                     return done(nullptr, client.error().text());
                 qCInfo(lcUi) << "kubernetes client for context" << kubeContext;
