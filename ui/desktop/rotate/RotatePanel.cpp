@@ -556,10 +556,11 @@ void RotatePanel::resumeOpen()
     if (!m_workspace)
         return;
     // The state files are read and parsed on the pool; the panel picks the rotation up when they are.
-    m_workspace->resumeRotations(rotationSettings(), [panel = QPointer<RotatePanel>(this)](const QStringList& problems) {
-        if (panel)
-            panel->pickUpResumed(problems);
-    });
+    m_workspace->resumeRotations(rotationSettings(),
+                                 [panel = QPointer<RotatePanel>(this)](const QStringList& problems) {
+                                     if (panel)
+                                         panel->pickUpResumed(problems);
+                                 });
 }
 
 void RotatePanel::pickUpResumed(const QStringList& problems)

@@ -90,20 +90,19 @@ private:
     {
         if (kube::KubeClient* c = m_clients.value(kubeContext).data())
             return done(c, {});
-        kube::KubeClient::fromKubeconfigAsync(
-            context, kubeContext, {}, m_owner.get(),
-            [this, kubeContext, done](Result<kube::KubeClient*> client) {
-                if (kube::KubeClient* c = m_clients.value(kubeContext).data()) {
-                    if (client.ok())
-                        delete client.value(); // made meanwhile: keep the first
-                    return done(c, {});
-                }
-                if (!client.ok())
-                    return done(nullptr, client.error().text());
-                qCInfo(lcUi) << "kubernetes client for context" << kubeContext;
-                m_clients.insert(kubeContext, client.value());
-                done(client.value(), {});
-            });
+        kube::KubeClient::fromKubeconfigAsync(context, kubeContext, {}, m_owner.get(),
+                                              [this, kubeContext, done](Result<kube::KubeClient*> client) {
+                                                  if (kube::KubeClient* c = m_clients.value(kubeContext).data()) {
+                                                      if (client.ok())
+                                                          delete client.value(); // made meanwhile: keep the first
+                                                      return done(c, {});
+                                                  }
+                                                  if (!client.ok())
+                                                      return done(nullptr, client.error().text());
+                                                  qCInfo(lcUi) << "kubernetes client for context" << kubeContext;
+                                                  m_clients.insert(kubeContext, client.value());
+                                                  done(client.value(), {});
+                                              });
     }
 
     std::unique_ptr<QObject> m_owner;
